@@ -1,0 +1,67 @@
+import type { SpatialRank } from '@convlstm/tensor';
+import {
+  conv1d,
+  conv2d,
+  conv3d,
+  expandDims,
+  pad,
+  reshape,
+  slice,
+  type Tensor,
+  type Tensor3D,
+  type Tensor4D,
+  type Tensor5D,
+} from '@tensorflow/tfjs-core';
+
+/** Output size of a "same" convolution: `ceil(size / stride)`. */
+export function sameOutputSize(size: number, stride: number): number {
+  return Math.ceil(size / stride);
+}
+
+/**
+ * Spreads a kernel `[...k, Cin, Cout]` with `d - 1` zeros between taps along each
+ * spatial axis, so a dilated convolution runs as a plain one. TF.js' conv gradients
+ * reject dilation > 1; built from pad/reshape/slice, this one is differentiable
+ * everywhere, on every backend.
+ */
+export function dilateKernel(kernel: Tensor, dilations: readonly number[]): Tensor {
+  let k = kernel;
+  dilations.forEach((d, axis) => {
+    if (d === 1) return;
+    const shape = k.shape;
+    const size = shape[axis] as number;
+    const spread = expandDims(k, axis + 1);
+    const paddings = spread.shape.map((_, i) => (i === axis + 1 ? [0, d - 1] : [0, 0])) as [number, number][];
+    const merged = reshape(pad(spread, paddings), [
+      ...shape.slice(0, axis),
+      size * d,
+      ...shape.slice(axis + 1),
+    ]);
+    const begin = shape.map(() => 0);
+    const sizes = shape.map((s, i) => (i === axis ? (size - 1) * d + 1 : s));
+    k = slice(merged, begin, sizes);
+  });
+  return k;
+}
+
+/**
+ * A channels-last "same" convolution of rank 1, 2 or 3 (`x [M, ...S, Cin]`,
+ * `kernel [...k, Cin, Cout]`); size-preserving for odd and even kernels, as TF pads.
+ */
+export function convSame(
+  x: Tensor,
+  kernel: Tensor,
+  rank: SpatialRank,
+  strides: readonly number[],
+  dilations: readonly number[],
+): Tensor {
+  const k = dilations.some((d) => d > 1) ? dilateKernel(kernel, dilations) : kernel;
+  switch (rank) {
+    case 1:
+      return conv1d(x as Tensor3D, k as Tensor3D, strides[0] as number, 'same');
+    case 2:
+      return conv2d(x as Tensor4D, k as Tensor4D, strides as [number, number], 'same');
+    case 3:
+      return conv3d(x as Tensor5D, k as Tensor5D, strides as [number, number, number], 'same');
+  }
+}

@@ -1,0 +1,335 @@
+import {
+  assertInt,
+  assertRate,
+  assertShape,
+  ConvLSTMArgumentError,
+  describeValue,
+  SEQUENCE_LAYOUT,
+  type SequenceTensor,
+  type SpatialRank,
+} from '@convlstm/tensor';
+import { type Tensor, tidy, type Variable } from '@tensorflow/tfjs-core';
+import { ConvLSTMCell } from './cell.js';
+import type { ConvLSTMCellOptions, KernelSize } from './config.js';
+import { sameOutputSize } from './conv.js';
+import { hashSeed } from './random.js';
+import { runStack, type StackBehaviour, type StackLayer } from './sequence.js';
+import { assertState } from './state.js';
+
+/** Per-layer overrides of the shared cell options. */
+export interface ConvLSTMLayerOverrides {
+  kernelSize?: KernelSize;
+  recurrentKernelSize?: KernelSize;
+  strides?: KernelSize;
+  dilationRate?: KernelSize;
+}
+
+/** Options of a stacked {@link ConvLSTM} sequence layer. */
+export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChannels' | 'inChannels' | 'seed'> {
+  /** Channels `Cin` of the input sequence. */
+  inChannels: number;
+  /** Hidden channels: one number for every layer, or one per layer (which sets `numLayers`). */
+  hiddenChannels: number | readonly number[];
+  /** Number of stacked layers; default `hiddenChannels.length`, or 1. */
+  numLayers?: number;
+  /** Per-layer overrides of kernel sizes, strides, dilation (length `numLayers`). */
+  layers?: readonly ConvLSTMLayerOverrides[];
+  /** Return the last layer's whole output sequence (default `true`) or only its final `h`. */
+  returnSequences?: boolean;
+  /** Add a backward direction per layer; outputs are concatenated along channels (`2C`). */
+  bidirectional?: boolean;
+  /** Process time backwards; outputs come in processing order (as Keras). */
+  goBackwards?: boolean;
+  /** Dropout on the input of every layer after the first (training only; one mask per sequence). */
+  dropout?: number;
+  /** Dropout on `h` before the recurrent convolution (training only; one mask per sequence). */
+  recurrentDropout?: number;
+  /** Seed of weights and dropout masks. Default: drawn from `Math.random`. */
+  seed?: number;
+}
+
+/**
+ * Initial or final states of a stack: one `[N, ...S'_l, C_l]` tensor per layer and
+ * direction, in layer order (forward direction first).
+ */
+export interface ConvLSTMState {
+  readonly h: readonly Tensor[];
+  readonly c: readonly Tensor[];
+}
+
+/** Per-call options of {@link ConvLSTM.forward}. */
+export interface ForwardOptions {
+  /** State to start from (e.g. the final state of the previous call: streaming). Default zeros. */
+  initialState?: ConvLSTMState;
+  /** Valid length of each sample (integers in `[0, T]`); padded steps never change its state. */
+  lengths?: readonly number[];
+  /** Enables dropout. Default `false`. */
+  training?: boolean;
+}
+
+/** Result of {@link ConvLSTM.forward}. The caller owns every tensor. */
+export interface ConvLSTMOutput {
+  /**
+   * `[N, T, ...S', C_last]` with `returnSequences` (padded steps are zeros), else the final
+   * `h` `[N, ...S', C_last]`; `2·C_last` channels when bidirectional.
+   */
+  output: Tensor;
+  /** Final hidden states, per layer and direction. */
+  h: Tensor[];
+  /** Final cell states, per layer and direction. */
+  c: Tensor[];
+}
+
+const STACK_KEYS = new Set([
+  'inChannels',
+  'hiddenChannels',
+  'numLayers',
+  'layers',
+  'returnSequences',
+  'bidirectional',
+  'goBackwards',
+  'dropout',
+  'recurrentDropout',
+  'seed',
+]);
+
+/**
+ * A stack of ConvLSTM layers over sequences `[N, T, ...S, Cin]` (2-D: `[N, T, H, W, Cin]`).
+ * The input convolution of each layer runs once over all N·T frames; only the
+ * recurrent convolution and the gates run step by step.
+ */
+export class ConvLSTM<R extends SpatialRank = 2> {
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly cells: readonly { forward: ConvLSTMCell<R>; backward: ConvLSTMCell<R> | null }[];
+  readonly behaviour: StackBehaviour;
+  readonly spatialRank: R;
+  private readonly seed: number;
+  private calls = 0;
+
+  constructor(options: ConvLSTMOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ConvLSTMArgumentError('options', 'an options object', describeValue(options));
+    }
+    const hidden = options.hiddenChannels;
+    const numLayers =
+      options.numLayers ?? (Array.isArray(hidden) ? hidden.length : (options.layers?.length ?? 1));
+    assertInt(numLayers, 'options.numLayers');
+    const hiddenList: unknown[] = Array.isArray(hidden) ? [...hidden] : new Array(numLayers).fill(hidden);
+    if (hiddenList.length !== numLayers) {
+      throw new ConvLSTMArgumentError(
+        'options.hiddenChannels',
+        `one number or ${numLayers} numbers (numLayers)`,
+        describeValue(hidden),
+      );
+    }
+    if (
+      options.layers !== undefined &&
+      (!Array.isArray(options.layers) || options.layers.length !== numLayers)
+    ) {
+      throw new ConvLSTMArgumentError(
+        'options.layers',
+        `${numLayers} override objects`,
+        describeValue(options.layers),
+      );
+    }
+    const dropout = options.dropout ?? 0;
+    const recurrentDropout = options.recurrentDropout ?? 0;
+    assertRate(dropout, 'options.dropout');
+    assertRate(recurrentDropout, 'options.recurrentDropout');
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.numLayers = numLayers;
+    this.bidirectional = options.bidirectional ?? false;
+    this.behaviour = {
+      returnSequences: options.returnSequences ?? true,
+      goBackwards: options.goBackwards ?? false,
+      dropout,
+      recurrentDropout,
+    };
+    const shared: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(options)) if (!STACK_KEYS.has(k)) shared[k] = v;
+    const cells: { forward: ConvLSTMCell<R>; backward: ConvLSTMCell<R> | null }[] = [];
+    let inChannels = options.inChannels;
+    try {
+      for (let l = 0; l < numLayers; l++) {
+        const make = (direction: number): ConvLSTMCell<R> =>
+          new ConvLSTMCell<R>({
+            ...(shared as Omit<ConvLSTMCellOptions, 'inChannels' | 'hiddenChannels'>),
+            ...(options.layers?.[l] ?? {}),
+            inChannels,
+            hiddenChannels: hiddenList[l] as number,
+            seed: hashSeed(this.seed, l, direction),
+          });
+        const forward = make(0);
+        cells.push({ forward, backward: null });
+        if (this.bidirectional) (cells[l] as { backward: ConvLSTMCell<R> | null }).backward = make(1);
+        inChannels = forward.config.hiddenChannels * (this.bidirectional ? 2 : 1);
+      }
+    } catch (error) {
+      for (const c of cells) {
+        c.forward.dispose();
+        c.backward?.dispose();
+      }
+      throw error;
+    }
+    this.cells = cells;
+    this.spatialRank = (cells[0] as { forward: ConvLSTMCell<R> }).forward.config.spatialRank as R;
+  }
+
+  /** Every cell in weight order: layer by layer, forward direction first. */
+  get allCells(): ConvLSTMCell<R>[] {
+    return this.cells.flatMap((c) => (c.backward ? [c.forward, c.backward] : [c.forward]));
+  }
+
+  /** Hidden channels of each layer. */
+  get hiddenChannels(): number[] {
+    return this.cells.map((c) => c.forward.config.hiddenChannels);
+  }
+
+  /** Trainable variables of every cell, in weight order. */
+  get trainableWeights(): Variable[] {
+    return this.allCells.flatMap((c) => [...c.trainableWeights]);
+  }
+
+  /** Number of trainable scalars. */
+  get numParams(): number {
+    return this.allCells.reduce((n, c) => n + c.numParams, 0);
+  }
+
+  /** Spatial size of each layer's state for input frames of spatial size `spatial`. */
+  stateSpatial(spatial: readonly number[]): number[][] {
+    const sizes: number[][] = [];
+    let current = [...spatial];
+    for (const { forward } of this.cells) {
+      current = current.map((s, i) => sameOutputSize(s, forward.config.strides[i] as number));
+      sizes.push(current);
+    }
+    return sizes;
+  }
+
+  /**
+   * Runs the stack over `xs [N, T, ...S, Cin]` (2-D: `[N, T, H, W, Cin]`). Every argument is
+   * checked before any tensor work; no tensor outlives the call except the returned ones.
+   */
+  forward(xs: SequenceTensor<R>, options: ForwardOptions = {}): ConvLSTMOutput {
+    const rank = this.spatialRank;
+    const inChannels = (this.cells[0] as { forward: ConvLSTMCell<R> }).forward.config.inChannels;
+    assertShape(
+      xs,
+      [null, null, ...new Array<null>(rank).fill(null), inChannels],
+      'xs',
+      SEQUENCE_LAYOUT[rank],
+    );
+    const shape = (xs as Tensor).shape;
+    const [batch, steps] = shape as [number, number];
+    if (steps < 1 || batch < 1 || shape.some((d) => d < 1)) {
+      throw new ConvLSTMArgumentError(
+        'xs',
+        `a non-empty sequence ${SEQUENCE_LAYOUT[rank]}`,
+        `shape [${shape.join(', ')}]`,
+      );
+    }
+    const stateSpatial = this.stateSpatial(shape.slice(2, 2 + rank));
+    const lengths = options.lengths ?? null;
+    if (lengths !== null) {
+      if (!Array.isArray(lengths) || lengths.length !== batch) {
+        throw new ConvLSTMArgumentError(
+          'options.lengths',
+          `${batch} integers in [0, ${steps}]`,
+          describeValue(lengths),
+        );
+      }
+      lengths.forEach((len, n) => {
+        if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || len > steps) {
+          throw new ConvLSTMArgumentError(
+            `options.lengths[${n}]`,
+            `an integer in [0, ${steps}]`,
+            describeValue(len),
+          );
+        }
+      });
+    }
+    const init = options.initialState;
+    const cells = this.allCells;
+    if (init !== undefined) {
+      if (
+        typeof init !== 'object' ||
+        init === null ||
+        !Array.isArray(init.h) ||
+        !Array.isArray(init.c) ||
+        init.h.length !== cells.length ||
+        init.c.length !== cells.length
+      ) {
+        throw new ConvLSTMArgumentError(
+          'options.initialState',
+          `{ h, c } with ${cells.length} tensors each (one per layer and direction)`,
+          describeValue(init),
+        );
+      }
+      cells.forEach((cell, i) => {
+        const layer = this.bidirectional ? Math.floor(i / 2) : i;
+        const expected = [batch, ...(stateSpatial[layer] as number[]), cell.config.hiddenChannels];
+        assertState({ h: init.h[i], c: init.c[i] }, expected, rank, `options.initialState[${i}]`);
+      });
+    }
+    const training = options.training ?? false;
+    const dropoutSeed = hashSeed(this.seed, 0x5eed, this.calls);
+    if (training) this.calls++;
+    const layers: StackLayer[] = this.cells.map((c) => ({
+      forward: { config: c.forward.config, params: c.forward.params },
+      backward: c.backward ? { config: c.backward.config, params: c.backward.params } : null,
+    }));
+    return tidy(() =>
+      runStack(layers, this.behaviour, xs as Tensor, batch, steps, {
+        initialH: init?.h ?? null,
+        initialC: init?.c ?? null,
+        lengths: lengths as number[] | null,
+        training,
+        dropoutSeed,
+        stateSpatial,
+      }),
+    ) as unknown as ConvLSTMOutput;
+  }
+
+  /** Copies of every cell's weights, layer by layer, forward direction first. */
+  getWeights(): Tensor[] {
+    return this.allCells.flatMap((c) => c.getWeights());
+  }
+
+  /** Loads weights in {@link getWeights} order; all shapes are checked before any is assigned. */
+  setWeights(weights: readonly Tensor[]): void {
+    const cells = this.allCells;
+    const total = cells.reduce((n, c) => n + c.weightSpecs.length, 0);
+    if (!Array.isArray(weights) || weights.length !== total) {
+      throw new ConvLSTMArgumentError(
+        'weights',
+        `${total} tensors`,
+        Array.isArray(weights) ? `${weights.length} tensors` : describeValue(weights),
+      );
+    }
+    // Check every shape before assigning any, so a bad list leaves the layer untouched.
+    const slices: Tensor[][] = [];
+    let offset = 0;
+    for (const cell of cells) {
+      cell.weightSpecs.forEach((spec, j) => {
+        const index = offset + j;
+        assertShape(
+          weights[index],
+          spec.shape,
+          `weights[${index}] (${spec.name})`,
+          `[${spec.shape.join(', ')}]`,
+        );
+      });
+      slices.push(weights.slice(offset, offset + cell.weightSpecs.length));
+      offset += cell.weightSpecs.length;
+    }
+    cells.forEach((c, i) => {
+      c.setWeights(slices[i] as Tensor[]);
+    });
+  }
+
+  /** Frees every weight. */
+  dispose(): void {
+    for (const c of this.allCells) c.dispose();
+  }
+}

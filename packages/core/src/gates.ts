@@ -1,0 +1,46 @@
+import { add, mul, split, type Tensor } from '@tensorflow/tfjs-core';
+import { activate } from './activations.js';
+import type { CellConfig } from './config.js';
+import { convSame } from './conv.js';
+import type { CellParams } from './weights.js';
+
+/**
+ * The input-to-state half of eq. 3 for a batch of frames `x [M, ...S, Cin]`:
+ * `W_x ∗ x + b`, all four gates stacked `[M, ...S', 4C]`. It does not depend on the
+ * state, so a sequence layer runs it once over all N·T frames.
+ */
+export function projectInput(config: CellConfig, params: CellParams, x: Tensor): Tensor {
+  if (params.kernel === null) throw new Error('projectInput: the cell has no input kernel');
+  const zx = convSame(x, params.kernel, config.spatialRank, config.strides, config.dilationRate);
+  return params.bias === null ? zx : add(zx, params.bias);
+}
+
+const ONES: Record<number, readonly number[]> = { 1: [1], 2: [1, 1], 3: [1, 1, 1] };
+
+/**
+ * One step of eq. 3 of Shi et al. (2015) given the projected input `zx` (or `null`
+ * for an input-free cell):
+ *   i = σ(zx_i + W_hi∗h + w_ci∘c),  f = σ(zx_f + W_hf∗h + w_cf∘c),  g = tanh(zx_c + W_hc∗h),
+ *   c' = f∘c + i∘g,  o = σ(zx_o + W_ho∗h + w_co∘c'),  h' = o∘tanh(c').
+ */
+export function stepGates(
+  config: CellConfig,
+  params: CellParams,
+  zx: Tensor | null,
+  h: Tensor,
+  c: Tensor,
+): { h: Tensor; c: Tensor } {
+  const ones = ONES[config.spatialRank] as readonly number[];
+  let z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
+  if (zx !== null) z = add(z, zx);
+  else if (params.bias !== null) z = add(z, params.bias);
+  const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+  const gate = (pre: Tensor, peep: Tensor | null, cell: Tensor): Tensor =>
+    activate(config.recurrentActivation, peep === null ? pre : add(pre, mul(peep, cell)));
+  const i = gate(zi, params.peepholeI, c);
+  const f = gate(zf, params.peepholeF, c);
+  const g = activate(config.activation, zg);
+  const cNext = add(mul(f, c), mul(i, g));
+  const o = gate(zo, params.peepholeO, cNext);
+  return { h: mul(o, activate(config.activation, cNext)), c: cNext };
+}

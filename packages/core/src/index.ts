@@ -1,0 +1,41 @@
+import './register-gradients.js';
+
+export {
+  type CellState,
+  ConvLSTMArgumentError,
+  type FrameTensor,
+  type SequenceTensor,
+  type SpatialRank,
+} from '@convlstm/tensor';
+export { ACTIVATIONS, type ActivationName, activate } from './activations.js';
+export { ConvLSTMCell } from './cell.js';
+export { type CellConfig, type ConvLSTMCellOptions, type KernelSize, resolveCellConfig } from './config.js';
+export { convSame, dilateKernel, sameOutputSize } from './conv.js';
+export {
+  ConvLSTM,
+  type ConvLSTMLayerOverrides,
+  type ConvLSTMOptions,
+  type ConvLSTMOutput,
+  type ConvLSTMState,
+  type ForwardOptions,
+} from './convlstm.js';
+export { projectInput, stepGates } from './gates.js';
+export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
+export { hashSeed, SeededRandom } from './random.js';
+export {
+  type DirectionCell,
+  runStack,
+  type StackBehaviour,
+  type StackCall,
+  type StackLayer,
+  type StackResult,
+} from './sequence.js';
+export {
+  assertWeightList,
+  type CellParams,
+  type CellWeightName,
+  cellWeightSpecs,
+  countCellParams,
+  initialCellValues,
+  type WeightSpec,
+} from './weights.js';

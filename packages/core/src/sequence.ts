@@ -1,0 +1,173 @@
+import {
+  add,
+  concat,
+  mul,
+  reshape,
+  reverse,
+  scalar,
+  stack,
+  sub,
+  type Tensor,
+  tensor,
+  unstack,
+  zeros,
+} from '@tensorflow/tfjs-core';
+import type { CellConfig } from './config.js';
+import { projectInput, stepGates } from './gates.js';
+import { hashSeed, SeededRandom } from './random.js';
+import type { CellParams } from './weights.js';
+
+/** One direction of one layer: its configuration and the tensors it reads. */
+export interface DirectionCell {
+  readonly config: CellConfig;
+  readonly params: CellParams;
+}
+
+/** One layer of a stack: a forward cell and, when bidirectional, a backward one. */
+export interface StackLayer {
+  readonly forward: DirectionCell;
+  readonly backward: DirectionCell | null;
+}
+
+/** How the stack runs; derived from the layer's options once. */
+export interface StackBehaviour {
+  readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+}
+
+/** Per-call inputs, already validated by the caller. */
+export interface StackCall {
+  readonly initialH: readonly Tensor[] | null;
+  readonly initialC: readonly Tensor[] | null;
+  /** Per-sample valid lengths; steps `t >= lengths[n]` never change sample `n`'s state. */
+  readonly lengths: readonly number[] | null;
+  readonly training: boolean;
+  /** Seed of this call's dropout masks. */
+  readonly dropoutSeed: number;
+  /** Spatial size of each layer's state, `[...S']`. */
+  readonly stateSpatial: readonly (readonly number[])[];
+}
+
+/** Result of a stack run: output plus final states, one entry per layer and direction. */
+export type StackResult = {
+  output: Tensor;
+  h: Tensor[];
+  c: Tensor[];
+};
+
+function dropoutMask(shape: number[], rate: number, seed: number): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  const random = new SeededRandom(seed);
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < size; i++) values[i] = random.next() < rate ? 0 : keep;
+  return tensor(values, shape);
+}
+
+/** Steps mask `[N, 1, ..., 1]` for time `t`: 1 where the sample is still running. */
+function stepMask(lengths: readonly number[], t: number, rank: number): Tensor {
+  const values = Float32Array.from(lengths, (len) => (t < len ? 1 : 0));
+  return tensor(values, [lengths.length, ...new Array<number>(rank + 1).fill(1)]);
+}
+
+/**
+ * Runs one direction over a sequence, given all its projected inputs `zx [N, T, ...S', 4C]`
+ * (or `null` for an input-free cell). Outputs come back in processing order.
+ */
+function runDirection(
+  cell: DirectionCell,
+  zx: Tensor | null,
+  steps: number,
+  reversed: boolean,
+  h0: Tensor,
+  c0: Tensor,
+  lengths: readonly number[] | null,
+  recurrentMask: Tensor | null,
+): { outputs: Tensor[]; h: Tensor; c: Tensor } {
+  const perStep = zx === null ? null : unstack(zx, 1);
+  const rank = cell.config.spatialRank;
+  let h = h0;
+  let c = c0;
+  const outputs: Tensor[] = [];
+  for (let k = 0; k < steps; k++) {
+    const t = reversed ? steps - 1 - k : k;
+    const hIn = recurrentMask === null ? h : mul(h, recurrentMask);
+    const next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c);
+    if (lengths === null) {
+      h = next.h;
+      c = next.c;
+      outputs.push(next.h);
+    } else {
+      // Padded steps keep the state and output zeros, so a padded batch gives each
+      // sample exactly the state it would get alone.
+      const m = stepMask(lengths, t, rank);
+      const keep = sub(scalar(1), m);
+      h = add(mul(m, next.h), mul(keep, h));
+      c = add(mul(m, next.c), mul(keep, c));
+      outputs.push(mul(m, next.h));
+    }
+  }
+  return { outputs, h, c };
+}
+
+/**
+ * Runs a stack of ConvLSTM layers over `xs [N, T, ...S, Cin]`. The input convolution
+ * is hoisted out of the time loop: one convolution over all N·T frames per layer.
+ * Call inside `tidy`.
+ */
+export function runStack(
+  layers: readonly StackLayer[],
+  behaviour: StackBehaviour,
+  xs: Tensor | null,
+  batch: number,
+  steps: number,
+  call: StackCall,
+): StackResult {
+  let input = xs;
+  const hs: Tensor[] = [];
+  const cs: Tensor[] = [];
+  let lastOutput: Tensor | null = null;
+  layers.forEach((layer, l) => {
+    if (input !== null && l > 0 && call.training && behaviour.dropout > 0) {
+      const shape = [batch, 1, ...input.shape.slice(2)];
+      input = mul(input, dropoutMask(shape, behaviour.dropout, hashSeed(call.dropoutSeed, l, 1)));
+    }
+    const directions = layer.backward === null ? [layer.forward] : [layer.forward, layer.backward];
+    const sequences: Tensor[] = [];
+    const finals: Tensor[] = [];
+    directions.forEach((cell, d) => {
+      const index = hs.length;
+      const spatial = call.stateSpatial[l] as readonly number[];
+      const stateShape = [batch, ...spatial, cell.config.hiddenChannels];
+      const h0 = call.initialH?.[index] ?? zeros(stateShape);
+      const c0 = call.initialC?.[index] ?? zeros(stateShape);
+      let zx: Tensor | null = null;
+      if (input !== null && cell.config.inChannels > 0) {
+        const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
+        const projected = projectInput(cell.config, cell.params, frames);
+        zx = reshape(projected, [batch, steps, ...projected.shape.slice(1)]);
+      }
+      const recurrentMask =
+        call.training && behaviour.recurrentDropout > 0
+          ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d))
+          : null;
+      const reversed = behaviour.goBackwards !== (d === 1);
+      const run = runDirection(cell, zx, steps, reversed, h0, c0, call.lengths, recurrentMask);
+      hs.push(run.h);
+      cs.push(run.c);
+      finals.push(run.h);
+      // The backward half of a bidirectional layer is re-aligned with the input's time order.
+      const seq = stack(run.outputs, 1);
+      sequences.push(d === 1 ? reverse(seq, 1) : seq);
+    });
+    input = sequences.length === 1 ? (sequences[0] as Tensor) : concat(sequences, -1);
+    lastOutput = behaviour.returnSequences
+      ? input
+      : finals.length === 1
+        ? (finals[0] as Tensor)
+        : concat(finals, -1);
+  });
+  return { output: lastOutput as unknown as Tensor, h: hs, c: cs };
+}

@@ -1,0 +1,27 @@
+import '../register-gradients.js';
+
+/**
+ * Test utilities: an independent plain-loop reference of eq. 3 and the conformance
+ * suite every backend runs. Framework-agnostic: each case throws on a mismatch.
+ */
+export {
+  assertAllClose,
+  type ConformanceCase,
+  type ConformanceOptions,
+  conformanceCases,
+  randomizeCell,
+  randomValues,
+  refWeights,
+  toRef,
+} from './conformance.js';
+export {
+  type RefArray,
+  type RefCellConfig,
+  type RefCellWeights,
+  refArray,
+  refCellStep,
+  refConv,
+  refFrame,
+  refSequence,
+  refStack,
+} from './reference.js';
