@@ -1,0 +1,51 @@
+export {
+  disposeTrainingState,
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  type NamedWeight,
+  saveCheckpoint,
+  type TrainingState,
+} from './checkpoint.js';
+export { type DownloadOptions, downloadFile } from './download.js';
+export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
+export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
+export {
+  computeMetrics,
+  type Metrics,
+  MetricsAccumulator,
+  type PerFrameMetrics,
+  type SequenceShape,
+} from './metrics.js';
+export { type DigitPool, type LoadMnistOptions, loadMnistDigits } from './mnist.js';
+export { EncoderForecaster, type ForecastOutput } from './model.js';
+export type { EncoderForecasterConfig, EncoderForecasterOptions, LayerSpec } from './model-config.js';
+export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
+export {
+  MOVING_MNIST_MD5,
+  MOVING_MNIST_URL,
+  type ReadMovingMnistOptions,
+  readMovingMnistNpy,
+} from './moving-mnist-npy.js';
+export { type NpyArray, type NpyDtype, readNpy, writeNpy } from './npy.js';
+export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
+export { countEncoderForecasterParams, PRESETS, type Preset, type PresetName } from './presets.js';
+export {
+  type ArrayBatch,
+  batchToTensors,
+  type SequenceSet,
+  splitBatch,
+  type TensorBatch,
+} from './sequences.js';
+export { type FixedTestSetOptions, fixedTestSet } from './test-set.js';
+export {
+  type CheckpointInfo,
+  type StepInfo,
+  type StopReason,
+  type TrainCallbacks,
+  TrainingDivergedError,
+  type TrainOptions,
+  type TrainResult,
+  train,
+  type ValidationInfo,
+} from './train.js';
