@@ -9,5 +9,12 @@ const conditions = ['@convlstm/source', 'node', 'import', 'default'];
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['node'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // The JSON report feeds scripts/test-summary.mjs, which prints the closing line of a whole run.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
+  },
 });

@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { ConvLSTM } from '@convlstm/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+await tf.setBackend('wasm'); await tf.ready();
+console.log(tf.getBackend(), typeof tfl.layers.convLstm2d);
+const m = new ConvLSTM({inChannels: 2, hiddenChannels: 4, kernelSize: 3});
+const x = tf.randomNormal([1,3,8,8,2]);
+const g = tf.grad((x)=> m.forward(x as any).output.sum())(x);
+console.log(g.shape);
