@@ -11,7 +11,8 @@ const reports = [];
 for (const group of ['packages', 'apps']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir)) reports.push([`${group}/${name}`, join(dir, name, 'test-results.json')]);
+  for (const name of readdirSync(dir))
+    reports.push([`${group}/${name}`, join(dir, name, 'test-results.json')]);
 }
 // Stale reports from an earlier run must not count.
 for (const [, file] of reports) rmSync(file, { force: true });

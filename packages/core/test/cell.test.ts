@@ -9,7 +9,13 @@ beforeAll(async () => {
 
 describe('weights', () => {
   it('follow the Keras ConvLSTM2D layout and count', () => {
-    const cell = new ConvLSTMCell({ inChannels: 3, hiddenChannels: 5, kernelSize: [3, 2], recurrentKernelSize: 1, seed: 1 });
+    const cell = new ConvLSTMCell({
+      inChannels: 3,
+      hiddenChannels: 5,
+      kernelSize: [3, 2],
+      recurrentKernelSize: 1,
+      seed: 1,
+    });
     expect(cell.weightSpecs.map((s) => [s.name, s.shape])).toEqual([
       ['kernel', [3, 2, 3, 20]],
       ['recurrentKernel', [1, 1, 5, 20]],

@@ -81,7 +81,8 @@ describe('options are validated before any tensor is made', () => {
       /\[2\]/,
     );
     expectArgError(
-      () => new ConvLSTMCell({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, dilationRate: 2, strides: 2 }),
+      () =>
+        new ConvLSTMCell({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, dilationRate: 2, strides: 2 }),
       'options.dilationRate',
       /strides > 1/,
       /dilationRate/,
@@ -96,7 +97,8 @@ describe('options are validated before any tensor is made', () => {
       /kernal/,
     );
     expectArgError(
-      () => new ConvLSTMCell({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, activation: 'gelu' as never }),
+      () =>
+        new ConvLSTMCell({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, activation: 'gelu' as never }),
       'options.activation',
       /tanh/,
       /gelu/,
@@ -122,7 +124,12 @@ describe('call arguments are checked before any convolution', () => {
   it('cell.step: wrong rank, wrong channels, wrong dtype', () => {
     const c = cell();
     try {
-      expectArgError(() => c.step(t([2, 5, 5]) as never), 'x', /\[\?, \?, \?, 2\].*\[N, H, W, C\]/, /\[2, 5, 5\]/);
+      expectArgError(
+        () => c.step(t([2, 5, 5]) as never),
+        'x',
+        /\[\?, \?, \?, 2\].*\[N, H, W, C\]/,
+        /\[2, 5, 5\]/,
+      );
       expectArgError(() => c.step(t([2, 5, 5, 4]) as never), 'x', /\[\?, \?, \?, 2\]/, /\[2, 5, 5, 4\]/);
       expectArgError(() => c.step(t([2, 5, 5, 2], 'int32') as never), 'x', /float32/, /int32/);
       expectArgError(() => c.step('frames' as never), 'x', /tensor/, /"frames"/);
@@ -135,10 +142,30 @@ describe('call arguments are checked before any convolution', () => {
     const c = cell();
     try {
       const x = t([2, 5, 5, 2]);
-      expectArgError(() => c.step(x as never, { h: t([3, 5, 5, 3]), c: t([2, 5, 5, 3]) } as never), 'state.h', /\[2, 5, 5, 3\]/, /\[3, 5, 5, 3\]/);
-      expectArgError(() => c.step(x as never, { h: t([2, 5, 5, 3]), c: t([2, 5, 5, 4]) } as never), 'state.c', /\[2, 5, 5, 3\]/, /\[2, 5, 5, 4\]/);
-      expectArgError(() => c.step(x as never, { h: t([2, 4, 5, 3]), c: t([2, 5, 5, 3]) } as never), 'state.h', /\[2, 5, 5, 3\]/, /\[2, 4, 5, 3\]/);
-      expectArgError(() => c.step(x as never, { h: t([2, 5, 5, 3], 'int32'), c: t([2, 5, 5, 3]) } as never), 'state.h', /float32/, /int32/);
+      expectArgError(
+        () => c.step(x as never, { h: t([3, 5, 5, 3]), c: t([2, 5, 5, 3]) } as never),
+        'state.h',
+        /\[2, 5, 5, 3\]/,
+        /\[3, 5, 5, 3\]/,
+      );
+      expectArgError(
+        () => c.step(x as never, { h: t([2, 5, 5, 3]), c: t([2, 5, 5, 4]) } as never),
+        'state.c',
+        /\[2, 5, 5, 3\]/,
+        /\[2, 5, 5, 4\]/,
+      );
+      expectArgError(
+        () => c.step(x as never, { h: t([2, 4, 5, 3]), c: t([2, 5, 5, 3]) } as never),
+        'state.h',
+        /\[2, 5, 5, 3\]/,
+        /\[2, 4, 5, 3\]/,
+      );
+      expectArgError(
+        () => c.step(x as never, { h: t([2, 5, 5, 3], 'int32'), c: t([2, 5, 5, 3]) } as never),
+        'state.h',
+        /float32/,
+        /int32/,
+      );
       expectArgError(() => c.step(x as never, [] as never), 'state.h', /tensor/, /undefined/);
     } finally {
       c.dispose();
@@ -148,12 +175,37 @@ describe('call arguments are checked before any convolution', () => {
   it('forward: empty sequence, lengths out of range, initial state of the wrong size', () => {
     const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [2, 3], kernelSize: 3, seed: 2 });
     try {
-      expectArgError(() => layer.forward(t([2, 0, 4, 4, 1]) as never), 'xs', /non-empty/, /\[2, 0, 4, 4, 1\]/);
-      expectArgError(() => layer.forward(t([2, 3, 4, 4]) as never), 'xs', /\[N, T, H, W, C\]/, /\[2, 3, 4, 4\]/);
+      expectArgError(
+        () => layer.forward(t([2, 0, 4, 4, 1]) as never),
+        'xs',
+        /non-empty/,
+        /\[2, 0, 4, 4, 1\]/,
+      );
+      expectArgError(
+        () => layer.forward(t([2, 3, 4, 4]) as never),
+        'xs',
+        /\[N, T, H, W, C\]/,
+        /\[2, 3, 4, 4\]/,
+      );
       const xs = t([2, 3, 4, 4, 1]);
-      expectArgError(() => layer.forward(xs as never, { lengths: [3, 4] }), 'options.lengths[1]', /\[0, 3\]/, /^4$/);
-      expectArgError(() => layer.forward(xs as never, { lengths: [3] }), 'options.lengths', /2 integers/, /\[3\]/);
-      expectArgError(() => layer.forward(xs as never, { lengths: [1.5, 2] }), 'options.lengths[0]', /integer/, /1\.5/);
+      expectArgError(
+        () => layer.forward(xs as never, { lengths: [3, 4] }),
+        'options.lengths[1]',
+        /\[0, 3\]/,
+        /^4$/,
+      );
+      expectArgError(
+        () => layer.forward(xs as never, { lengths: [3] }),
+        'options.lengths',
+        /2 integers/,
+        /\[3\]/,
+      );
+      expectArgError(
+        () => layer.forward(xs as never, { lengths: [1.5, 2] }),
+        'options.lengths[0]',
+        /integer/,
+        /1\.5/,
+      );
       const h = [t([2, 4, 4, 2]), t([2, 4, 4, 2])];
       const c = [t([2, 4, 4, 2]), t([2, 4, 4, 3])];
       expectArgError(
@@ -191,7 +243,8 @@ describe('call arguments are checked before any convolution', () => {
       const cellWeights = layer.allCells[0]?.getWeights() ?? [];
       live.push(...cellWeights);
       expectArgError(
-        () => layer.allCells[0]?.setWeights([tensor([1]), ...cellWeights.slice(1)].map((w) => (live.push(w), w))),
+        () =>
+          layer.allCells[0]?.setWeights([tensor([1]), ...cellWeights.slice(1)].map((w) => (live.push(w), w))),
         'weights[0] (kernel)',
         /\[3, 3, 1, 8\]/,
         /\[1\]/,

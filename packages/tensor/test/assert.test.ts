@@ -26,7 +26,9 @@ describe('shape assertions', () => {
 
   it('reject a disposed tensor, a wrong dtype and a non-tensor', () => {
     const x = zeros([1, 1], 'int32');
-    expect(() => assertShape(x, [1, 1], 'x', '[A, B]')).toThrow(/expected dtype float32, received dtype int32/);
+    expect(() => assertShape(x, [1, 1], 'x', '[A, B]')).toThrow(
+      /expected dtype float32, received dtype int32/,
+    );
     x.dispose();
     expect(() => assertShape(x, [1, 1], 'x', '[A, B]')).toThrow(/disposed/);
     expect(() => assertShape([1, 2], [1, 1], 'x', '[A, B]')).toThrow(/received \[1, 2\]/);
@@ -35,7 +37,9 @@ describe('shape assertions', () => {
   it('normalise int-or-tuple options', () => {
     expect(toTuple(3, 2, 'k')).toEqual([3, 3]);
     expect(toTuple([1, 2, 3], 3, 'k')).toEqual([1, 2, 3]);
-    expect(() => toTuple([3, 3], 3, 'kernelSize')).toThrow(/Invalid kernelSize: expected a positive integer or 3 positive integers, received \[3, 3\]/);
+    expect(() => toTuple([3, 3], 3, 'kernelSize')).toThrow(
+      /Invalid kernelSize: expected a positive integer or 3 positive integers, received \[3, 3\]/,
+    );
     expect(() => toTuple(0, 2, 'k')).toThrow(/received 0/);
     expect(() => assertInt(2.5, 'n')).toThrow(/received 2\.5/);
     expect(formatShape([null, 4])).toBe('[?, 4]');
