@@ -52,7 +52,9 @@ export function renderLineChart(options: LineChartOptions): RgbImage {
   const height = options.height ?? 400;
   const canvas = new RgbCanvas(width, height);
   const points = options.series.map((s) =>
-    s.values.map((y, i) => ({ x: s.x?.[i] ?? i + 1, y })).filter((p) => Number.isFinite(p.y) && Number.isFinite(p.x)),
+    s.values
+      .map((y, i) => ({ x: s.x?.[i] ?? i + 1, y }))
+      .filter((p) => Number.isFinite(p.y) && Number.isFinite(p.x)),
   );
   const all = points.flat();
   const xs = niceTicks(

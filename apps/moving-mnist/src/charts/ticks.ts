@@ -2,7 +2,11 @@
  * "Nice" axis ticks (1, 2, 2.5, 5 × 10^k steps) covering `[min, max]`, about `target` of them.
  * Returns the extended range and the tick values.
  */
-export function niceTicks(min: number, max: number, target = 5): { min: number; max: number; ticks: number[] } {
+export function niceTicks(
+  min: number,
+  max: number,
+  target = 5,
+): { min: number; max: number; ticks: number[] } {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, ticks: [0, 0.5, 1] };
   if (max < min) [min, max] = [max, min];
   if (max === min) {

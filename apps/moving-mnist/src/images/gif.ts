@@ -64,7 +64,8 @@ export function decodeGrayGif(bytes: Uint8Array): GrayImage[] {
     }
     frames.push({ width, height, data });
     if (info.disposal === 2) {
-      for (let y = info.y; y < info.y + info.height; y++) canvas.fill(0, 4 * (y * width + info.x), 4 * (y * width + info.x + info.width));
+      for (let y = info.y; y < info.y + info.height; y++)
+        canvas.fill(0, 4 * (y * width + info.x), 4 * (y * width + info.x + info.width));
     } else if (before !== null) {
       canvas.set(before);
     }

@@ -60,13 +60,18 @@ export function gridGeometry(
  * with optional row and column labels in the built-in font. Used for the PNG grid
  * (rows = input, truth, prediction; columns = frames).
  */
-export function composeGrid(rows: readonly (readonly (GrayImage | null)[])[], options: GridOptions = {}): GrayImage {
+export function composeGrid(
+  rows: readonly (readonly (GrayImage | null)[])[],
+  options: GridOptions = {},
+): GrayImage {
   const cells = rows.flat().filter((c): c is GrayImage => c !== null);
   const first = cells[0];
   if (first === undefined) throw new RangeError('a grid needs at least one image');
   for (const c of cells) {
     if (c.width !== first.width || c.height !== first.height) {
-      throw new RangeError(`grid cells differ in size: ${c.width}x${c.height} vs ${first.width}x${first.height}`);
+      throw new RangeError(
+        `grid cells differ in size: ${c.width}x${c.height} vs ${first.width}x${first.height}`,
+      );
     }
   }
   const columns = Math.max(...rows.map((r) => r.length));
@@ -81,7 +86,10 @@ export function composeGrid(rows: readonly (readonly (GrayImage | null)[])[], op
       const scaled = upscale(cell, options.scale ?? 1);
       const { x, y } = geo.cellOrigin(r, c);
       for (let sy = 0; sy < scaled.height; sy++) {
-        out.data.set(scaled.data.subarray(sy * scaled.width, (sy + 1) * scaled.width), (y + sy) * out.width + x);
+        out.data.set(
+          scaled.data.subarray(sy * scaled.width, (sy + 1) * scaled.width),
+          (y + sy) * out.width + x,
+        );
       }
     });
     const label = options.rowLabels?.[r];
@@ -107,7 +115,10 @@ export interface Panel {
  * Frames of a side-by-side animation (e.g. input | truth | prediction): frame `t` shows each
  * panel's frame `t` in its own column; a panel shorter than the longest shows an empty cell.
  */
-export function sideBySideFrames(panels: readonly Panel[], options: Omit<GridOptions, 'rowLabels'> = {}): GrayImage[] {
+export function sideBySideFrames(
+  panels: readonly Panel[],
+  options: Omit<GridOptions, 'rowLabels'> = {},
+): GrayImage[] {
   const length = Math.max(0, ...panels.map((p) => p.frames.length));
   if (length === 0) throw new RangeError('side-by-side animation needs at least one frame');
   const columnLabels = options.columnLabels ?? panels.map((p) => p.label);
