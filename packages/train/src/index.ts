@@ -19,7 +19,13 @@ export {
 } from './metrics.js';
 export { type DigitPool, type LoadMnistOptions, loadMnistDigits } from './mnist.js';
 export { EncoderForecaster, type ForecastOutput } from './model.js';
-export type { EncoderForecasterConfig, EncoderForecasterOptions, LayerSpec } from './model-config.js';
+export {
+  countEncoderForecasterParams,
+  type EncoderForecasterConfig,
+  type EncoderForecasterOptions,
+  type LayerSpec,
+  resolveEncoderForecasterConfig,
+} from './model-config.js';
 export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
 export {
   MOVING_MNIST_MD5,
@@ -29,7 +35,7 @@ export {
 } from './moving-mnist-npy.js';
 export { type NpyArray, type NpyDtype, readNpy, writeNpy } from './npy.js';
 export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
-export { countEncoderForecasterParams, PRESETS, type Preset, type PresetName } from './presets.js';
+export { PRESETS, type Preset, type PresetName } from './presets.js';
 export {
   type ArrayBatch,
   batchToTensors,

@@ -1,0 +1,168 @@
+import '@tensorflow/tfjs-backend-cpu';
+import {
+  type RefArray,
+  randomizeCell,
+  randomValues,
+  refArray,
+  refCellStep,
+  refWeights,
+} from '@convlstm/core/testing';
+import { memory, setBackend, type Tensor5D, tensor, tensor5d } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EncoderForecaster } from '../src/index.js';
+
+const FRAME = 8;
+const P = 2;
+
+/** Plain-loop space-to-depth of frame `t` of sequence `n`: `[1, H/p, W/p, p²]`, channel `py·p + px`. */
+function refPatches(data: Float32Array, n: number, t: number, frames: number): RefArray {
+  const side = FRAME / P;
+  const out = refArray([1, side, side, P * P]);
+  for (let y = 0; y < FRAME; y++)
+    for (let x = 0; x < FRAME; x++) {
+      const v = data[((n * frames + t) * FRAME + y) * FRAME + x] as number;
+      const ch = (y % P) * P + (x % P);
+      out.data[((Math.floor(y / P) * side + Math.floor(x / P)) * P * P + ch) as number] = v;
+    }
+  return out;
+}
+
+describe('EncoderForecaster', () => {
+  beforeAll(async () => {
+    await setBackend('cpu');
+  });
+
+  it('matches a plain-loop reference of Fig. 3 (patches, encoder, input-free forecaster, 1×1 output)', () => {
+    const layers = [
+      { hiddenChannels: 3, recurrentKernelSize: 3 },
+      { hiddenChannels: 2, recurrentKernelSize: 1 },
+    ];
+    const model = new EncoderForecaster({
+      frameSize: FRAME,
+      patchSize: P,
+      inputKernelSize: 3,
+      layers,
+      inputFrames: 3,
+      outputFrames: 2,
+      seed: 1,
+    });
+    const cells = [...model.encoder, ...model.forecaster];
+    cells.forEach((cell, i) => {
+      randomizeCell(cell, 10 + i);
+    });
+    const outK = randomValues(5 * 4, 77);
+    const outB = randomValues(4, 78);
+    const weights = model.getWeights();
+    const n = weights.length;
+    weights[n - 2]?.dispose();
+    weights[n - 1]?.dispose();
+    weights[n - 2] = tensor(outK, [1, 1, 5, 4]);
+    weights[n - 1] = tensor(outB, [4]);
+    model.setWeights(weights);
+    for (const w of weights) w.dispose();
+
+    const N = 2;
+    const data = new Float32Array(N * 3 * FRAME * FRAME).map((_, i) => ((i * 7919) % 101) / 100);
+    const inputs = tensor5d(data, [N, 3, FRAME, FRAME, 1]);
+    const { logits, probabilities } = model.forward(inputs);
+    expect(logits.shape).toEqual([N, 2, FRAME, FRAME, 1]);
+    const got = logits.dataSync();
+    const gotP = probabilities.dataSync();
+
+    const side = FRAME / P;
+    const enc = model.encoder.map((c) => ({ cfg: c.config, w: refWeights(c) }));
+    const fc = model.forecaster.map((c) => ({ cfg: c.config, w: refWeights(c) }));
+    for (let b = 0; b < N; b++) {
+      let states = layers.map((l) => ({
+        h: refArray([1, side, side, l.hiddenChannels]),
+        c: refArray([1, side, side, l.hiddenChannels]),
+      }));
+      for (let t = 0; t < 3; t++) {
+        let x: RefArray = refPatches(data, b, t, 3);
+        states = states.map((s, l) => {
+          const e = enc[l] as (typeof enc)[number];
+          const next = refCellStep(e.cfg, e.w, x, s.h, s.c);
+          x = next.h;
+          return next;
+        });
+      }
+      for (let t = 0; t < 2; t++) {
+        let below: RefArray | null = null;
+        states = states.map((s, l) => {
+          const f = fc[l] as (typeof fc)[number];
+          const next = refCellStep(f.cfg, f.w, below, s.h, s.c);
+          below = next.h;
+          return next;
+        });
+        for (let py = 0; py < side; py++)
+          for (let px = 0; px < side; px++)
+            for (let ch = 0; ch < P * P; ch++) {
+              let z = outB[ch] as number;
+              let k = 0;
+              for (const s of states) {
+                const C = s.h.shape[3] as number;
+                for (let c = 0; c < C; c++) {
+                  z += (s.h.data[(py * side + px) * C + c] as number) * (outK[(k + c) * 4 + ch] as number);
+                }
+                k += C;
+              }
+              const y = py * P + Math.floor(ch / P);
+              const xx = px * P + (ch % P);
+              const idx = ((b * 2 + t) * FRAME + y) * FRAME + xx;
+              expect(got[idx]).toBeCloseTo(z, 4);
+              expect(gotP[idx]).toBeCloseTo(1 / (1 + Math.exp(-z)), 5);
+            }
+      }
+    }
+    inputs.dispose();
+    logits.dispose();
+    probabilities.dispose();
+    model.dispose();
+  });
+
+  it('predicts any number of output frames and leaks no tensor', () => {
+    const model = new EncoderForecaster({
+      frameSize: FRAME,
+      patchSize: P,
+      layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+      inputFrames: 2,
+      outputFrames: 2,
+    });
+    const inputs = tensor5d(new Float32Array(2 * FRAME * FRAME).fill(0.5), [1, 2, FRAME, FRAME, 1]);
+    const before = memory().numTensors;
+    const out = model.predict(inputs, 5);
+    expect(out.shape).toEqual([1, 5, FRAME, FRAME, 1]);
+    out.dispose();
+    expect(memory().numTensors).toBe(before);
+    inputs.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad inputs and options with clear errors', () => {
+    expect(() => new EncoderForecaster({ layers: [], frameSize: 8, patchSize: 2 })).toThrow(/layers/);
+    expect(
+      () =>
+        new EncoderForecaster({
+          layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+          frameSize: 10,
+          patchSize: 4,
+        }),
+    ).toThrow(/patchSize/);
+    expect(
+      () =>
+        new EncoderForecaster({
+          layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+          hidden: 3,
+        } as never),
+    ).toThrow(/unknown option "hidden"/);
+    const model = new EncoderForecaster({
+      frameSize: FRAME,
+      patchSize: P,
+      layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+    });
+    const bad = tensor5d(new Float32Array(4 * 4 * 2), [1, 2, 4, 4, 1]) as Tensor5D;
+    expect(() => model.predict(bad)).toThrow(/inputs/);
+    bad.dispose();
+    model.dispose();
+  });
+});
