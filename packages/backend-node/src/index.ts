@@ -1,0 +1,23 @@
+export {
+  isNodeBackendName,
+  NODE_BACKEND_ORDER,
+  NODE_BACKEND_PACKAGES,
+  type NodeBackendName,
+  TFJS_BACKEND_NAMES,
+} from './backend-name.js';
+export { loadOptionalModule, type OptionalModule } from './optional-module.js';
+export {
+  formatBackendReport,
+  type NativeBackendDetails,
+  type NodeBackendReport,
+  NodeBackendUnavailableError,
+  type SkippedBackend,
+  type SkipReason,
+  type WasmBackendDetails,
+} from './report.js';
+export { tfjsBackendName, type UseNodeBackendOptions, useNodeBackend } from './use-node-backend.js';
+export {
+  conv2dBackpropFilterConfig,
+  conv2dBackpropFilterViaMatMul,
+} from './wasm-kernels/conv2d-backprop-filter.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';

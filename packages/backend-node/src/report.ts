@@ -1,0 +1,91 @@
+import type { NodeBackendName } from './backend-name.js';
+
+/**
+ * Why a backend was not used:
+ * - `'not-installed'`: its package does not resolve;
+ * - `'load-failed'`: the package resolves but throws on load (typically the native addon
+ *   or libtensorflow/CUDA libraries missing; `message` has the loader's error);
+ * - `'no-cuda-device'`: tfjs-node-gpu loaded but TensorFlow sees no CUDA device;
+ * - `'init-failed'`: the package loaded but its backend did not initialise.
+ */
+export type SkipReason = 'not-installed' | 'load-failed' | 'no-cuda-device' | 'init-failed';
+
+/** A backend {@link useNodeBackend} tried and could not use. */
+export interface SkippedBackend {
+  readonly backend: NodeBackendName;
+  readonly package: string;
+  readonly reason: SkipReason;
+  /** Human-readable detail, including the original error message where there was one. */
+  readonly message: string;
+}
+
+/** What the wasm backend runs with. */
+export interface WasmBackendDetails {
+  /** WebAssembly SIMD available (TF.js then loads a SIMD binary). */
+  readonly simd: boolean;
+  /** TF.js' multi-thread flag; always false in Node with TF.js 4.22 (see the README). */
+  readonly multiThread: boolean;
+  /** The binary TF.js loads for these flags. */
+  readonly binary:
+    | 'tfjs-backend-wasm.wasm'
+    | 'tfjs-backend-wasm-simd.wasm'
+    | 'tfjs-backend-wasm-threaded-simd.wasm';
+  /** XNNPACK threads actually in use (1 without the threaded binary). */
+  readonly threads: number;
+  /** Training kernels this call registered for wasm (empty when registered before). */
+  readonly addedKernels: readonly string[];
+}
+
+/** What the native backend runs with. */
+export interface NativeBackendDetails {
+  /** The 'tensorflow' backend comes from `@tensorflow/tfjs-node-gpu`. */
+  readonly gpuPackage: boolean;
+  /** TensorFlow placed ops on a CUDA device. */
+  readonly usingGpuDevice: boolean;
+}
+
+/** The result of {@link useNodeBackend}: the backend now active, and why better ones were not. */
+export interface NodeBackendReport {
+  /** The backend chosen and now active. */
+  readonly backend: NodeBackendName;
+  /** Its name in TF.js' registry, equal to `tf.getBackend()`. */
+  readonly tfjsBackend: string;
+  /** The npm package that provided it. */
+  readonly package: string;
+  /** True when the caller forced this backend. */
+  readonly forced: boolean;
+  /** Better backends that were tried and not usable, best first. */
+  readonly skipped: readonly SkippedBackend[];
+  /** Present when `backend` is `'wasm'`. */
+  readonly wasm?: WasmBackendDetails;
+  /** Present when `backend` is `'tensorflow'` or `'tensorflow-gpu'`. */
+  readonly native?: NativeBackendDetails;
+}
+
+/** One line per backend, for logs: `tensorflow-gpu: not installed (...)`, then `using wasm`. */
+export function formatBackendReport(report: NodeBackendReport): string {
+  const lines = report.skipped.map((s) => `${s.backend}: ${s.reason} (${s.message})`);
+  let chosen = `using ${report.backend} (${report.package}${report.forced ? ', forced' : ''})`;
+  if (report.wasm !== undefined) {
+    chosen += ` binary ${report.wasm.binary}, ${report.wasm.threads} thread(s)`;
+  }
+  if (report.native !== undefined) {
+    chosen += report.native.usingGpuDevice ? ' on a CUDA device' : ' on the CPU';
+  }
+  return [...lines, chosen].join('\n');
+}
+
+/** Thrown when a forced backend cannot be used; `reason` and `message` say why. */
+export class NodeBackendUnavailableError extends Error {
+  readonly backend: NodeBackendName;
+  readonly reason: SkipReason;
+
+  constructor(skipped: SkippedBackend) {
+    super(
+      `The '${skipped.backend}' backend (${skipped.package}) is not usable: ${skipped.reason}: ${skipped.message}`,
+    );
+    this.name = 'NodeBackendUnavailableError';
+    this.backend = skipped.backend;
+    this.reason = skipped.reason;
+  }
+}

@@ -1,0 +1,218 @@
+// Importing core registers tfjs-core's gradients, which its Node build does not.
+import '@convlstm/core';
+import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import {
+  backend as activeBackend,
+  engine,
+  env,
+  findBackendFactory,
+  getBackend,
+  setBackend,
+} from '@tensorflow/tfjs-core';
+import {
+  isNodeBackendName,
+  NODE_BACKEND_ORDER,
+  NODE_BACKEND_PACKAGES,
+  type NodeBackendName,
+  TFJS_BACKEND_NAMES,
+} from './backend-name.js';
+import { loadOptionalModule } from './optional-module.js';
+import {
+  type NativeBackendDetails,
+  type NodeBackendReport,
+  NodeBackendUnavailableError,
+  type SkippedBackend,
+  type WasmBackendDetails,
+} from './report.js';
+import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+
+/** Options of {@link useNodeBackend}. */
+export interface UseNodeBackendOptions {
+  /** Use this backend or throw {@link NodeBackendUnavailableError}; default: the best one present. */
+  backend?: NodeBackendName;
+  /**
+   * XNNPACK threads of the wasm backend, set before it initialises. Only the threaded
+   * wasm binary honours it, and TF.js 4.22 never loads that binary in Node, so the
+   * report's `wasm.threads` says what is actually used.
+   */
+  wasmThreads?: number;
+}
+
+/** The parts of tfjs-node's backend object read here. */
+interface NodeKernelBackendLike {
+  isGPUPackage?: boolean;
+  isUsingGpuDevice?: boolean;
+}
+
+/** The parts of tfjs-backend-wasm read here. */
+interface WasmModuleLike {
+  setThreadsCount(count: number): void;
+  getThreadsCount(): number;
+}
+
+/** The parts of tfjs-node(-gpu) read here; it re-exports TF.js, engine included. */
+interface TfjsNodeModuleLike {
+  engine?: () => unknown;
+}
+
+type Attempt<D> =
+  | { readonly ok: true; readonly package: string; readonly details?: D }
+  | { readonly ok: false; readonly skipped: SkippedBackend };
+
+function skip(backend: NodeBackendName, reason: SkippedBackend['reason'], message: string): Attempt<never> {
+  return { ok: false, skipped: { backend, package: NODE_BACKEND_PACKAGES[backend], reason, message } };
+}
+
+function validate(options: UseNodeBackendOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
+  }
+  if (options.backend !== undefined && !isNodeBackendName(options.backend)) {
+    throw new ConvLSTMArgumentError(
+      'options.backend',
+      NODE_BACKEND_ORDER.map((b) => `'${b}'`).join(' | '),
+      describeValue(options.backend),
+    );
+  }
+  const threads = options.wasmThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new ConvLSTMArgumentError('options.wasmThreads', 'an integer >= 1', describeValue(threads));
+  }
+}
+
+async function activate(name: string): Promise<string | null> {
+  try {
+    if (await setBackend(name)) return null;
+    return `setBackend('${name}') returned false (TF.js printed the initialisation error)`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * Loads a native package (unless a 'tensorflow' backend is registered already: both
+ * packages register that name, so a process holds one of them) and activates it.
+ */
+async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt<NativeBackendDetails>> {
+  const gpu = name === 'tensorflow-gpu';
+  if (findBackendFactory('tensorflow') === null) {
+    const loaded = loadOptionalModule<TfjsNodeModuleLike>(NODE_BACKEND_PACKAGES[name]);
+    if (loaded.status !== 'loaded') return skip(name, loaded.status, loaded.message);
+    // Kernel and engine registries are process-wide; a second TF.js copy would show here.
+    if (typeof loaded.module.engine === 'function' && loaded.module.engine() !== engine()) {
+      return skip(
+        name,
+        'init-failed',
+        `${loaded.path} uses a different TF.js engine than @tensorflow/tfjs-core`,
+      );
+    }
+  }
+  const error = await activate('tensorflow');
+  if (error !== null) return skip(name, 'init-failed', error);
+  const native = activeBackend() as unknown as NodeKernelBackendLike;
+  const details: NativeBackendDetails = {
+    gpuPackage: native.isGPUPackage === true,
+    usingGpuDevice: native.isUsingGpuDevice === true,
+  };
+  const pkg = details.gpuPackage ? NODE_BACKEND_PACKAGES['tensorflow-gpu'] : NODE_BACKEND_PACKAGES.tensorflow;
+  if (gpu && !details.gpuPackage) {
+    return skip(name, 'init-failed', `the 'tensorflow' backend of this process comes from ${pkg}`);
+  }
+  if (gpu && !details.usingGpuDevice) {
+    return skip(
+      name,
+      'no-cuda-device',
+      'TensorFlow found no usable CUDA device (driver, CUDA 11.8 and cuDNN 8)',
+    );
+  }
+  return { ok: true, package: pkg, details };
+}
+
+function wasmBinary(simd: boolean, multiThread: boolean): WasmBackendDetails['binary'] {
+  if (simd && multiThread) return 'tfjs-backend-wasm-threaded-simd.wasm';
+  return simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+}
+
+async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackendDetails>> {
+  const loaded = loadOptionalModule<WasmModuleLike>(NODE_BACKEND_PACKAGES.wasm);
+  if (loaded.status !== 'loaded') return skip('wasm', loaded.status, loaded.message);
+  const addedKernels = registerWasmTrainingKernels();
+  if (threads !== undefined) loaded.module.setThreadsCount(threads);
+  const error = await activate('wasm');
+  if (error !== null) return skip('wasm', 'init-failed', error);
+  const simd = (await env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const multiThread = (await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  return {
+    ok: true,
+    package: NODE_BACKEND_PACKAGES.wasm,
+    details: {
+      simd,
+      multiThread,
+      binary: wasmBinary(simd, multiThread),
+      threads: loaded.module.getThreadsCount(),
+      addedKernels,
+    },
+  };
+}
+
+async function tryCpu(): Promise<Attempt<never>> {
+  // tfjs-node registers 'cpu' too (through @tensorflow/tfjs); either copy will do.
+  if (findBackendFactory('cpu') === null) {
+    const loaded = loadOptionalModule<unknown>(NODE_BACKEND_PACKAGES.cpu);
+    if (loaded.status !== 'loaded') return skip('cpu', loaded.status, loaded.message);
+  }
+  const error = await activate('cpu');
+  return error === null
+    ? { ok: true, package: NODE_BACKEND_PACKAGES.cpu }
+    : skip('cpu', 'init-failed', error);
+}
+
+/**
+ * Activates the fastest TF.js backend present in this Node process, in the order
+ * CUDA (`@tensorflow/tfjs-node-gpu`) → native CPU (`@tensorflow/tfjs-node`) → wasm
+ * (`@tensorflow/tfjs-backend-wasm`) → cpu (`@tensorflow/tfjs-backend-cpu`), and reports
+ * why each better one was not usable. Native packages are optional peers, loaded only
+ * here, so a missing one is reported instead of failing the import. When wasm is
+ * chosen, the kernels ConvLSTM training needs are registered for it first.
+ *
+ * Call it once at start-up, before creating tensors: switching backends later moves
+ * existing tensors' data.
+ *
+ * @throws ConvLSTMArgumentError on bad options (before loading anything).
+ * @throws NodeBackendUnavailableError when the forced `options.backend` is not usable.
+ */
+export async function useNodeBackend(options: UseNodeBackendOptions = {}): Promise<NodeBackendReport> {
+  validate(options);
+  const forced = options.backend !== undefined;
+  const order = forced ? [options.backend as NodeBackendName] : NODE_BACKEND_ORDER;
+  const skipped: SkippedBackend[] = [];
+  for (const name of order) {
+    let attempt: Attempt<WasmBackendDetails | NativeBackendDetails>;
+    if (name === 'wasm') attempt = await tryWasm(options.wasmThreads);
+    else if (name === 'cpu') attempt = await tryCpu();
+    else attempt = await tryNative(name);
+    if (!attempt.ok) {
+      if (forced) throw new NodeBackendUnavailableError(attempt.skipped);
+      skipped.push(attempt.skipped);
+      continue;
+    }
+    const report: NodeBackendReport = {
+      backend: name,
+      tfjsBackend: getBackend(),
+      package: attempt.package,
+      forced,
+      skipped,
+    };
+    if (name === 'wasm') return { ...report, wasm: attempt.details as WasmBackendDetails };
+    if (name === 'cpu') return report;
+    return { ...report, native: attempt.details as NativeBackendDetails };
+  }
+  throw new Error(
+    `No TF.js backend is usable in this process:\n${skipped.map((s) => `${s.backend}: ${s.message}`).join('\n')}`,
+  );
+}
+
+/** The TF.js registry name of a backend, e.g. `'tensorflow'` for `'tensorflow-gpu'`. */
+export function tfjsBackendName(backend: NodeBackendName): string {
+  return TFJS_BACKEND_NAMES[backend];
+}
