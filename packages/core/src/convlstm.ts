@@ -13,7 +13,7 @@ import { ConvLSTMCell } from './cell.js';
 import type { ConvLSTMCellOptions, KernelSize } from './config.js';
 import { sameOutputSize } from './conv.js';
 import { hashSeed } from './random.js';
-import { runStack, type StackBehaviour, type StackLayer } from './sequence.js';
+import { runStack, type StackBehaviour, type StackLayer, type StackMode } from './sequence.js';
 import { assertState } from './state.js';
 
 /** Per-layer overrides of the shared cell options. */
@@ -46,6 +46,23 @@ export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChanne
   recurrentDropout?: number;
   /** Seed of weights and dropout masks. Default: drawn from `Math.random`. */
   seed?: number;
+  /**
+   * Input-convolution schedule: `'hoisted'` (one convolution over all N·T frames), `'concat'`
+   * (one convolution of `[x_t, h]` per step), `'auto'` (default; see `chooseMode`).
+   */
+  mode?: StackMode;
+  /**
+   * Runs each 2-D sigmoid/tanh layer's time loop under one custom gradient with a hand-written
+   * backward pass (fewer kernels, fewer saved tensors). Ignored with `lengths` or recurrent dropout.
+   * Default `false`.
+   */
+  fusedGates?: boolean;
+  /**
+   * Gradient checkpointing through time: keep the state every `k` steps and recompute each
+   * segment in the backward pass (memory ~1/k of the saved gates for ~1.3× the time). Uses the
+   * fused path, so the same limits apply. Default 0 (off).
+   */
+  checkpointEvery?: number;
 }
 
 /**
@@ -91,6 +108,9 @@ const STACK_KEYS = new Set([
   'dropout',
   'recurrentDropout',
   'seed',
+  'mode',
+  'fusedGates',
+  'checkpointEvery',
 ]);
 
 /**
@@ -137,6 +157,15 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     const recurrentDropout = options.recurrentDropout ?? 0;
     assertRate(dropout, 'options.dropout');
     assertRate(recurrentDropout, 'options.recurrentDropout');
+    const mode = options.mode ?? 'auto';
+    if (!['auto', 'hoisted', 'concat'].includes(mode)) {
+      throw new ConvLSTMArgumentError('options.mode', "'auto', 'hoisted' or 'concat'", describeValue(mode));
+    }
+    if (options.fusedGates !== undefined && typeof options.fusedGates !== 'boolean') {
+      throw new ConvLSTMArgumentError('options.fusedGates', 'a boolean', describeValue(options.fusedGates));
+    }
+    const checkpointEvery = options.checkpointEvery ?? 0;
+    assertInt(checkpointEvery, 'options.checkpointEvery', 0);
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.numLayers = numLayers;
     this.bidirectional = options.bidirectional ?? false;
@@ -145,6 +174,9 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       goBackwards: options.goBackwards ?? false,
       dropout,
       recurrentDropout,
+      mode,
+      fused: options.fusedGates ?? false,
+      checkpointEvery,
     };
     const shared: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) if (!STACK_KEYS.has(k)) shared[k] = v;

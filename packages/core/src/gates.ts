@@ -34,6 +34,19 @@ export function stepGates(
   let z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
   if (zx !== null) z = add(z, zx);
   else if (params.bias !== null) z = add(z, params.bias);
+  return stepGatesFromPreactivation(config, params, z, c);
+}
+
+/**
+ * The gate half of eq. 3 given all four pre-activations `z [N, ...S', 4C]` (convolutions
+ * and bias already summed) and the cell state `c [N, ...S', C]`.
+ */
+export function stepGatesFromPreactivation(
+  config: CellConfig,
+  params: CellParams,
+  z: Tensor,
+  c: Tensor,
+): { h: Tensor; c: Tensor } {
   const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
   const gate = (pre: Tensor, peep: Tensor | null, cell: Tensor): Tensor =>
     activate(config.recurrentActivation, peep === null ? pre : add(pre, mul(peep, cell)));

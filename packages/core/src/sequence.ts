@@ -13,7 +13,9 @@ import {
   zeros,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
-import { projectInput, stepGates } from './gates.js';
+import { convSame } from './conv.js';
+import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
+import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
 import { hashSeed, SeededRandom } from './random.js';
 import type { CellParams } from './weights.js';
 
@@ -35,6 +37,39 @@ export interface StackBehaviour {
   readonly goBackwards: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
+  /**
+   * Where the input convolution runs: `'hoisted'` once over all N·T frames, `'concat'` per
+   * step on `[x_t, h]` with the stacked kernel, `'auto'` (default) by {@link chooseMode}.
+   */
+  readonly mode?: StackMode;
+  /** Gate arithmetic under one custom gradient with a hand-written backward (2-D, sigmoid/tanh). */
+  readonly fused?: boolean;
+  /** Gradient checkpointing through time: keep states every `k` steps, recompute in backward. 0: off. */
+  readonly checkpointEvery?: number;
+}
+
+/** How a layer's input convolution is scheduled (see {@link StackBehaviour.mode}). */
+export type StackMode = 'auto' | 'hoisted' | 'concat';
+
+/** Whether a cell's input and recurrent convolutions can be merged into one per step. */
+export function canConcat(config: CellConfig): boolean {
+  return (
+    config.inChannels > 0 &&
+    config.kernelSize.every((k, i) => k === config.recurrentKernelSize[i]) &&
+    config.strides.every((s) => s === 1) &&
+    config.dilationRate.every((d) => d === 1)
+  );
+}
+
+/**
+ * The schedule `'auto'` picks. Measured (apps/bench): one convolution over all N·T frames
+ * beats T small ones except when the input has few channels relative to the state, where
+ * the stacked per-step kernel saves the separate `zx` add and its memory.
+ */
+export function chooseMode(config: CellConfig, requested: StackMode | undefined): 'hoisted' | 'concat' {
+  if (!canConcat(config)) return 'hoisted';
+  if (requested === 'hoisted' || requested === 'concat') return requested;
+  return 'hoisted';
 }
 
 /** Per-call inputs, already validated by the caller. */
@@ -79,6 +114,7 @@ function stepMask(lengths: readonly number[], t: number, rank: number): Tensor {
 function runDirection(
   cell: DirectionCell,
   zx: Tensor | null,
+  concatInput: Tensor | null,
   steps: number,
   reversed: boolean,
   h0: Tensor,
@@ -88,13 +124,25 @@ function runDirection(
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
   const perStep = zx === null ? null : unstack(zx, 1);
   const rank = cell.config.spatialRank;
+  const ones = new Array<number>(rank).fill(1);
+  // Concat schedule: one kernel [...k, Cin + C, 4C] over [x_t, h] per step.
+  const frames = concatInput === null ? null : unstack(concatInput, 1);
+  const stacked =
+    concatInput === null ? null : concat([cell.params.kernel as Tensor, cell.params.recurrentKernel], rank);
   let h = h0;
   let c = c0;
   const outputs: Tensor[] = [];
   for (let k = 0; k < steps; k++) {
     const t = reversed ? steps - 1 - k : k;
     const hIn = recurrentMask === null ? h : mul(h, recurrentMask);
-    const next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c);
+    let next: { h: Tensor; c: Tensor };
+    if (frames !== null && stacked !== null) {
+      let z = convSame(concat([frames[t] as Tensor, hIn], -1), stacked, rank, ones, ones);
+      if (cell.params.bias !== null) z = add(z, cell.params.bias);
+      next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
+    } else {
+      next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c);
+    }
     if (lengths === null) {
       h = next.h;
       c = next.c;
@@ -143,23 +191,48 @@ export function runStack(
       const stateShape = [batch, ...spatial, cell.config.hiddenChannels];
       const h0 = call.initialH?.[index] ?? zeros(stateShape);
       const c0 = call.initialC?.[index] ?? zeros(stateShape);
-      let zx: Tensor | null = null;
-      if (input !== null && cell.config.inChannels > 0) {
-        const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
-        const projected = projectInput(cell.config, cell.params, frames);
-        zx = reshape(projected, [batch, steps, ...projected.shape.slice(1)]);
-      }
+      const reversed = behaviour.goBackwards !== (d === 1);
       const recurrentMask =
         call.training && behaviour.recurrentDropout > 0
           ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d))
           : null;
-      const reversed = behaviour.goBackwards !== (d === 1);
-      const run = runDirection(cell, zx, steps, reversed, h0, c0, call.lengths, recurrentMask);
-      hs.push(run.h);
-      cs.push(run.c);
-      finals.push(run.h);
+      const fused =
+        (behaviour.fused === true || (behaviour.checkpointEvery ?? 0) > 0) &&
+        canFuseSequence(cell.config) &&
+        call.lengths === null &&
+        recurrentMask === null;
+      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode);
+      let zx: Tensor | null = null;
+      if (input !== null && cell.config.inChannels > 0 && mode === 'hoisted') {
+        const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
+        const projected = projectInput(cell.config, cell.params, frames);
+        zx = reshape(projected, [batch, steps, ...projected.shape.slice(1)]);
+      }
+      let seq: Tensor;
+      if (fused) {
+        const every = behaviour.checkpointEvery ?? 0;
+        const run = runFusedDirection(
+          cell.params,
+          zx !== null && reversed ? reverse(zx, 1) : zx,
+          steps,
+          h0,
+          c0,
+          every > 0 ? every : steps,
+          every > 0,
+        );
+        hs.push(run.h);
+        cs.push(run.c);
+        finals.push(run.h);
+        seq = run.sequence;
+      } else {
+        const concatInput = mode === 'concat' ? input : null;
+        const run = runDirection(cell, zx, concatInput, steps, reversed, h0, c0, call.lengths, recurrentMask);
+        hs.push(run.h);
+        cs.push(run.c);
+        finals.push(run.h);
+        seq = stack(run.outputs, 1);
+      }
       // The backward half of a bidirectional layer is re-aligned with the input's time order.
-      const seq = stack(run.outputs, 1);
       sequences.push(d === 1 ? reverse(seq, 1) : seq);
     });
     input = sequences.length === 1 ? (sequences[0] as Tensor) : concat(sequences, -1);

@@ -1,0 +1,305 @@
+import {
+  add,
+  concat,
+  conv2d,
+  conv2dTranspose,
+  customGrad,
+  engine,
+  type GradSaveFunc,
+  mul,
+  reshape,
+  scalar,
+  sigmoid,
+  slice,
+  split,
+  stack,
+  sub,
+  sum,
+  type Tensor,
+  type Tensor4D,
+  tanh,
+  tidy,
+  unstack,
+} from '@tensorflow/tfjs-core';
+import type { CellConfig } from './config.js';
+import type { CellParams } from './weights.js';
+
+/**
+ * Whether a cell can run on the fused path: 2-D, the paper's activations (sigmoid gates,
+ * tanh candidate and output), so the backward pass below is the exact derivative.
+ */
+export function canFuseSequence(config: CellConfig): boolean {
+  return config.spatialRank === 2 && config.recurrentActivation === 'sigmoid' && config.activation === 'tanh';
+}
+
+/** What one fused segment reads besides its time slice of projected inputs. */
+interface SegmentWeights {
+  readonly recurrentKernel: Tensor;
+  /** Added per step only when there is no projected input (an input-free cell). */
+  readonly bias: Tensor | null;
+  readonly peepholeI: Tensor | null;
+  readonly peepholeF: Tensor | null;
+  readonly peepholeO: Tensor | null;
+}
+
+/** Per-step forward values the hand-written backward reads. */
+interface StepRecord {
+  hPrev: Tensor;
+  cPrev: Tensor;
+  i: Tensor;
+  f: Tensor;
+  g: Tensor;
+  o: Tensor;
+  c: Tensor;
+  tc: Tensor;
+  h: Tensor;
+}
+
+function recurrentConv(h: Tensor, kernel: Tensor): Tensor {
+  return conv2d(h as Tensor4D, kernel as Tensor4D, 1, 'same');
+}
+
+/** Forward of `k` steps in plain ops (no tape: this runs inside a custom gradient). */
+function forwardSteps(
+  w: SegmentWeights,
+  zxSteps: readonly Tensor[] | null,
+  steps: number,
+  h0: Tensor,
+  c0: Tensor,
+): StepRecord[] {
+  const records: StepRecord[] = [];
+  let h = h0;
+  let c = c0;
+  for (let t = 0; t < steps; t++) {
+    // Per-step scope: only the record outlives the step.
+    const record = tidy(() => {
+      let z = recurrentConv(h, w.recurrentKernel);
+      if (zxSteps !== null) z = add(z, zxSteps[t] as Tensor);
+      else if (w.bias !== null) z = add(z, w.bias);
+      const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+      const i = sigmoid(w.peepholeI === null ? zi : add(zi, mul(w.peepholeI, c)));
+      const f = sigmoid(w.peepholeF === null ? zf : add(zf, mul(w.peepholeF, c)));
+      const g = tanh(zg);
+      const cNext = add(mul(f, c), mul(i, g));
+      const o = sigmoid(w.peepholeO === null ? zo : add(zo, mul(w.peepholeO, cNext)));
+      const tc = tanh(cNext);
+      return { i, f, g, o, c: cNext, tc, h: mul(o, tc) };
+    });
+    records.push({ hPrev: h, cPrev: c, ...record });
+    h = record.h;
+    c = record.c;
+  }
+  return records;
+}
+
+/**
+ * Hand-written backpropagation through `records` (eq. 3 differentiated by hand). Per step it
+ * runs only the gate derivatives and one transposed convolution for `dh`; the recurrent
+ * kernel's gradient is one filter-gradient convolution over all steps at the end.
+ */
+function backwardSteps(
+  w: SegmentWeights,
+  records: readonly StepRecord[],
+  dhs: readonly Tensor[],
+  dhT: Tensor | null,
+  dcT: Tensor,
+): {
+  dzs: Tensor[];
+  dh0: Tensor;
+  dc0: Tensor;
+  dKernel: Tensor;
+  dPeep: [Tensor | null, Tensor | null, Tensor | null];
+} {
+  const one = scalar(1);
+  const steps = records.length;
+  const dzs: Tensor[] = new Array<Tensor>(steps);
+  let dhCarry: Tensor | null = dhT;
+  let dc = dcT;
+  for (let t = steps - 1; t >= 0; t--) {
+    const r = records[t] as StepRecord;
+    const carry = dhCarry;
+    const dcNext = dc;
+    // Per-step scope: only dz and the carried state gradients outlive the step.
+    const out = tidy(() => {
+      const dh = carry === null ? (dhs[t] as Tensor) : add(dhs[t] as Tensor, carry);
+      const dzo = mul(mul(dh, r.tc), mul(r.o, sub(one, r.o)));
+      let dct = add(dcNext, mul(mul(dh, r.o), sub(one, mul(r.tc, r.tc))));
+      if (w.peepholeO !== null) dct = add(dct, mul(dzo, w.peepholeO));
+      const dzi = mul(mul(dct, r.g), mul(r.i, sub(one, r.i)));
+      const dzf = mul(mul(dct, r.cPrev), mul(r.f, sub(one, r.f)));
+      const dzg = mul(mul(dct, r.i), sub(one, mul(r.g, r.g)));
+      let dcPrev = mul(dct, r.f);
+      if (w.peepholeI !== null) dcPrev = add(dcPrev, mul(dzi, w.peepholeI));
+      if (w.peepholeF !== null) dcPrev = add(dcPrev, mul(dzf, w.peepholeF));
+      const dz = concat([dzi, dzf, dzg, dzo], -1);
+      const dhPrev = conv2dTranspose(
+        dz as Tensor4D,
+        w.recurrentKernel as Tensor4D,
+        r.hPrev.shape as number[] as [number, number, number, number],
+        1,
+        'same',
+      );
+      return { dz, dhPrev, dcPrev };
+    });
+    dzs[t] = out.dz;
+    dhCarry = out.dhPrev;
+    dc = out.dcPrev;
+  }
+  // One filter gradient over all N·k frames instead of one per step.
+  const [n, hh, ww, ch] = (records[0] as StepRecord).hPrev.shape as [number, number, number, number];
+  const hPrevAll = reshape(
+    stack(
+      records.map((r) => r.hPrev),
+      1,
+    ),
+    [n * steps, hh, ww, ch],
+  );
+  const dzAll = reshape(stack(dzs, 1), [n * steps, hh, ww, 4 * ch]);
+  const dKernel = engine().runKernel(
+    'Conv2DBackpropFilter',
+    { x: hPrevAll, dy: dzAll },
+    {
+      strides: [1, 1],
+      pad: 'same',
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined as unknown as string,
+      filterShape: w.recurrentKernel.shape,
+    },
+  ) as Tensor;
+  const dPeep: [Tensor | null, Tensor | null, Tensor | null] = [null, null, null];
+  if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
+    const [dzi, dzf, , dzo] = split(dzAll, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const axes = [0, 1, 2];
+    const cPrevAll = reshape(
+      stack(
+        records.map((r) => r.cPrev),
+        1,
+      ),
+      [n * steps, hh, ww, ch],
+    );
+    if (w.peepholeI !== null) dPeep[0] = sum(mul(dzi, cPrevAll), axes);
+    if (w.peepholeF !== null) dPeep[1] = sum(mul(dzf, cPrevAll), axes);
+    if (w.peepholeO !== null) {
+      const cAll = reshape(
+        stack(
+          records.map((r) => r.c),
+          1,
+        ),
+        [n * steps, hh, ww, ch],
+      );
+      dPeep[2] = sum(mul(dzo, cAll), axes);
+    }
+  }
+  return { dzs, dh0: dhCarry as Tensor, dc0: dc, dKernel, dPeep };
+}
+
+/**
+ * Runs `k` steps as one differentiable unit whose backward pass is written by hand.
+ * Inputs: projected inputs `zx [N, k, H, W, 4C]` (or `null` for an input-free cell), the
+ * state `h0, c0 [N, H, W, C]`. Returns the packed `[N, k + 1, H, W, C]`: the `k` outputs
+ * followed by the final cell state (a custom gradient has one output).
+ *
+ * With `recompute`, the forward keeps only the segment's inputs and the backward re-runs
+ * the `k` steps first (gradient checkpointing through time); otherwise the forward keeps
+ * every step's gates.
+ */
+export function fusedSegment(
+  params: CellParams,
+  zx: Tensor | null,
+  steps: number,
+  h0: Tensor,
+  c0: Tensor,
+  recompute: boolean,
+): Tensor {
+  const inputs: Tensor[] = [h0, c0, params.recurrentKernel];
+  const zxIndex = zx === null ? -1 : inputs.push(zx) - 1;
+  const biasIndex = zx === null && params.bias !== null ? inputs.push(params.bias) - 1 : -1;
+  const peepIndex = [params.peepholeI, params.peepholeF, params.peepholeO].map((p) =>
+    p === null ? -1 : inputs.push(p) - 1,
+  );
+  const run = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as GradSaveFunc;
+    const xs = args.slice(0, -1) as Tensor[];
+    const weights = (values: readonly Tensor[]): SegmentWeights => ({
+      recurrentKernel: values[2] as Tensor,
+      bias: biasIndex < 0 ? null : (values[biasIndex] as Tensor),
+      peepholeI: peepIndex[0] === -1 ? null : (values[peepIndex[0] as number] as Tensor),
+      peepholeF: peepIndex[1] === -1 ? null : (values[peepIndex[1] as number] as Tensor),
+      peepholeO: peepIndex[2] === -1 ? null : (values[peepIndex[2] as number] as Tensor),
+    });
+    const w = weights(xs);
+    const zxSteps = zxIndex < 0 ? null : unstack(xs[zxIndex] as Tensor, 1);
+    const records = forwardSteps(w, zxSteps, steps, xs[0] as Tensor, xs[1] as Tensor);
+    const last = records[steps - 1] as StepRecord;
+    const hs = records.map((r) => r.h);
+    const value = stack([...hs, last.c], 1);
+    if (recompute) {
+      save(xs);
+    } else {
+      // Saved flat: inputs, then 8 tensors per step.
+      save([...xs, ...records.flatMap((r) => [r.hPrev, r.cPrev, r.i, r.f, r.g, r.o, r.c, r.tc])]);
+    }
+    // tfjs runs a custom gradient outside any per-node scope: without this tidy every
+    // temporary of the backward (and the recomputed segment) would live to the end of backprop.
+    const gradFunc = (dy: Tensor | Tensor[], saved: Tensor[]): Tensor[] =>
+      tidy(() => {
+        const savedInputs = saved.slice(0, xs.length);
+        const sw = weights(savedInputs);
+        let recs: StepRecord[];
+        if (recompute) {
+          const steps0 = zxIndex < 0 ? null : unstack(savedInputs[zxIndex] as Tensor, 1);
+          recs = forwardSteps(sw, steps0, steps, savedInputs[0] as Tensor, savedInputs[1] as Tensor);
+        } else {
+          recs = [];
+          for (let t = 0; t < steps; t++) {
+            const b = xs.length + 8 * t;
+            const [hPrev, cPrev, i, f, g, o, c, tc] = saved.slice(b, b + 8) as Tensor[];
+            // The backward never reads a step's own output `h`.
+            recs.push({ hPrev, cPrev, i, f, g, o, c, tc, h: hPrev } as StepRecord);
+          }
+        }
+        const parts = unstack(dy as Tensor, 1);
+        const back = backwardSteps(sw, recs, parts.slice(0, steps), null, parts[steps] as Tensor);
+        const grads: Tensor[] = [back.dh0, back.dc0, back.dKernel];
+        if (zxIndex >= 0) grads[zxIndex] = stack(back.dzs, 1);
+        if (biasIndex >= 0) grads[biasIndex] = sum(stack(back.dzs, 0), [0, 1, 2, 3]);
+        peepIndex.forEach((index, p) => {
+          if (index >= 0) grads[index] = back.dPeep[p] as Tensor;
+        });
+        return grads;
+      });
+    return { value, gradFunc };
+  });
+  return run(...inputs);
+}
+
+/**
+ * Runs one direction on the fused path: `zx [N, T, H, W, 4C]` (or `null`) in processing order,
+ * in segments of `segment` steps (each recomputed in the backward pass when `recompute`).
+ * Returns the outputs `[N, T, H, W, C]` in processing order and the final state.
+ */
+export function runFusedDirection(
+  params: CellParams,
+  zx: Tensor | null,
+  steps: number,
+  h0: Tensor,
+  c0: Tensor,
+  segment: number,
+  recompute: boolean,
+): { sequence: Tensor; h: Tensor; c: Tensor } {
+  const outputs: Tensor[] = [];
+  let h = h0;
+  let c = c0;
+  const [n, hh, ww, ch] = h0.shape as [number, number, number, number];
+  for (let t0 = 0; t0 < steps; t0 += segment) {
+    const k = Math.min(segment, steps - t0);
+    const zxSeg = zx === null ? null : k === steps ? zx : slice(zx, [0, t0, 0, 0, 0], [-1, k, -1, -1, -1]);
+    const packed = fusedSegment(params, zxSeg, k, h, c, recompute);
+    const hsSeg = slice(packed, [0, 0, 0, 0, 0], [n, k, hh, ww, ch]);
+    outputs.push(hsSeg);
+    h = reshape(slice(packed, [0, k - 1, 0, 0, 0], [n, 1, hh, ww, ch]), [n, hh, ww, ch]);
+    c = reshape(slice(packed, [0, k, 0, 0, 0], [n, 1, hh, ww, ch]), [n, hh, ww, ch]);
+  }
+  const sequence = outputs.length === 1 ? (outputs[0] as Tensor) : concat(outputs, 1);
+  return { sequence, h, c };
+}
