@@ -7,5 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  shims: true,
   external: [/^@tensorflow\//, /^@convlstm\//, /^mnist$/],
 });

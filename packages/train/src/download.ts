@@ -1,17 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+
 /** Options of {@link downloadFile}. */
 export interface DownloadOptions {
   /** Expected MD5 (hex). The file is kept only when it matches. */
   md5?: string;
-  /** Progress callback, bytes received so far and the total when the server sends it. */
+  /** Progress callback: bytes received so far and the total when the server sends it. */
   onProgress?: (received: number, total: number | null) => void;
   /** Redirects followed at most (default 5). */
   maxRedirects?: number;
 }
 
-export async function downloadFile(
-  _url: string,
-  _dest: string,
-  _options: DownloadOptions = {},
-): Promise<void> {
-  throw new Error('not implemented yet');
+/** Thrown when a downloaded file's MD5 is not the expected one (the file is deleted). */
+export class ChecksumMismatchError extends Error {
+  readonly file: string;
+  readonly expected: string;
+  readonly received: string;
+
+  constructor(file: string, expected: string, received: string) {
+    super(
+      `Checksum mismatch for ${file}: expected MD5 ${expected}, received ${received}. The download was deleted.`,
+    );
+    this.name = 'ChecksumMismatchError';
+    this.file = file;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+function request(url: string, redirectsLeft: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+        res.resume();
+        if (redirectsLeft <= 0) {
+          reject(new Error(`Download of ${url} failed: too many redirects`));
+          return;
+        }
+        resolve(request(new URL(res.headers.location, url).toString(), redirectsLeft - 1));
+        return;
+      }
+      if (status !== 200) {
+        res.resume();
+        reject(new Error(`Download of ${url} failed: HTTP ${status} ${res.statusMessage ?? ''}`.trim()));
+        return;
+      }
+      resolve(res);
+    });
+    req.on('error', (error) => reject(new Error(`Download of ${url} failed: ${error.message}`)));
+  });
+}
+
+/**
+ * Downloads `url` (http or https, following redirects) to `dest`. The body streams into a
+ * temporary file in `dest`'s directory and is renamed to `dest` only when complete and, if
+ * `md5` is given, matching; otherwise the temporary file is deleted and a
+ * {@link ChecksumMismatchError} names the file and both checksums. `dest` is never left partial.
+ */
+export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<void> {
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
+    throw new ConvLSTMArgumentError('url', 'an http:// or https:// URL', describeValue(url));
+  }
+  if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
+    throw new ConvLSTMArgumentError('options.md5', '32 hex digits', describeValue(options.md5));
+  }
+  const temp = join(
+    dirname(dest),
+    `.${basename(dest)}.download-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    const res = await request(url, options.maxRedirects ?? 5);
+    const lengthHeader = res.headers['content-length'];
+    const total = lengthHeader === undefined ? null : Number(lengthHeader);
+    const hash = createHash('md5');
+    let received = 0;
+    res.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      received += chunk.length;
+      options.onProgress?.(received, total);
+    });
+    await pipeline(res, createWriteStream(temp));
+    if (total !== null && received !== total) {
+      throw new Error(`Download of ${url} failed: received ${received} of ${total} bytes`);
+    }
+    const md5 = hash.digest('hex');
+    if (options.md5 !== undefined && md5 !== options.md5.toLowerCase()) {
+      throw new ChecksumMismatchError(dest, options.md5.toLowerCase(), md5);
+    }
+    await rename(temp, dest);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }

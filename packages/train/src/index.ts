@@ -7,7 +7,7 @@ export {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint.js';
-export { type DownloadOptions, downloadFile } from './download.js';
+export { ChecksumMismatchError, type DownloadOptions, downloadFile } from './download.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 export {
@@ -17,7 +17,7 @@ export {
   type PerFrameMetrics,
   type SequenceShape,
 } from './metrics.js';
-export { type DigitPool, type LoadMnistOptions, loadMnistDigits } from './mnist.js';
+export { type DigitPool, type LoadMnistOptions, loadMnistDigits, MnistFormatError } from './mnist.js';
 export { EncoderForecaster, type ForecastOutput } from './model.js';
 export {
   countEncoderForecasterParams,
@@ -33,8 +33,17 @@ export {
   type ReadMovingMnistOptions,
   readMovingMnistNpy,
 } from './moving-mnist-npy.js';
-export { type NpyArray, type NpyDtype, readNpy, writeNpy } from './npy.js';
+export {
+  encodeNpy,
+  type NpyArray,
+  type NpyDtype,
+  NpyFormatError,
+  parseNpy,
+  readNpy,
+  writeNpy,
+} from './npy.js';
 export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
+export { depthToSpace, spaceToDepth } from './patches.js';
 export { PRESETS, type Preset, type PresetName } from './presets.js';
 export {
   type ArrayBatch,
