@@ -1,0 +1,9 @@
+/** What a command needs from its surroundings (replaceable in tests). */
+export interface CommandContext {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** A status line on stderr. */
+  log(message: string): void;
+  /** The `--help` text of a command. */
+  help(command: string): string;
+}

@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { loadCheckpoint } from '@convlstm/train';
+import { selectBackend } from '../backend.js';
+import { type OptionValues, resolveOptions, UsageError } from '../config/options.js';
+import { type BackendChoice, EVALUATE_DEFAULTS, EVALUATE_OPTIONS } from '../config/specs.js';
+import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
+import type { MetricsReport } from '../report/metrics.js';
+import { assertCheckpointDir } from './checkpoint-dir.js';
+import type { CommandContext } from './context.js';
+
+/** The validated options of `moving-mnist evaluate`. */
+export interface EvaluateConfig {
+  readonly checkpoint: string;
+  readonly out: string;
+  readonly testSize: number;
+  readonly testSet: string | null;
+  readonly evalBatchSize: number;
+  readonly backend: BackendChoice;
+}
+
+export function evaluateConfig(values: OptionValues): EvaluateConfig {
+  const checkpoint = values.checkpoint as string | undefined;
+  if (checkpoint === undefined) throw new UsageError('--checkpoint is required');
+  return {
+    checkpoint,
+    out: (values.out as string | undefined) ?? join(dirname(resolve(checkpoint)), 'evaluation'),
+    testSize: values.testSize as number,
+    testSet: (values.testSet as string | undefined) ?? null,
+    evalBatchSize: values.evalBatchSize as number,
+    backend: values.backend as BackendChoice,
+  };
+}
+
+/** `moving-mnist evaluate`: re-evaluates a checkpoint and writes metrics, charts and previews. */
+export async function runEvaluate(
+  config: EvaluateConfig,
+  ctx: CommandContext,
+): Promise<{ dir: string; report: MetricsReport; table: string }> {
+  await assertCheckpointDir(config.checkpoint);
+  await assertTestSetReadable(config.testSet ?? undefined);
+  const dir = resolve(config.out);
+  await mkdir(dir, { recursive: true });
+  const backend = await selectBackend(config.backend);
+  ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
+  const { model, config: mc } = await loadCheckpoint(config.checkpoint);
+  try {
+    ctx.log(
+      `Loaded ${config.checkpoint}: ${model.numParams} parameters, ${mc.inputFrames} -> ${mc.outputFrames} frames`,
+    );
+    const test = await loadTestSet({
+      testSize: config.testSize,
+      ...(config.testSet === null ? {} : { testSet: config.testSet }),
+      inputFrames: mc.inputFrames,
+      outputFrames: mc.outputFrames,
+      frameSize: mc.frameSize,
+    });
+    const { report, table } = await evaluateAndReport({
+      model,
+      set: test.set,
+      info: test.info,
+      dir,
+      batchSize: config.evalBatchSize,
+      backend: backend.name,
+      training: null,
+      log: ctx.log,
+    });
+    ctx.stdout.write(`${table}\nWritten to: ${dir}\n`);
+    return { dir, report, table };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function evaluateCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const parsed = await resolveOptions(args, EVALUATE_OPTIONS, EVALUATE_DEFAULTS);
+  if (parsed.help) {
+    ctx.stdout.write(ctx.help('evaluate'));
+    return 0;
+  }
+  await runEvaluate(evaluateConfig(parsed.values), ctx);
+  return 0;
+}

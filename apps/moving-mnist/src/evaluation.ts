@@ -1,0 +1,153 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type EncoderForecaster,
+  type Evaluation,
+  evaluate,
+  fixedTestSet,
+  readMovingMnistNpy,
+  type SequenceSet,
+} from '@convlstm/train';
+import { tensor5d, tidy } from '@tensorflow/tfjs-core';
+import { UsageError } from './config/options.js';
+import { writeFileAtomic } from './files.js';
+import { framesFromArray } from './images/index.js';
+import { writeMetricCharts } from './report/charts.js';
+import {
+  buildMetricsReport,
+  type MetricsReport,
+  metricsToJson,
+  type TestSetInfo,
+  type TrainingSummary,
+} from './report/metrics.js';
+import { writePreviews } from './report/previews.js';
+import { summaryTable } from './report/summary.js';
+import { RUN_FILES } from './run-folder.js';
+
+/** Checks a `--test-set` file exists before any heavy work. */
+export async function assertTestSetReadable(path: string | undefined): Promise<void> {
+  if (path === undefined) return;
+  try {
+    await access(path);
+  } catch {
+    throw new UsageError(`--test-set: ${path} does not exist`);
+  }
+}
+
+/** Loads the test sequences: the fixed generated set (version 1) or an `.npy` file. */
+export async function loadTestSet(args: {
+  testSize: number;
+  testSet?: string;
+  inputFrames: number;
+  outputFrames: number;
+  frameSize: number;
+}): Promise<{ set: SequenceSet; info: TestSetInfo }> {
+  if (args.testSet !== undefined) {
+    const set = await readMovingMnistNpy(args.testSet, {
+      inputFrames: args.inputFrames,
+      limit: args.testSize,
+    });
+    if (set.height !== args.frameSize || set.width !== args.frameSize) {
+      throw new UsageError(
+        `--test-set: ${args.testSet} has ${set.width}x${set.height} frames, the model takes ${args.frameSize}x${args.frameSize}`,
+      );
+    }
+    return {
+      set,
+      info: {
+        source: 'file',
+        description: args.testSet,
+        count: set.count,
+        inputFrames: set.inputFrames,
+        outputFrames: set.frames - set.inputFrames,
+      },
+    };
+  }
+  const set = fixedTestSet({
+    version: 1,
+    count: args.testSize,
+    canvasSize: args.frameSize,
+    inputFrames: args.inputFrames,
+    outputFrames: args.outputFrames,
+  });
+  return {
+    set,
+    info: {
+      source: 'generated',
+      description: 'fixedTestSet version 1',
+      count: set.count,
+      inputFrames: set.inputFrames,
+      outputFrames: set.frames - set.inputFrames,
+    },
+  };
+}
+
+/**
+ * Evaluates `model` and the baselines on `set`, then writes `metrics.json`, one chart per
+ * metric and the `prediction.gif` / `prediction.png` previews of the first test sequence
+ * into `dir`. Returns the report and the printable summary table.
+ */
+export async function evaluateAndReport(args: {
+  model: EncoderForecaster;
+  set: SequenceSet;
+  info: TestSetInfo;
+  dir: string;
+  batchSize: number;
+  backend: string;
+  training: TrainingSummary | null;
+  log: (message: string) => void;
+}): Promise<{ report: MetricsReport; evaluation: Evaluation; table: string }> {
+  const { model, set, dir } = args;
+  args.log(
+    `Evaluating the model and 3 baselines on ${set.count} test sequences (${args.info.description})...`,
+  );
+  const start = performance.now();
+  const evaluation = await evaluate(model, set, { batchSize: args.batchSize });
+  const evaluationSeconds = (performance.now() - start) / 1000;
+  const report = buildMetricsReport({
+    evaluation,
+    backend: args.backend,
+    testSet: args.info,
+    training: args.training,
+    evaluationSeconds,
+  });
+  await writeFileAtomic(join(dir, RUN_FILES.metrics), metricsToJson(report));
+  await writeMetricCharts(dir, evaluation);
+  await writeSequencePreview(model, set, 0, dir, 'prediction');
+  return { report, evaluation, table: summaryTable(evaluation) };
+}
+
+/** Predicts sequence `index` of `set` and writes `<base>.gif` and `<base>.png` into `dir`. */
+export async function writeSequencePreview(
+  model: EncoderForecaster,
+  set: SequenceSet,
+  index: number,
+  dir: string,
+  base: string,
+): Promise<void> {
+  const { height, width, frames, inputFrames } = set;
+  const size = height * width;
+  const start = index * frames * size;
+  const outputFrames = frames - inputFrames;
+  const prediction = tidy(() => {
+    const inputs = tensor5d(set.data.subarray(start, start + inputFrames * size), [
+      1,
+      inputFrames,
+      height,
+      width,
+      1,
+    ]);
+    return model.predict(inputs, outputFrames);
+  });
+  let values: Float32Array;
+  try {
+    values = (await prediction.data()) as Float32Array;
+  } finally {
+    prediction.dispose();
+  }
+  await writePreviews(dir, base, {
+    inputs: framesFromArray(set.data, inputFrames, height, width, start),
+    truth: framesFromArray(set.data, outputFrames, height, width, start + inputFrames * size),
+    prediction: framesFromArray(values, outputFrames, height, width),
+  });
+}

@@ -1,0 +1,50 @@
+import type { CommandContext } from './commands/context.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
+import { UsageError } from './config/options.js';
+import { COMMANDS, helpText } from './help.js';
+
+/** A context writing to the process' streams. */
+export function processContext(): CommandContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    log: (message) => process.stderr.write(`${message}\n`),
+    help: helpText,
+  };
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script). Returns the exit code: 0 on
+ * success, 2 for usage errors (message and a pointer to --help on stderr), 1 otherwise.
+ */
+export async function main(argv: readonly string[], ctx: CommandContext = processContext()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    ctx.stdout.write(helpText(topic));
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'train':
+        return await trainCommand(rest, ctx);
+      case 'evaluate':
+        return await evaluateCommand(rest, ctx);
+      case 'predict':
+        return await predictCommand(rest, ctx);
+      default:
+        throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const where = (COMMANDS as readonly string[]).includes(command) ? ` ${command}` : '';
+      ctx.stderr.write(`moving-mnist${where}: error: ${error.message}\nSee "moving-mnist${where} --help".\n`);
+      return 2;
+    }
+    const e = error as Error;
+    ctx.stderr.write(`moving-mnist ${command}: failed: ${e.stack ?? e.message}\n`);
+    return 1;
+  }
+}
