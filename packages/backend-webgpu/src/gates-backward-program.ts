@@ -1,0 +1,75 @@
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
+import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
+
+/**
+ * The backward pass of {@link GatesForwardProgram} in one compute pass. It recomputes the
+ * gate activations from `z` and `c` (cheap, element-wise) rather than reading saved ones.
+ *
+ * Bindings: `Z [P, 4C]`, `Cprev [P, C]`, `PeepI`, `PeepF`, `PeepO` `[C]`, `DH [P, C]`, `DCnext [P, C]`
+ * (seven inputs plus the output: exactly WebGPU's default limit of 8 storage buffers per stage).
+ * The single output is packed flat `[8·P·C]`: `dz [P, 4C]`, then `dc [P, C]`, then the
+ * peephole partials `[3, P, C]`.
+ *
+ * With `i = σ(z_i + w_ci c)`, `f = σ(z_f + w_cf c)`, `g = tanh(z_g)`, `c' = f c + i g`,
+ * `o = σ(z_o + w_co c')`, `h' = o tanh(c')`:
+ *   dz_o = dh·tanh(c')·o(1−o);  dc'_total = dc' + dh·o·(1 − tanh²c') + dz_o·w_co;
+ *   dz_i = dc'_total·g·i(1−i);  dz_f = dc'_total·c·f(1−f);  dz_g = dc'_total·i·(1−g²);
+ *   dc = dc'_total·f + dz_i·w_ci + dz_f·w_cf;  dw_ci = dz_i·c, dw_cf = dz_f·c, dw_co = dz_o·c'.
+ */
+export class GatesBackwardProgram implements WebGPUProgram {
+  readonly variableNames = ['Z', 'Cprev', 'PeepI', 'PeepF', 'PeepO', 'DH', 'DCnext'];
+  readonly outputShape: number[];
+  shaderKey = 'convlstmGatesBackward';
+  readonly dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+
+  constructor(positions: number, channels: number) {
+    this.outputShape = [8 * positions * channels];
+    const work = [positions * channels];
+    this.dispatchLayout = webgpu_util.flatDispatchLayout(work);
+    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, work, this.workgroupSize);
+  }
+
+  getUserCode(): string {
+    return `
+      ${WGSL_ACTIVATIONS}
+      fn main(index : i32) {
+        let positions = uniforms.cprevShape.x;
+        let channels = uniforms.cprevShape.y;
+        let count = positions * channels;
+        if (index >= count) {
+          return;
+        }
+        let p = index / channels;
+        let ch = index - p * channels;
+        let zBase = p * 4 * channels + ch;
+        let c = Cprev[index];
+        let wi = PeepI[ch];
+        let wf = PeepF[ch];
+        let wo = PeepO[ch];
+        let i = convlstmSigmoid(Z[zBase] + wi * c);
+        let f = convlstmSigmoid(Z[zBase + channels] + wf * c);
+        let g = convlstmTanh(Z[zBase + 2 * channels]);
+        let cNext = f * c + i * g;
+        let o = convlstmSigmoid(Z[zBase + 3 * channels] + wo * cNext);
+        let t = convlstmTanh(cNext);
+        let dh = DH[index];
+        let dzo = dh * t * o * (1.0 - o);
+        let dcTotal = DCnext[index] + dh * o * (1.0 - t * t) + dzo * wo;
+        let dzi = dcTotal * g * i * (1.0 - i);
+        let dzf = dcTotal * c * f * (1.0 - f);
+        let dzg = dcTotal * i * (1.0 - g * g);
+        result[zBase] = dzi;
+        result[zBase + channels] = dzf;
+        result[zBase + 2 * channels] = dzg;
+        result[zBase + 3 * channels] = dzo;
+        result[4 * count + index] = dcTotal * f + dzi * wi + dzf * wf;
+        result[5 * count + index] = dzi * c;
+        result[6 * count + index] = dzf * c;
+        result[7 * count + index] = dzo * cNext;
+      }
+    `;
+  }
+}

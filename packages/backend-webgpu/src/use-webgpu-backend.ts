@@ -1,0 +1,133 @@
+import '@tensorflow/tfjs-backend-webgpu';
+import '@tensorflow/tfjs-backend-webgl';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
+import { registerFusedGates } from './register-fused-gates.js';
+
+/** Backends `useWebGPUBackend` can end up on. */
+export type BrowserBackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** Options of {@link useWebGPUBackend}. */
+export interface UseWebGPUBackendOptions {
+  /** Tried in order when WebGPU is unavailable. Default `['webgl', 'wasm']` ('cpu' needs tfjs-backend-cpu loaded). */
+  fallbacks?: readonly Exclude<BrowserBackendName, 'webgpu'>[];
+  /** Register the fused ConvLSTM gate kernels on WebGPU. Default `true`. */
+  fusedKernels?: boolean;
+  /**
+   * Where the wasm backend finds its `.wasm` binaries (a folder URL ending in `/`, or a map
+   * of file name to URL), passed to `setWasmPaths`. Bundlers rarely serve them next to the script.
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
+/** What a browser backend attempt did. */
+export interface BackendAttempt {
+  readonly backend: BrowserBackendName;
+  readonly ok: boolean;
+  /** Why it was not used; absent when it was. */
+  readonly reason?: string;
+}
+
+/** The outcome of {@link useWebGPUBackend}. */
+export interface BrowserBackendReport {
+  /** The backend now active (`tf.getBackend()`). */
+  readonly backend: BrowserBackendName;
+  /** `true` when WebGPU could not be used and a fallback runs. */
+  readonly fellBack: boolean;
+  /** Every backend tried, in order, with the reason each failed. */
+  readonly attempts: readonly BackendAttempt[];
+  /** The WebGPU adapter, when one was found (`isFallbackAdapter` is true for software ones like SwiftShader). */
+  readonly adapter?: {
+    readonly vendor: string;
+    readonly architecture: string;
+    readonly isFallbackAdapter: boolean;
+  };
+  /** Whether the fused ConvLSTM gate kernels are active (WebGPU only). */
+  readonly fusedKernels: boolean;
+}
+
+interface MinimalAdapter {
+  readonly info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+  readonly isFallbackAdapter?: boolean;
+}
+interface MinimalGpu {
+  requestAdapter(): Promise<MinimalAdapter | null>;
+}
+
+/** Why WebGPU cannot run here, or `null` with the adapter when it can. */
+async function probeWebGPU(): Promise<{ reason: string } | { adapter: MinimalAdapter }> {
+  const nav = (globalThis as { navigator?: { gpu?: MinimalGpu } }).navigator;
+  if (nav === undefined) return { reason: 'no navigator: not running in a browser' };
+  if (nav.gpu === undefined) {
+    return {
+      reason:
+        'navigator.gpu is missing: this browser does not expose WebGPU (old browser, WebGPU disabled, or a page not served over https/localhost)',
+    };
+  }
+  let adapter: MinimalAdapter | null;
+  try {
+    adapter = await nav.gpu.requestAdapter();
+  } catch (error) {
+    return { reason: `navigator.gpu.requestAdapter() threw: ${String(error)}` };
+  }
+  if (adapter === null)
+    return { reason: 'navigator.gpu.requestAdapter() returned null: no usable GPU adapter' };
+  return { adapter };
+}
+
+async function trySet(backend: BrowserBackendName): Promise<string | null> {
+  try {
+    // setBackend resolves false instead of throwing when the backend's factory fails.
+    const ok = await setBackend(backend);
+    await ready();
+    if (!ok || getBackend() !== backend) return `tf.setBackend('${backend}') did not activate it`;
+    return null;
+  } catch (error) {
+    return `tf.setBackend('${backend}') threw: ${String(error)}`;
+  }
+}
+
+/**
+ * Makes WebGPU the active TF.js backend and registers the fused ConvLSTM gate kernels on it.
+ * When WebGPU is unavailable — `navigator.gpu` missing, no adapter, or the backend fails to
+ * start — it falls back to WebGL, then wasm (see `fallbacks`), and says why in the report.
+ * Never throws for an unavailable backend; throws only when no backend at all could start.
+ */
+export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): Promise<BrowserBackendReport> {
+  const fallbacks = options.fallbacks ?? ['webgl', 'wasm'];
+  const attempts: BackendAttempt[] = [];
+  if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
+  const probe = await probeWebGPU();
+  let adapterReport: BrowserBackendReport['adapter'];
+  if ('reason' in probe) {
+    attempts.push({ backend: 'webgpu', ok: false, reason: probe.reason });
+  } else {
+    const info = probe.adapter.info ?? {};
+    adapterReport = {
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      isFallbackAdapter: info.isFallbackAdapter ?? probe.adapter.isFallbackAdapter ?? false,
+    };
+    const reason = await trySet('webgpu');
+    attempts.push(
+      reason === null ? { backend: 'webgpu', ok: true } : { backend: 'webgpu', ok: false, reason },
+    );
+    if (reason === null) {
+      const fused = options.fusedKernels ?? true;
+      if (fused) registerFusedGates();
+      return { backend: 'webgpu', fellBack: false, attempts, adapter: adapterReport, fusedKernels: fused };
+    }
+  }
+  for (const backend of fallbacks) {
+    const reason = await trySet(backend);
+    attempts.push(reason === null ? { backend, ok: true } : { backend, ok: false, reason });
+    if (reason === null) {
+      return adapterReport === undefined
+        ? { backend, fellBack: true, attempts, fusedKernels: false }
+        : { backend, fellBack: true, attempts, adapter: adapterReport, fusedKernels: false };
+    }
+  }
+  throw new Error(
+    `useWebGPUBackend: no backend could start: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`,
+  );
+}

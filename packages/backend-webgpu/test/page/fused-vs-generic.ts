@@ -1,0 +1,176 @@
+import { type CellParams, resolveCellConfig, stepGates } from '@convlstm/core';
+import { assertAllClose, randomValues } from '@convlstm/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { fusedGates, type Peepholes } from '../../src/index.js';
+
+/** One named in-page check; throws on mismatch. */
+export interface PageCase {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+type Gates = (z: tf.Tensor, c: tf.Tensor, p: Peepholes | null) => { h: tf.Tensor; c: tf.Tensor };
+
+/**
+ * The generic path: core's own `stepGates` with a zero 1×1 recurrent kernel, so its `z` is
+ * exactly the given pre-activations and every op is an unfused tfjs op.
+ */
+function generic(spatialRank: number, channels: number): Gates {
+  const config = resolveCellConfig({
+    inChannels: 1,
+    hiddenChannels: channels,
+    kernelSize: 1,
+    spatialRank: spatialRank as 1 | 2 | 3,
+  });
+  return (z, c, peep) => {
+    const params: CellParams = {
+      kernel: null,
+      recurrentKernel: tf.zeros([...new Array<number>(spatialRank).fill(1), channels, 4 * channels]),
+      bias: null,
+      peepholeI: peep?.i ?? null,
+      peepholeF: peep?.f ?? null,
+      peepholeO: peep?.o ?? null,
+    };
+    return stepGates(config, params, z, tf.zerosLike(c), c);
+  };
+}
+
+interface Problem {
+  readonly shapes: { z: number[]; c: number[] };
+  readonly values: Float32Array[];
+  readonly withPeepholes: boolean;
+}
+
+function problem(
+  spatial: number[],
+  channels: number,
+  withPeepholes: boolean,
+  seed: number,
+  zScale: number,
+): Problem {
+  const n = 2;
+  const z = [n, ...spatial, 4 * channels];
+  const c = [n, ...spatial, channels];
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  return {
+    shapes: { z, c },
+    withPeepholes,
+    values: [
+      randomValues(size(z), seed, zScale),
+      randomValues(size(c), seed + 1, 1.5),
+      randomValues(channels, seed + 2, 0.8),
+      randomValues(channels, seed + 3, 0.8),
+      randomValues(channels, seed + 4, 0.8),
+      // Random weights on both outputs make the loss depend on h' and c' separately.
+      randomValues(size(c), seed + 5, 1),
+      randomValues(size(c), seed + 6, 1),
+    ],
+  };
+}
+
+/** `[h', c', dz, dc, (dw_ci, dw_cf, dw_co)]` of `gates` on `backend`, read back as arrays. */
+async function evaluate(backend: string, gates: Gates, p: Problem): Promise<Float32Array[]> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const channels = p.shapes.c[p.shapes.c.length - 1] as number;
+  const [zv, cv, piv, pfv, pov, whv, wcv] = p.values as [Float32Array, ...Float32Array[]];
+  const z = tf.tensor(zv, p.shapes.z);
+  const c = tf.tensor(cv as Float32Array, p.shapes.c);
+  const peep = p.withPeepholes ? [piv, pfv, pov].map((v) => tf.tensor(v as Float32Array, [channels])) : [];
+  const wh = tf.tensor(whv as Float32Array, p.shapes.c);
+  const wc = tf.tensor(wcv as Float32Array, p.shapes.c);
+  const peepOf = (t: tf.Tensor[]): Peepholes | null =>
+    p.withPeepholes ? { i: t[0] as tf.Tensor, f: t[1] as tf.Tensor, o: t[2] as tf.Tensor } : null;
+  const inputs = [z, c, ...peep];
+  let values: Float32Array[];
+  try {
+    const forward = tf.tidy(() => gates(z, c, peepOf(peep)));
+    const grads = tf.grads((...xs: tf.Tensor[]) => {
+      const [zz, cc, ...pp] = xs as [tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+      const out = gates(zz, cc, peepOf(pp));
+      return tf.add(tf.sum(tf.mul(out.h, wh)), tf.sum(tf.mul(out.c, wc))) as tf.Scalar;
+    })(inputs);
+    const all = [forward.h, forward.c, ...grads];
+    values = await Promise.all(all.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(all);
+  } finally {
+    tf.dispose([...inputs, wh, wc]);
+    await tf.setBackend(previous);
+  }
+  // numTensors counts every backend's tensors: one engine-wide register.
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) throw new Error(`${backend}: ${leaked} tensors leaked`);
+  return values;
+}
+
+const NAMES = ["h'", "c'", 'dz', 'dc', 'dw_ci', 'dw_cf', 'dw_co'];
+
+function assertSame(actual: Float32Array[], expected: Float32Array[], label: string): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${label}: ${actual.length} results, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    // Forward values tight; gradients a little looser (longer chains of f32 ops on both sides).
+    const tol = i < 2 ? [1e-5, 1e-4] : [1e-4, 1e-3];
+    assertAllClose(
+      actual[i] as Float32Array,
+      expected[i] as Float32Array,
+      `${label}: ${NAMES[i]}`,
+      tol[0],
+      tol[1],
+    );
+  }
+}
+
+/**
+ * Fused on WebGPU against the generic path on the CPU backend (the independent reference),
+ * and against the generic path on WebGPU itself where that one is sound: tfjs-backend-webgpu
+ * 4.22 emits invalid WGSL for rank-5 broadcasting binary ops ("cannot index type 'vec5'"),
+ * so its generic 3-D step is wrong and only the CPU comparison applies there.
+ */
+async function compare(
+  spatial: number[],
+  channels: number,
+  withPeepholes: boolean,
+  seed: number,
+  zScale = 1.5,
+) {
+  const p = problem(spatial, channels, withPeepholes, seed, zScale);
+  const fused = await evaluate('webgpu', fusedGates, p);
+  const cpu = await evaluate('cpu', generic(spatial.length, channels), p);
+  assertSame(fused, cpu, 'fused (webgpu) vs generic (cpu)');
+  if (spatial.length < 3) {
+    const gpu = await evaluate('webgpu', generic(spatial.length, channels), p);
+    assertSame(fused, gpu, 'fused (webgpu) vs generic (webgpu)');
+  }
+}
+
+/** Fused WGSL kernels against core's generic `stepGates`, forward and gradients. */
+export function fusedCases(): PageCase[] {
+  return [
+    { name: 'fused = generic: 2-D, peepholes', run: () => compare([3, 4], 5, true, 11) },
+    { name: 'fused = generic: 2-D, no peepholes', run: () => compare([4, 3], 3, false, 23) },
+    { name: 'fused = generic: 1-D, peepholes', run: () => compare([7], 2, true, 37) },
+    {
+      name: 'fused = generic: 3-D, peepholes (cpu reference only)',
+      run: () => compare([2, 3, 2], 4, true, 41),
+    },
+    // Saturated gates: the fused sigmoid/tanh must stay finite and agree at |z| up to 30.
+    { name: 'fused = generic: saturated pre-activations', run: () => compare([2, 2], 3, true, 53, 30) },
+    {
+      name: 'fusedGates rejects a c that does not match z',
+      run: async () => {
+        const z = tf.zeros([1, 2, 2, 8]);
+        const c = tf.zeros([1, 2, 2, 3]);
+        try {
+          fusedGates(z, c);
+          throw new Error('no error thrown');
+        } catch (error) {
+          if (!(error instanceof Error) || error.name !== 'ConvLSTMArgumentError') throw error;
+        } finally {
+          tf.dispose([z, c]);
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { conformanceCases } from '@convlstm/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BrowserBackendReport, useWebGPUBackend } from '../../src/index.js';
+import { fusedCases } from './fused-vs-generic.js';
+
+/** What the page hands back to the vitest process through `window.__convlstmResults`. */
+export interface PageResults {
+  readonly report: BrowserBackendReport | null;
+  readonly backend: string;
+  readonly setupError?: string;
+  readonly cases: { name: string; ok: boolean; error?: string; ms: number }[];
+}
+
+declare global {
+  interface Window {
+    __convlstmResults?: PageResults;
+  }
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const cases: PageResults['cases'] = [];
+  let report: BrowserBackendReport | null = null;
+  const setupOnly = params.get('suite') === 'setup';
+  try {
+    // The fused and conformance suites must run on WebGPU: no fallback hides a missing adapter.
+    report = await useWebGPUBackend(setupOnly ? {} : { fallbacks: [] });
+    if (setupOnly) {
+      window.__convlstmResults = { report, backend: tf.getBackend(), cases };
+      return;
+    }
+  } catch (error) {
+    window.__convlstmResults = { report, backend: tf.getBackend(), setupError: String(error), cases };
+    return;
+  }
+  const suites = params.get('suite') === 'conformance' ? conformanceCases({ quick: true }) : fusedCases();
+  for (const c of suites) {
+    const start = performance.now();
+    try {
+      await c.run();
+      cases.push({ name: c.name, ok: true, ms: performance.now() - start });
+    } catch (error) {
+      cases.push({ name: c.name, ok: false, error: String(error), ms: performance.now() - start });
+    }
+  }
+  window.__convlstmResults = { report, backend: tf.getBackend(), cases };
+}
+
+void main();
