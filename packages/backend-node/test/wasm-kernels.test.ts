@@ -4,6 +4,8 @@ import { SeededRandom } from '@convlstm/core';
 import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
+  Conv3DBackpropFilterV2,
+  Conv3DBackpropInputV2,
   engine,
   getKernel,
   memory,
@@ -15,21 +17,40 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
-function runFilterGrad(
+/** Runs one kernel on `backend` through the engine, as an op would. */
+function runOn(
   backend: 'cpu' | 'wasm',
-  x: Tensor,
-  dy: Tensor,
-  attrs: Conv2DBackpropFilterAttrs,
+  kernel: string,
+  inputs: Record<string, Tensor>,
+  attrs: object,
+  shape: readonly number[],
 ): Float32Array {
   const e = engine();
   e.setBackend(backend);
-  const out = e.runKernel(Conv2DBackpropFilter, { x, dy }, attrs as never) as Tensor;
+  const out = e.runKernel(kernel, inputs, attrs as never) as Tensor;
   try {
-    expect(out.shape).toEqual(attrs.filterShape);
+    expect(out.shape).toEqual(shape);
     return out.dataSync() as Float32Array;
   } finally {
     out.dispose();
   }
+}
+
+/** Runs `kernel` on cpu and wasm and expects the same values and no leaked tensor. */
+function expectWasmMatchesCpu(
+  kernel: string,
+  inputs: Record<string, Tensor>,
+  attrs: object,
+  shape: readonly number[],
+): void {
+  const before = memory().numTensors;
+  const expected = runOn('cpu', kernel, inputs, attrs, shape);
+  const actual = runOn('wasm', kernel, inputs, attrs, shape);
+  // Twice: a kernel reading uncleared memory gives different values the second time.
+  const again = runOn('wasm', kernel, inputs, attrs, shape);
+  expect(memory().numTensors).toBe(before);
+  expect(maxExcess(actual, expected, 1e-5)).toBeLessThanOrEqual(1e-5);
+  expect(maxExcess(again, expected, 1e-5)).toBeLessThanOrEqual(1e-5);
 }
 
 /** Output size of a 2-D conv, as TF defines it. */
@@ -51,6 +72,47 @@ describe('wasm training kernels', () => {
       expect(getKernel(k.kernelName, 'cpu')?.kernelFunc).not.toBe(k.kernelFunc);
     }
   });
+
+  const random3 = new SeededRandom(77);
+  const pick = (lo: number, hi: number) => lo + Math.floor(random3.next() * (hi - lo + 1));
+  for (let i = 0; i < 10; i++) {
+    const pad = i % 2 === 0 ? 'same' : 'valid';
+    const k = [pick(1, 3), pick(1, 3), pick(1, 3)];
+    const s = i < 2 ? [1, 1, 1] : [pick(1, 2), pick(1, 3), pick(1, 3)];
+    const n = pick(1, 2);
+    const size = k.map((kk) => pick(kk, 6));
+    const cin = pick(1, 4);
+    const cout = pick(1, 4);
+    const out = size.map((d, a) => outSize(d, k[a] as number, s[a] as number, pad));
+    const xShape = [n, ...size, cin] as [number, number, number, number, number];
+    const fShape = [...k, cin, cout] as [number, number, number, number, number];
+    const dyShape = [n, ...out, cout];
+    const label = `x [${xShape}] k ${k.join('x')}→${cout} strides ${s} ${pad}`;
+    it(`Conv3DBackpropFilterV2 matches cpu: ${label}`, () => {
+      const x = seededTensor(xShape, 300 + i);
+      const dy = seededTensor(dyShape, 400 + i);
+      expectWasmMatchesCpu(
+        Conv3DBackpropFilterV2,
+        { x, dy },
+        { strides: s, pad, filterShape: fShape },
+        fShape,
+      );
+      x.dispose();
+      dy.dispose();
+    });
+    it(`Conv3DBackpropInputV2 matches cpu: ${label}`, () => {
+      const filter = seededTensor(fShape, 500 + i);
+      const dy = seededTensor(dyShape, 600 + i);
+      expectWasmMatchesCpu(
+        Conv3DBackpropInputV2,
+        { dy, filter },
+        { strides: s, pad, inputShape: xShape },
+        xShape,
+      );
+      filter.dispose();
+      dy.dispose();
+    });
+  }
 
   // Random shapes; the cpu backend's own implementation is the reference.
   const random = new SeededRandom(2024);
@@ -103,11 +165,7 @@ describe('wasm training kernels', () => {
     it(`Conv2DBackpropFilter matches cpu: ${c.name}`, () => {
       const x = seededTensor(c.x, 10 + i) as Tensor4D;
       const dy = seededTensor(c.dy, 100 + i) as Tensor4D;
-      const before = memory().numTensors;
-      const expected = runFilterGrad('cpu', x, dy, c.attrs);
-      const actual = runFilterGrad('wasm', x, dy, c.attrs);
-      expect(memory().numTensors).toBe(before);
-      expect(maxExcess(actual, expected, 1e-5)).toBeLessThanOrEqual(1e-5);
+      expectWasmMatchesCpu(Conv2DBackpropFilter, { x, dy }, c.attrs, c.attrs.filterShape);
       x.dispose();
       dy.dispose();
     });

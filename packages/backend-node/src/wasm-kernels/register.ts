@@ -1,27 +1,38 @@
-import { getKernel, type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
+import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
 
 /**
- * Kernels the stock wasm backend of TF.js 4.22 lacks for a ConvLSTM training step.
+ * Kernels registered for `'wasm'` so a ConvLSTM training step runs there (TF.js 4.22).
  * Found by recording every kernel a full step runs on cpu (1-D/2-D/3-D cells, peepholes,
  * dilation, strides, bidirectional, Adam/RMSProp/SGD, and the loss ops of the training
- * package: log, sigmoid, softplus, mean, square, reshape/transpose, 1×1 conv) and
- * diffing that set against the wasm registry: only `Conv2DBackpropFilter` is missing
- * (wasm has Conv2DBackpropInput and the Conv3D backprop kernels).
+ * package: log, sigmoid, softplus, mean, square, reshape/transpose, 1×1 conv), diffing
+ * that set against the wasm registry, then comparing every wasm kernel of the step with
+ * cpu:
+ * - `Conv2DBackpropFilter` is missing;
+ * - `Conv3DBackpropInputV2` and `Conv3DBackpropFilterV2` exist but return wrong values
+ *   (their output buffer is accumulated into without being cleared), so they are replaced.
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  conv3dBackpropFilterConfig,
+  conv3dBackpropInputConfig,
+];
 
 /**
- * Registers {@link WASM_TRAINING_KERNELS} for the `'wasm'` backend. Idempotent: a kernel
- * already registered for wasm (by an earlier call, or natively by a later TF.js) is kept.
- * Registration needs no initialised backend, so this may run before `setBackend('wasm')`.
+ * Registers {@link WASM_TRAINING_KERNELS} for the `'wasm'` backend, replacing the stock
+ * kernels of the same name. Idempotent. Needs no initialised backend, so it may run
+ * before `setBackend('wasm')`; the wasm backend package need not even be loaded.
  *
- * @returns the names of the kernels this call registered (empty on repeated calls).
+ * @returns the names of the kernels this call (re)registered (empty on repeated calls).
  */
 export function registerWasmTrainingKernels(): string[] {
   const added: string[] = [];
   for (const config of WASM_TRAINING_KERNELS) {
-    if (getKernel(config.kernelName, 'wasm') !== undefined) continue;
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
     added.push(config.kernelName);
   }
