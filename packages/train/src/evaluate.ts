@@ -1,6 +1,8 @@
-import type { Metrics } from './metrics.js';
+import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { baselinePredictions } from './baselines.js';
+import { type Metrics, MetricsAccumulator } from './metrics.js';
 import type { EncoderForecaster } from './model.js';
-import type { SequenceSet } from './sequences.js';
+import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
 
 /** The trivial baselines, evaluated on the same data as the model. */
 export interface BaselineMetrics {
@@ -18,17 +20,80 @@ export interface Evaluation {
   readonly baselines: BaselineMetrics;
 }
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   /** Sequences per forward pass (default 16). */
   batchSize?: number;
   /** Evaluate only the first `limit` sequences. */
   limit?: number;
+  /** Called after each batch with the sequences done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Evaluates `model` on `testSet` (`[N, Tin + Tout, H, W, 1]`; the model predicts the `Tout`
+ * frames after the first `Tin`) and, on exactly the same sequences, the baselines `zeros`,
+ * `copyLast` and `meanInputs`. Metric conventions: {@link MetricsAccumulator}.
+ */
 export async function evaluate(
-  _model: EncoderForecaster,
-  _testSet: SequenceSet,
-  _options: EvaluateOptions = {},
+  model: EncoderForecaster,
+  testSet: SequenceSet,
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  throw new Error('not implemented yet');
+  const batchSize = options.batchSize ?? 16;
+  assertInt(batchSize, 'options.batchSize', 1);
+  if (options.limit !== undefined) assertInt(options.limit, 'options.limit', 1);
+  const cfg = model.config;
+  if (testSet.height !== cfg.frameSize || testSet.width !== cfg.frameSize) {
+    throw new ConvLSTMArgumentError(
+      'testSet',
+      `${cfg.frameSize}×${cfg.frameSize} frames (the model's frameSize)`,
+      `${testSet.height}×${testSet.width} frames`,
+    );
+  }
+  if (testSet.inputFrames < 1 || testSet.inputFrames >= testSet.frames) {
+    throw new ConvLSTMArgumentError(
+      'testSet.inputFrames',
+      `in [1, ${testSet.frames})`,
+      describeValue(testSet.inputFrames),
+    );
+  }
+  const total = Math.min(testSet.count, options.limit ?? testSet.count);
+  const outputFrames = testSet.frames - testSet.inputFrames;
+  const acc = {
+    model: new MetricsAccumulator(outputFrames),
+    zeros: new MetricsAccumulator(outputFrames),
+    copyLast: new MetricsAccumulator(outputFrames),
+    meanInputs: new MetricsAccumulator(outputFrames),
+  };
+  for (let start = 0; start < total; start += batchSize) {
+    const batch = splitBatch(testSet, start, Math.min(batchSize, total - start));
+    const shape = { count: batch.count, frames: outputFrames, height: batch.height, width: batch.width };
+    const { inputs, targets } = batchToTensors(batch);
+    targets.dispose();
+    let predicted: Float32Array;
+    try {
+      const out = model.predict(inputs, outputFrames);
+      try {
+        predicted = (await out.data()) as Float32Array;
+      } finally {
+        out.dispose();
+      }
+    } finally {
+      inputs.dispose();
+    }
+    acc.model.add(predicted, batch.targets, shape);
+    for (const name of ['zeros', 'copyLast', 'meanInputs'] as const) {
+      acc[name].add(baselinePredictions(name, batch), batch.targets, shape);
+    }
+    options.onProgress?.(start + batch.count, total);
+  }
+  return {
+    model: acc.model.result(),
+    baselines: {
+      zeros: acc.zeros.result(),
+      copyLast: acc.copyLast.result(),
+      meanInputs: acc.meanInputs.result(),
+    },
+  };
 }

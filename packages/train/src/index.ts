@@ -1,4 +1,6 @@
 export {
+  CHECKPOINT_FILES,
+  CheckpointError,
   disposeTrainingState,
   type LoadCheckpointOptions,
   type LoadedCheckpoint,
@@ -11,11 +13,15 @@ export { ChecksumMismatchError, type DownloadOptions, downloadFile } from './dow
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 export {
+  CROSS_ENTROPY_EPSILON,
   computeMetrics,
   type Metrics,
   MetricsAccumulator,
   type PerFrameMetrics,
+  PSNR_MSE_FLOOR,
   type SequenceShape,
+  SSIM_WINDOW,
+  ssimFrame,
 } from './metrics.js';
 export { type DigitPool, type LoadMnistOptions, loadMnistDigits, MnistFormatError } from './mnist.js';
 export { EncoderForecaster, type ForecastOutput } from './model.js';

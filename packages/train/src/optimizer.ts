@@ -1,6 +1,7 @@
-import type { Optimizer } from '@tensorflow/tfjs-core';
+import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { type Optimizer, train as tfTrain } from '@tensorflow/tfjs-core';
 
-/** RMSProp as in the paper (learning rate 1e-3, decay 0.9) or Adam. */
+/** RMSProp as in the paper (learning rate 1e-3, decay 0.9) or Adam (learning rate 1e-3, β 0.9 / 0.999). */
 export type OptimizerConfig =
   | {
       readonly name: 'rmsprop';
@@ -17,16 +18,135 @@ export type OptimizerConfig =
       readonly epsilon?: number;
     };
 
-/** Learning-rate schedules; `lr(step)` for step 0, 1, …. */
+/** Learning-rate schedules; see {@link learningRateAt}. */
 export type LrSchedule =
   | { readonly kind: 'constant' }
   | { readonly kind: 'step'; readonly everySteps: number; readonly factor: number }
   | { readonly kind: 'cosine'; readonly totalSteps: number; readonly minLearningRate?: number };
 
-export function createOptimizer(_config: OptimizerConfig): Optimizer {
-  throw new Error('not implemented yet');
+/** The paper's optimiser: RMSProp, learning rate 1e-3, decay 0.9. */
+export const PAPER_OPTIMIZER: OptimizerConfig = { name: 'rmsprop', learningRate: 1e-3, decay: 0.9 };
+
+function positive(value: unknown, argument: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConvLSTMArgumentError(argument, 'a finite number > 0', describeValue(value));
+  }
 }
 
-export function learningRateAt(_base: number, _schedule: LrSchedule, _step: number): number {
-  throw new Error('not implemented yet');
+function unit(value: unknown, argument: string): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new ConvLSTMArgumentError(argument, 'a number in [0, 1)', describeValue(value));
+  }
+}
+
+/** Base learning rate of an optimiser config (default 1e-3). */
+export function baseLearningRate(config: OptimizerConfig): number {
+  return config.learningRate ?? 1e-3;
+}
+
+/** Validates an optimiser config (clear errors, nothing allocated). */
+export function assertOptimizerConfig(config: OptimizerConfig, argument = 'optimizer'): void {
+  if (
+    typeof config !== 'object' ||
+    config === null ||
+    (config.name !== 'rmsprop' && config.name !== 'adam')
+  ) {
+    throw new ConvLSTMArgumentError(
+      `${argument}.name`,
+      "'rmsprop' or 'adam'",
+      describeValue((config as { name?: unknown } | null)?.name),
+    );
+  }
+  positive(baseLearningRate(config), `${argument}.learningRate`);
+  if (config.epsilon !== undefined) positive(config.epsilon, `${argument}.epsilon`);
+  if (config.name === 'rmsprop') {
+    unit(config.decay ?? 0.9, `${argument}.decay`);
+    unit(config.momentum ?? 0, `${argument}.momentum`);
+  } else {
+    unit(config.beta1 ?? 0.9, `${argument}.beta1`);
+    unit(config.beta2 ?? 0.999, `${argument}.beta2`);
+  }
+}
+
+/** Builds the TF.js optimiser for a config. */
+export function createOptimizer(config: OptimizerConfig): Optimizer {
+  assertOptimizerConfig(config);
+  const lr = baseLearningRate(config);
+  if (config.name === 'rmsprop') {
+    return tfTrain.rmsprop(lr, config.decay ?? 0.9, config.momentum ?? 0, config.epsilon);
+  }
+  return tfTrain.adam(lr, config.beta1 ?? 0.9, config.beta2 ?? 0.999, config.epsilon);
+}
+
+/**
+ * Sets the learning rate of a TF.js RMSProp or Adam optimiser for the next step. Both read
+ * their (otherwise constructor-only) `learningRate` field afresh in every `applyGradients`.
+ */
+export function setLearningRate(optimizer: Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** Validates a schedule. */
+export function assertSchedule(schedule: LrSchedule, argument = 'schedule'): void {
+  if (typeof schedule !== 'object' || schedule === null) {
+    throw new ConvLSTMArgumentError(
+      argument,
+      '{ kind: "constant" | "step" | "cosine", … }',
+      describeValue(schedule),
+    );
+  }
+  switch (schedule.kind) {
+    case 'constant':
+      return;
+    case 'step':
+      if (!Number.isInteger(schedule.everySteps) || schedule.everySteps < 1) {
+        throw new ConvLSTMArgumentError(
+          `${argument}.everySteps`,
+          'an integer >= 1',
+          describeValue(schedule.everySteps),
+        );
+      }
+      positive(schedule.factor, `${argument}.factor`);
+      return;
+    case 'cosine':
+      if (!Number.isInteger(schedule.totalSteps) || schedule.totalSteps < 1) {
+        throw new ConvLSTMArgumentError(
+          `${argument}.totalSteps`,
+          'an integer >= 1',
+          describeValue(schedule.totalSteps),
+        );
+      }
+      if (schedule.minLearningRate !== undefined && !(schedule.minLearningRate >= 0)) {
+        throw new ConvLSTMArgumentError(
+          `${argument}.minLearningRate`,
+          'a number >= 0',
+          describeValue(schedule.minLearningRate),
+        );
+      }
+      return;
+    default:
+      throw new ConvLSTMArgumentError(
+        `${argument}.kind`,
+        "'constant', 'step' or 'cosine'",
+        describeValue((schedule as { kind: unknown }).kind),
+      );
+  }
+}
+
+/**
+ * Learning rate of step `step` (0-based): constant `base`; step decay `base · factor^⌊step / everySteps⌋`;
+ * cosine `min + (base − min) · (1 + cos(π · min(step, total) / total)) / 2`.
+ */
+export function learningRateAt(base: number, schedule: LrSchedule, step: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return base;
+    case 'step':
+      return base * schedule.factor ** Math.floor(step / schedule.everySteps);
+    case 'cosine': {
+      const min = schedule.minLearningRate ?? 0;
+      const progress = Math.min(step, schedule.totalSteps) / schedule.totalSteps;
+      return min + ((base - min) * (1 + Math.cos(Math.PI * progress))) / 2;
+    }
+  }
 }

@@ -1,10 +1,39 @@
-import type { TrainingState } from './checkpoint.js';
-import type { Evaluation } from './evaluate.js';
-import type { LossName } from './losses.js';
+import { join } from 'node:path';
+import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import {
+  addN,
+  div,
+  maximum,
+  mul,
+  type Optimizer,
+  type Scalar,
+  sigmoid,
+  sqrt,
+  square,
+  stack,
+  sub,
+  sum,
+  type Tensor,
+  type Tensor5D,
+  tidy,
+} from '@tensorflow/tfjs-core';
+import { saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { type Evaluation, evaluate } from './evaluate.js';
+import { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 import type { EncoderForecaster } from './model.js';
 import type { MovingMnist } from './moving-mnist.js';
-import type { LrSchedule, OptimizerConfig } from './optimizer.js';
-import type { SequenceSet } from './sequences.js';
+import {
+  assertOptimizerConfig,
+  assertSchedule,
+  baseLearningRate,
+  createOptimizer,
+  type LrSchedule,
+  learningRateAt,
+  type OptimizerConfig,
+  PAPER_OPTIMIZER,
+  setLearningRate,
+} from './optimizer.js';
+import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
 
 /** Passed to {@link TrainCallbacks.onStep} after every optimisation step. */
 export interface StepInfo {
@@ -78,6 +107,10 @@ export interface TrainOptions {
   callbacks?: TrainCallbacks;
   /** Stops training after the current step. */
   signal?: AbortSignal;
+  /** Evaluate the final model (and the baselines) on this set; the result is {@link TrainResult.evaluation}. */
+  evaluateOn?: SequenceSet;
+  /** Put copies of the optimiser weights into {@link TrainResult.state} (default false: it holds no tensors). */
+  keepOptimizerState?: boolean;
 }
 
 /** Why {@link train} returned. */
@@ -90,9 +123,14 @@ export interface TrainResult {
   readonly lastLoss: number | null;
   readonly bestValidationLoss: number | null;
   readonly elapsedMs: number;
-  /** The state to continue from (the caller disposes it with `disposeTrainingState`). */
+  /**
+   * Where the run ended. Its `optimizerWeights` are empty unless `keepOptimizerState` was set
+   * (then the caller disposes them with `disposeTrainingState`).
+   */
   readonly state: TrainingState;
-  /** Set when a final evaluation was asked for. */
+  /** Path of the last checkpoint written (`null` if none). */
+  readonly lastCheckpoint: string | null;
+  /** Set when `evaluateOn` was given. */
   readonly evaluation?: Evaluation;
 }
 
@@ -116,10 +154,302 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+function optionalPositiveInt(value: unknown, argument: string): void {
+  if (value !== undefined) assertInt(value, argument, 1);
+}
+
+function optionalPositive(value: unknown, argument: string): void {
+  if (
+    value !== undefined &&
+    value !== null &&
+    !(typeof value === 'number' && value > 0 && Number.isFinite(value))
+  ) {
+    throw new ConvLSTMArgumentError(argument, 'a finite number > 0', describeValue(value));
+  }
+}
+
+/** Optimiser weights to save: the live slot variables as they are, the fresh `iter` scalar owned by us. */
+async function optimizerWeights(optimizer: Optimizer): Promise<{ name: string; tensor: Tensor }[]> {
+  return optimizer.getWeights();
+}
+
+/**
+ * Trains `model` on sequences drawn from `data` (`inputFrames` in, `outputFrames` predicted) and
+ * returns why and where it stopped. Each step: draw a batch (advancing `data`), compute the loss
+ * and gradients inside `tf.tidy`, stop with a {@link TrainingDivergedError} if the loss or the
+ * gradient norm is not finite (before the weights change), clip to `clipNorm`, apply.
+ *
+ * A run is a deterministic function of the model's initial weights, `data`'s seed and position
+ * and the options, so N steps in one go equal N/2 steps, a checkpoint, and N/2 more from
+ * `loadCheckpoint(...).resume` (on the same backend). No tensor outlives the call except the
+ * model's weights (and, with `keepOptimizerState`, the returned optimiser state).
+ */
 export async function train(
-  _model: EncoderForecaster,
-  _data: MovingMnist,
-  _options: TrainOptions = {},
+  model: EncoderForecaster,
+  data: MovingMnist,
+  options: TrainOptions = {},
 ): Promise<TrainResult> {
-  throw new Error('not implemented yet');
+  const cfg = model.config;
+  const batchSize = options.batchSize ?? 16;
+  assertInt(batchSize, 'options.batchSize', 1);
+  const lossName = options.loss ?? 'bce';
+  if (lossName !== 'bce' && lossName !== 'mse') {
+    throw new ConvLSTMArgumentError('options.loss', "'bce' or 'mse'", describeValue(lossName));
+  }
+  const optConfig = options.optimizer ?? PAPER_OPTIMIZER;
+  assertOptimizerConfig(optConfig, 'options.optimizer');
+  const schedule = options.schedule ?? { kind: 'constant' };
+  assertSchedule(schedule, 'options.schedule');
+  const clipNorm = options.clipNorm ?? null;
+  optionalPositive(clipNorm, 'options.clipNorm');
+  optionalPositiveInt(options.maxSteps, 'options.maxSteps');
+  optionalPositiveInt(options.maxEpochs, 'options.maxEpochs');
+  optionalPositive(options.maxMinutes, 'options.maxMinutes');
+  if (options.maxSteps === undefined && options.maxEpochs === undefined && options.maxMinutes === undefined) {
+    throw new ConvLSTMArgumentError('options', 'at least one of maxSteps, maxEpochs, maxMinutes', 'none');
+  }
+  const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(10_000 / batchSize);
+  assertInt(stepsPerEpoch, 'options.stepsPerEpoch', 1);
+  if (data.canvasSize !== cfg.frameSize) {
+    throw new ConvLSTMArgumentError(
+      'data',
+      `${cfg.frameSize}×${cfg.frameSize} frames (the model's frameSize)`,
+      `${data.canvasSize}×${data.canvasSize}`,
+    );
+  }
+  const validation = options.validation;
+  if (validation !== undefined) {
+    if (validation.set.height !== cfg.frameSize || validation.set.width !== cfg.frameSize) {
+      throw new ConvLSTMArgumentError(
+        'options.validation.set',
+        `${cfg.frameSize}×${cfg.frameSize} frames`,
+        `${validation.set.height}×${validation.set.width}`,
+      );
+    }
+    optionalPositiveInt(validation.everySteps, 'options.validation.everySteps');
+    optionalPositiveInt(validation.batchSize, 'options.validation.batchSize');
+  }
+  const early = options.earlyStopping;
+  if (early !== undefined) {
+    if (validation === undefined) {
+      throw new ConvLSTMArgumentError(
+        'options.earlyStopping',
+        'a validation set (options.validation)',
+        'none',
+      );
+    }
+    assertInt(early.patience, 'options.earlyStopping.patience', 1);
+  }
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined) {
+    if (typeof checkpoint.dir !== 'string' || checkpoint.dir === '') {
+      throw new ConvLSTMArgumentError(
+        'options.checkpoint.dir',
+        'a directory path',
+        describeValue(checkpoint.dir),
+      );
+    }
+    optionalPositiveInt(checkpoint.everySteps, 'options.checkpoint.everySteps');
+  }
+  const resume = options.resume ?? null;
+  if (
+    resume !== null &&
+    resume.optimizer !== null &&
+    JSON.stringify(resume.optimizer) !== JSON.stringify(optConfig)
+  ) {
+    throw new ConvLSTMArgumentError(
+      'options.optimizer',
+      `the resumed run's ${JSON.stringify(resume.optimizer)}`,
+      JSON.stringify(optConfig),
+    );
+  }
+  const callbacks = options.callbacks ?? {};
+
+  const vars = [...model.trainableWeights];
+  const outputFrames = data.outputFrames;
+  const base = baseLearningRate(optConfig);
+  const lossOf = (inputs: Tensor5D, targets: Tensor): Scalar => {
+    const logits = model.predictLogits(inputs, outputFrames);
+    return lossName === 'bce' ? bceFromLogits(logits, targets) : meanSquaredError(sigmoid(logits), targets);
+  };
+
+  const optimizer = createOptimizer(optConfig);
+  let step = 0;
+  let elapsedBefore = 0;
+  let best: number | null = null;
+  let bad = 0;
+  let bestWeights: Tensor[] | null = null;
+  let lastLoss: number | null = null;
+  let lastCheckpoint: string | null = null;
+  let stopReason: StopReason | null = null;
+  const started = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - started);
+
+  const state = async (withWeights: 'none' | 'live' | 'copy'): Promise<TrainingState> => {
+    let weights: { name: string; tensor: Tensor }[] = [];
+    if (withWeights !== 'none') {
+      weights = await optimizerWeights(optimizer);
+      if (withWeights === 'copy')
+        weights = weights.map((w) => (w.name === 'iter' ? w : { name: w.name, tensor: w.tensor.clone() }));
+    }
+    return {
+      step,
+      generator: data.getState(),
+      optimizer: optConfig,
+      optimizerWeights: weights,
+      bestValidationLoss: best,
+      validationsWithoutImprovement: bad,
+      elapsedMs: elapsed(),
+    };
+  };
+
+  const save = async (kind: 'latest' | 'best' | 'final'): Promise<void> => {
+    if (checkpoint === undefined) return;
+    const dir = join(checkpoint.dir, kind === 'best' ? 'best' : 'latest');
+    const s = await state('live');
+    try {
+      await saveCheckpoint(dir, model, s);
+    } finally {
+      // `iter` is a fresh scalar; the other entries are the optimiser's own variables.
+      for (const w of s.optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
+    }
+    if (kind !== 'best') lastCheckpoint = dir;
+    await callbacks.onCheckpoint?.({ step, dir, kind });
+  };
+
+  const validate = async (set: SequenceSet): Promise<{ loss: number; mse: number }> => {
+    const vb = validation?.batchSize ?? batchSize;
+    const tout = set.frames - set.inputFrames;
+    let lossSum = 0;
+    let seSum = 0;
+    for (let start = 0; start < set.count; start += vb) {
+      const batch = splitBatch(set, start, Math.min(vb, set.count - start));
+      const { inputs, targets } = batchToTensors(batch);
+      try {
+        const values = tidy(() => {
+          const logits = model.predictLogits(inputs, tout);
+          const probs = sigmoid(logits);
+          const loss = lossName === 'bce' ? bceFromLogits(logits, targets) : meanSquaredError(probs, targets);
+          return stack([mul(loss, batch.count), sum(square(sub(probs, targets)))]);
+        });
+        const [l, se] = values.dataSync() as Float32Array;
+        values.dispose();
+        lossSum += l as number;
+        seSum += se as number;
+      } finally {
+        inputs.dispose();
+        targets.dispose();
+      }
+    }
+    return { loss: lossSum / set.count, mse: seSum / (set.count * tout) };
+  };
+
+  try {
+    if (resume !== null) {
+      step = resume.step;
+      elapsedBefore = resume.elapsedMs;
+      best = resume.bestValidationLoss;
+      bad = resume.validationsWithoutImprovement;
+      if (resume.generator !== null) data.setState(resume.generator);
+      if (resume.optimizerWeights.length > 0) {
+        await optimizer.setWeights(resume.optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor })));
+      }
+    }
+    const validateEvery = validation?.everySteps ?? stepsPerEpoch;
+    const checkpointEvery = checkpoint?.everySteps ?? null;
+    while (stopReason === null) {
+      if (options.maxSteps !== undefined && step >= options.maxSteps) stopReason = 'maxSteps';
+      else if (options.maxEpochs !== undefined && step >= options.maxEpochs * stepsPerEpoch)
+        stopReason = 'maxEpochs';
+      else if (options.maxMinutes !== undefined && elapsed() >= options.maxMinutes * 60_000)
+        stopReason = 'maxMinutes';
+      else if (options.signal?.aborted) stopReason = 'aborted';
+      if (stopReason !== null) break;
+
+      const lr = learningRateAt(base, schedule, step);
+      setLearningRate(optimizer, lr);
+      const t0 = performance.now();
+      const { inputs, targets } = data.nextBatchTensors(batchSize);
+      let result: { stats: Tensor; grads: Tensor[] } | null = null;
+      try {
+        result = tidy(() => {
+          const { value, grads } = optimizer.computeGradients(() => lossOf(inputs, targets), vars);
+          const list = vars.map((v) => grads[v.name] as Tensor);
+          const norm = sqrt(addN(list.map((g) => sum(square(g)))));
+          const clipped =
+            clipNorm === null ? list : list.map((g) => mul(g, div(clipNorm, maximum(norm, clipNorm))));
+          return { stats: stack([value, norm]), grads: clipped };
+        });
+        const [loss, gradNorm] = result.stats.dataSync() as Float32Array as unknown as [number, number];
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          throw new TrainingDivergedError(step + 1, Number.isFinite(loss) ? gradNorm : loss, lastCheckpoint);
+        }
+        const grads = result.grads;
+        tidy(() =>
+          optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] as Tensor }))),
+        );
+        lastLoss = loss;
+        step++;
+        const seconds = (performance.now() - t0) / 1000;
+        await callbacks.onStep?.({
+          step,
+          epoch: Math.floor((step - 1) / stepsPerEpoch),
+          loss,
+          gradNorm,
+          lr,
+          seqPerSec: batchSize / Math.max(seconds, 1e-9),
+        });
+      } finally {
+        inputs.dispose();
+        targets.dispose();
+        if (result !== null) {
+          result.stats.dispose();
+          for (const g of result.grads) g.dispose();
+        }
+      }
+
+      if (validation !== undefined && step % validateEvery === 0) {
+        const v = await validate(validation.set);
+        const improved = best === null || v.loss < best - (early?.minDelta ?? 0);
+        if (improved) {
+          best = v.loss;
+          bad = 0;
+          if (early?.restoreBest) {
+            for (const w of bestWeights ?? []) w.dispose();
+            bestWeights = model.getWeights();
+          }
+        } else {
+          bad++;
+        }
+        await callbacks.onValidation?.({
+          step,
+          loss: v.loss,
+          mse: v.mse,
+          bestLoss: best as number,
+          improved,
+        });
+        if (improved) await save('best');
+        if (early !== undefined && bad >= early.patience) stopReason = 'earlyStopping';
+      }
+      if (checkpointEvery !== null && step % checkpointEvery === 0 && stopReason === null)
+        await save('latest');
+    }
+    if (stopReason === 'earlyStopping' && bestWeights !== null) model.setWeights(bestWeights);
+    await save('final');
+    const evaluation =
+      options.evaluateOn === undefined ? undefined : await evaluate(model, options.evaluateOn);
+    return {
+      steps: step,
+      stopReason,
+      lastLoss,
+      bestValidationLoss: best,
+      elapsedMs: elapsed(),
+      state: await state(options.keepOptimizerState ? 'copy' : 'none'),
+      lastCheckpoint,
+      ...(evaluation === undefined ? {} : { evaluation }),
+    };
+  } finally {
+    for (const w of bestWeights ?? []) w.dispose();
+    optimizer.dispose();
+  }
 }
