@@ -1,3 +1,4 @@
+export { type BaselineName, baselinePredictions } from './baselines.js';
 export {
   CHECKPOINT_FILES,
   CheckpointError,
@@ -9,6 +10,7 @@ export {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint.js';
+export { clipByGlobalNorm } from './clip.js';
 export { ChecksumMismatchError, type DownloadOptions, downloadFile } from './download.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';

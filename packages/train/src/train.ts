@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {
-  addN,
-  div,
-  maximum,
   mul,
   type Optimizer,
   type Scalar,
   sigmoid,
-  sqrt,
   square,
   stack,
   sub,
@@ -18,6 +14,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import { saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { clipByGlobalNorm } from './clip.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 import type { EncoderForecaster } from './model.js';
@@ -374,11 +371,11 @@ export async function train(
       try {
         result = tidy(() => {
           const { value, grads } = optimizer.computeGradients(() => lossOf(inputs, targets), vars);
-          const list = vars.map((v) => grads[v.name] as Tensor);
-          const norm = sqrt(addN(list.map((g) => sum(square(g)))));
-          const clipped =
-            clipNorm === null ? list : list.map((g) => mul(g, div(clipNorm, maximum(norm, clipNorm))));
-          return { stats: stack([value, norm]), grads: clipped };
+          const clipped = clipByGlobalNorm(
+            vars.map((v) => grads[v.name] as Tensor),
+            clipNorm,
+          );
+          return { stats: stack([value, clipped.norm]), grads: clipped.grads };
         });
         const [loss, gradNorm] = result.stats.dataSync() as Float32Array as unknown as [number, number];
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
