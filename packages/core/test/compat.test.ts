@@ -176,6 +176,26 @@ describe('compat ConvLSTM (the seed notebook’s API)', () => {
     }
   });
 
+  it('with { peephole: true } equals the core layer with peepholes (the paper’s eq. 3)', () => {
+    const compat = track(new ConvLSTM(2, 3, 3, 1, true, true, false, { seed: 4, peephole: true }));
+    randomize(compat, 50);
+    const core = track(new CoreConvLSTM({ inChannels: 2, hiddenChannels: 3, kernelSize: 3 }));
+    const weights = compat.getWeights();
+    expect(weights).toHaveLength(6);
+    core.setWeights(weights);
+    for (const w of weights) w.dispose();
+    const x = track(rand<Tensor5D>([2, 3, 2, 4, 5], 6));
+    const [outs, states] = compat.forward(x);
+    const xLast = transpose(x, [0, 1, 3, 4, 2]);
+    const ref = core.forward(xLast as Tensor5D);
+    const refOut = transpose(ref.output, [0, 1, 4, 2, 3]);
+    const refC = transpose(ref.c[0] as Tensor, [0, 3, 1, 2]);
+    close(outs[0] as Tensor, refOut, 'output');
+    close(states[0]?.[1] as Tensor, refC, 'c');
+    for (const t of [...outs, ...states.flat(), xLast, ref.output, ...ref.h, ...ref.c, refOut, refC])
+      t.dispose();
+  });
+
   it('gives the same result with batchFirst false on the time-major input', () => {
     const a = track(new ConvLSTM(2, 3, 3, 2, true, true, true, { seed: 5 }));
     const b = track(new ConvLSTM(2, 3, 3, 2, false, true, true, { seed: 6 }));

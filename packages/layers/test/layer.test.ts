@@ -207,7 +207,7 @@ describe('ConvLSTMLayer in tfjs-layers models', () => {
     // Target: a smooth function of the sequence (the mean frame), which the model can fit.
     const y = mul(mean(x, 1), 0.5);
     const initial = model.layers[0]?.getWeights().map((w) => w.clone()) ?? [];
-    const history = await model.fit(x, y, { epochs: 6, batchSize: 8, shuffle: false, verbose: 0 });
+    const history = await model.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
     const losses = history.history.loss as number[];
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[losses.length - 1] as number).toBeLessThan((losses[0] as number) * 0.8);
@@ -226,7 +226,20 @@ describe('ConvLSTMLayer in tfjs-layers models', () => {
   });
 
   it('saves and loads through an in-memory handler with identical predictions', async () => {
-    const model = sequentialModel(6);
+    // Options whose names and values tfjs-layers rewrites to snake_case in the JSON and back.
+    const model = tfl.sequential();
+    model.add(
+      new ConvLSTMLayer({
+        hiddenChannels: [3, 2],
+        kernelSize: [3, 3],
+        layers: [{ recurrentKernelSize: [1, 1] }, { strides: [2, 1] }],
+        recurrentActivation: 'hardSigmoid',
+        kernelInitializer: 'heNormal',
+        seed: 6,
+        inputShape: [3, 6, 6, 1],
+      }),
+    );
+    model.add(tfl.layers.conv2d({ filters: 1, kernelSize: 1 }));
     const x = rand([2, 3, 6, 6, 1], 22);
     const before = model.predict(x) as Tensor;
     let saved: io.ModelArtifacts | null = null;
