@@ -1,4 +1,6 @@
-// Importing core registers tfjs-core's gradients, which its Node build does not.
+// tfjs-core first, so that its own build creates the process-wide engine; importing core
+// then registers tfjs-core's gradients (which tfjs-core's Node build does not).
+import '@tensorflow/tfjs-core';
 import '@convlstm/core';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {

@@ -1,0 +1,22 @@
+// Load tfjs-core's Node build before core's source: under vitest, core's deep ESM import of
+// tfjs-core's gradients would otherwise create the engine from a partial ESM copy.
+import '@tensorflow/tfjs-core';
+import { conformanceCases } from '@convlstm/core/testing';
+import { getBackend } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useNodeBackend } from '../src/index.js';
+import { nativeAddonProblem } from './native-addon.js';
+
+const problem = nativeAddonProblem();
+if (problem !== null) console.log(`[skip] conformance on the native tensorflow backend: ${problem}`);
+
+describe.skipIf(problem !== null)('conformance on the tensorflow backend (through useNodeBackend)', () => {
+  beforeAll(async () => {
+    const report = await useNodeBackend({ backend: 'tensorflow' });
+    expect(report.backend).toBe('tensorflow');
+    expect(getBackend()).toBe('tensorflow');
+  });
+  for (const c of conformanceCases()) {
+    it(c.name, c.run, 120_000);
+  }
+});

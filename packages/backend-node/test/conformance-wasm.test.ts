@@ -1,0 +1,18 @@
+// Load tfjs-core's Node build before core's source: under vitest, core's deep ESM import of
+// tfjs-core's gradients would otherwise create the engine from a partial ESM copy.
+import '@tensorflow/tfjs-core';
+import { conformanceCases } from '@convlstm/core/testing';
+import { getBackend } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useNodeBackend } from '../src/index.js';
+
+describe('conformance on the wasm backend (through useNodeBackend)', () => {
+  beforeAll(async () => {
+    const report = await useNodeBackend({ backend: 'wasm' });
+    expect(report.backend).toBe('wasm');
+    expect(getBackend()).toBe('wasm');
+  });
+  for (const c of conformanceCases()) {
+    it(c.name, c.run, 120_000);
+  }
+});
