@@ -7,6 +7,7 @@ import { assertAllClose, randomValues } from '@convlstm/core/testing';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import {
   abs,
+  add,
   io,
   mean,
   memory,
@@ -16,6 +17,7 @@ import {
   sub,
   type Tensor,
   tensor,
+  tidy,
   train,
 } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -261,6 +263,34 @@ describe('ConvLSTMLayer in tfjs-layers models', () => {
     for (const t of [x, before, after]) t.dispose();
     model.dispose();
     loaded.dispose();
+  });
+
+  it('replaces tf.layers.convLstm2d: its weights load unchanged and predictions match', () => {
+    const peer = tfl.layers.convLstm2d({
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      inputShape: [3, 5, 5, 2],
+    });
+    const ours = new ConvLSTMLayer({
+      hiddenChannels: 3,
+      kernelSize: 3,
+      peephole: false,
+      recurrentActivation: 'hardSigmoid',
+      inputShape: [3, 5, 5, 2],
+    });
+    const a = tfl.sequential({ layers: [peer] });
+    const b = tfl.sequential({ layers: [ours] });
+    const weights = tidy(() => peer.getWeights().map((w, i) => add(w, rand(w.shape, 60 + i, 0.3))));
+    peer.setWeights(weights);
+    ours.setWeights(weights);
+    const x = rand([2, 3, 5, 5, 2], 9);
+    const ya = a.predict(x) as Tensor;
+    const yb = b.predict(x) as Tensor;
+    close(yb, ya, 'prediction vs convLstm2d');
+    for (const t of [x, ya, yb, ...weights]) t.dispose();
+    a.dispose();
+    b.dispose();
   });
 
   it('works in a functional tf.model with returnState', () => {
