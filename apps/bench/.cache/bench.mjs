@@ -1,14 +1,115 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 var __defProp = Object.defineProperty;
-var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+var __export = (target, all2) => {
+  for (var name in all2)
+    __defProp(target, name, { get: all2[name], enumerable: true });
 };
 
 // src/main.ts
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+// src/format.ts
+function fmt(value, digits = 2) {
+  return value === void 0 || value === null || !Number.isFinite(value) ? "\u2013" : value.toFixed(digits);
+}
+function formatReport(report2) {
+  const lines = [];
+  lines.push(`FLOPs: ${report2.meta.flopFormula}`);
+  for (const s of report2.shapes) lines.push(`(${s.id}) ${s.label}`);
+  for (const b of report2.backends) {
+    lines.push("");
+    if (!b.available) {
+      lines.push(`### ${b.backend}: unavailable (${b.reason})`);
+      continue;
+    }
+    lines.push(
+      `### ${b.backend} \u2014 peak: conv ${fmt(b.peak?.convGflops)} GFLOP/s, matMul ${fmt(b.peak?.matMulGflops)} GFLOP/s`
+    );
+    lines.push("");
+    lines.push(
+      "| shape | phase | contender | median ms | spread | seq/s | GFLOP | GFLOP/s | \xD7 plain | \xD7 tfjs-layers | tensors alive / peak | MiB peak | kernels |"
+    );
+    lines.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const r of b.results) {
+      if (r.status !== "ok" || r.timing === void 0) {
+        lines.push(
+          `| ${r.shape} | ${r.phase} | ${r.contender} | ${r.status}: ${r.reason ?? ""} | | | ${fmt(r.gflop)} | | | | | | |`
+        );
+        continue;
+      }
+      const mem = r.trainMemory !== void 0 ? `${r.trainMemory.peakTensors} peak` : `${r.forwardMemory?.aliveTensors ?? "\u2013"} alive`;
+      const mib = r.trainMemory !== void 0 ? fmt(r.trainMemory.peakBytes / 2 ** 20, 1) : fmt((r.forwardMemory?.aliveBytes ?? 0) / 2 ** 20, 1);
+      lines.push(
+        `| ${r.shape} | ${r.phase} | ${r.contender} | ${fmt(r.timing.medianMs, 1)} | \xB1${fmt(r.timing.spread * 50, 0)}% (n=${r.timing.reps}) | ${fmt(r.sequencesPerSec, 1)} | ${fmt(r.gflop)} | ${fmt(r.gflopPerSec)} | ${fmt(r.vsPlain)} | ${fmt(r.vsLayers)} | ${mem} | ${mib} | ${r.trainMemory?.kernels ?? ""} |`
+      );
+    }
+  }
+  lines.push("");
+  lines.push("Targets:");
+  for (const [k, v] of Object.entries(report2.targets)) lines.push(`- ${k}: ${fmt(v)}`);
+  return lines.join("\n");
+}
+
+// ../../packages/backend-node/src/backend-name.ts
+var NODE_BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+var NODE_BACKEND_PACKAGES = {
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
+  tensorflow: "@tensorflow/tfjs-node",
+  wasm: "@tensorflow/tfjs-backend-wasm",
+  cpu: "@tensorflow/tfjs-backend-cpu"
+};
+function isNodeBackendName(value) {
+  return typeof value === "string" && NODE_BACKEND_ORDER.includes(value);
+}
+
+// ../../packages/backend-node/src/optional-module.ts
+import { createRequire } from "node:module";
+import { join } from "node:path";
+function errorMessage(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+function loadOptionalModule(specifier) {
+  const requirers = [createRequire(import.meta.url), createRequire(join(process.cwd(), "noop.js"))];
+  let resolved = null;
+  let lastError = "";
+  for (const req of requirers) {
+    try {
+      resolved = { path: req.resolve(specifier), require: req };
+      break;
+    } catch (e) {
+      lastError = errorMessage(e);
+    }
+  }
+  if (resolved === null) {
+    return {
+      status: "not-installed",
+      message: `${specifier} does not resolve (${lastError.split("\n")[0]})`
+    };
+  }
+  try {
+    return { status: "loaded", module: resolved.require(resolved.path), path: resolved.path };
+  } catch (e) {
+    return { status: "load-failed", message: errorMessage(e).split("\n")[0] ?? "" };
+  }
+}
+
+// ../../packages/backend-node/src/report.ts
+var NodeBackendUnavailableError = class extends Error {
+  backend;
+  reason;
+  constructor(skipped) {
+    super(
+      `The '${skipped.backend}' backend (${skipped.package}) is not usable: ${skipped.reason}: ${skipped.message}`
+    );
+    this.name = "NodeBackendUnavailableError";
+    this.backend = skipped.backend;
+    this.reason = skipped.reason;
+  }
+};
+
+// ../../packages/backend-node/src/use-node-backend.ts
+import "@tensorflow/tfjs-core";
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/kernel_names.js
 var Abs = "Abs";
@@ -16,6 +117,8 @@ var Acos = "Acos";
 var Acosh = "Acosh";
 var Add = "Add";
 var AddN = "AddN";
+var All = "All";
+var Any = "Any";
 var ArgMax = "ArgMax";
 var ArgMin = "ArgMin";
 var Asin = "Asin";
@@ -46,6 +149,7 @@ var Cos = "Cos";
 var Cosh = "Cosh";
 var Cumprod = "Cumprod";
 var Cumsum = "Cumsum";
+var DepthToSpace = "DepthToSpace";
 var DepthwiseConv2dNative = "DepthwiseConv2dNative";
 var DepthwiseConv2dNativeBackpropFilter = "DepthwiseConv2dNativeBackpropFilter";
 var DepthwiseConv2dNativeBackpropInput = "DepthwiseConv2dNativeBackpropInput";
@@ -60,6 +164,8 @@ var Equal = "Equal";
 var Exp = "Exp";
 var ExpandDims = "ExpandDims";
 var Expm1 = "Expm1";
+var FFT = "FFT";
+var Fill = "Fill";
 var Floor = "Floor";
 var FloorDiv = "FloorDiv";
 var FusedBatchNorm = "FusedBatchNorm";
@@ -67,6 +173,7 @@ var GatherV2 = "GatherV2";
 var Greater = "Greater";
 var GreaterEqual = "GreaterEqual";
 var Identity = "Identity";
+var IFFT = "IFFT";
 var Imag = "Imag";
 var IsFinite = "IsFinite";
 var IsInf = "IsInf";
@@ -78,6 +185,7 @@ var Log = "Log";
 var Log1p = "Log1p";
 var LogicalAnd = "LogicalAnd";
 var LogicalNot = "LogicalNot";
+var LogicalOr = "LogicalOr";
 var LogSoftmax = "LogSoftmax";
 var LRN = "LRN";
 var LRNGrad = "LRNGrad";
@@ -94,6 +202,7 @@ var MirrorPad = "MirrorPad";
 var Mod = "Mod";
 var Multiply = "Multiply";
 var Neg = "Neg";
+var NotEqual = "NotEqual";
 var OnesLike = "OnesLike";
 var OneHot = "OneHot";
 var Pack = "Pack";
@@ -128,11 +237,14 @@ var SplitV = "SplitV";
 var Softmax = "Softmax";
 var SquaredDifference = "SquaredDifference";
 var Square = "Square";
+var StridedSlice = "StridedSlice";
 var Sub = "Sub";
 var Tan = "Tan";
 var Tanh = "Tanh";
 var Tile = "Tile";
+var TopK = "TopK";
 var Transpose = "Transpose";
+var Unique = "Unique";
 var Unpack = "Unpack";
 var UnsortedSegmentSum = "UnsortedSegmentSum";
 var ZerosLike = "ZerosLike";
@@ -198,8 +310,8 @@ function notYetImplemented(kernelName) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/util_base.js
-function clamp(min, x2, max) {
-  return Math.max(min, Math.min(x2, max));
+function clamp(min2, x, max2) {
+  return Math.max(min2, Math.min(x, max2));
 }
 function assert(expr, msg) {
   if (!expr) {
@@ -252,6 +364,32 @@ function parseAxisParam(axis, shape) {
   assert(axis.every((ax) => isInt(ax)), () => `All values in axis param must be integers but got axis ${axis}`);
   return axis.map((a) => a < 0 ? rank + a : a);
 }
+function squeezeShape(shape, axis) {
+  const newShape = [];
+  const keptDims = [];
+  const isEmptyArray = axis != null && Array.isArray(axis) && axis.length === 0;
+  const axes = axis == null || isEmptyArray ? null : parseAxisParam(axis, shape).sort();
+  let j = 0;
+  for (let i = 0; i < shape.length; ++i) {
+    if (axes != null) {
+      if (axes[j] === i && shape[i] !== 1) {
+        throw new Error(`Can't squeeze axis ${i} since its dim '${shape[i]}' is not 1`);
+      }
+      if ((axes[j] == null || axes[j] > i) && shape[i] === 1) {
+        newShape.push(shape[i]);
+        keptDims.push(i);
+      }
+      if (axes[j] <= i) {
+        j++;
+      }
+    }
+    if (shape[i] !== 1) {
+      newShape.push(shape[i]);
+      keptDims.push(i);
+    }
+  }
+  return { newShape, keptDims };
+}
 function checkConversionForErrors(vals, dtype) {
   for (let i = 0; i < vals.length; i++) {
     const num = vals[i];
@@ -279,7 +417,7 @@ function bytesFromStringArray(arr) {
     return 0;
   }
   let bytes = 0;
-  arr.forEach((x2) => bytes += x2.length);
+  arr.forEach((x) => bytes += x.length);
   return bytes;
 }
 function isString(value) {
@@ -754,7 +892,7 @@ function checkComputationForErrors(vals, dtype, kernelName) {
 }
 var Logger = class {
   logKernelProfile(name, result, vals, timeMs, inputs, extraInfo) {
-    const time = typeof timeMs === "number" ? rightPad(`${timeMs}ms`, 9) : timeMs["error"];
+    const time2 = typeof timeMs === "number" ? rightPad(`${timeMs}ms`, 9) : timeMs["error"];
     const paddedName = rightPad(name, 25);
     const rank = result.rank;
     const size = result.size;
@@ -768,7 +906,7 @@ var Logger = class {
         inputShapesDescription += `${name2}: ${inputRank}D ${inputRank > 0 ? inputShape : ""} `;
       }
     }
-    console.log(`%c${paddedName}	%c${time}	%c${rank}D ${shape}	%c${size}	%c${inputShapesDescription}	%c${extraInfo}`, "font-weight:bold", "color:red", "color:blue", "color: orange", "color: green", "color: steelblue");
+    console.log(`%c${paddedName}	%c${time2}	%c${rank}D ${shape}	%c${size}	%c${inputShapesDescription}	%c${extraInfo}`, "font-weight:bold", "color:red", "color:blue", "color: orange", "color: green", "color: steelblue");
   }
 };
 
@@ -833,7 +971,7 @@ function getFilteredNodesXToY(tape, xs, y) {
   }
   return filteredTape;
 }
-function backpropagateGradients(tensorAccumulatedGradientMap, filteredTape, tidy4, add6) {
+function backpropagateGradients(tensorAccumulatedGradientMap, filteredTape, tidy9, add8) {
   for (let i = filteredTape.length - 1; i >= 0; i--) {
     const node = filteredTape[i];
     const dys = [];
@@ -853,19 +991,19 @@ function backpropagateGradients(tensorAccumulatedGradientMap, filteredTape, tidy
       if (!(inputName in inputGradients)) {
         throw new Error(`Cannot backprop through input ${inputName}. Available gradients found: ${Object.keys(inputGradients)}.`);
       }
-      const dx = tidy4(() => inputGradients[inputName]());
+      const dx = tidy9(() => inputGradients[inputName]());
       if (dx.dtype !== "float32") {
         throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input ${inputName} must have 'float32' dtype, but has '${dx.dtype}'`);
       }
-      const x2 = node.inputs[inputName];
-      if (!arraysEqual(dx.shape, x2.shape)) {
-        throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input '${inputName}' has shape '${dx.shape}', which does not match the shape of the input '${x2.shape}'`);
+      const x = node.inputs[inputName];
+      if (!arraysEqual(dx.shape, x.shape)) {
+        throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input '${inputName}' has shape '${dx.shape}', which does not match the shape of the input '${x.shape}'`);
       }
-      if (tensorAccumulatedGradientMap[x2.id] == null) {
-        tensorAccumulatedGradientMap[x2.id] = dx;
+      if (tensorAccumulatedGradientMap[x.id] == null) {
+        tensorAccumulatedGradientMap[x.id] = dx;
       } else {
-        const curGradient = tensorAccumulatedGradientMap[x2.id];
-        tensorAccumulatedGradientMap[x2.id] = add6(curGradient, dx);
+        const curGradient = tensorAccumulatedGradientMap[x.id];
+        tensorAccumulatedGradientMap[x.id] = add8(curGradient, dx);
         curGradient.dispose();
       }
     }
@@ -907,7 +1045,7 @@ function computeMaxSizePerColumn(vals, shape, dtype, strides) {
   }
   return padPerCol;
 }
-function valToString(val, pad3, dtype) {
+function valToString(val, pad5, dtype) {
   let valStr;
   if (Array.isArray(val)) {
     valStr = `${parseFloat(val[0].toFixed(FORMAT_NUM_SIG_DIGITS))} + ${parseFloat(val[1].toFixed(FORMAT_NUM_SIG_DIGITS))}j`;
@@ -918,7 +1056,7 @@ function valToString(val, pad3, dtype) {
   } else {
     valStr = parseFloat(val.toFixed(FORMAT_NUM_SIG_DIGITS)).toString();
   }
-  return rightPad(valStr, pad3);
+  return rightPad(valStr, pad5);
 }
 function boolNumToString(v) {
   return v === 0 ? "false" : "true";
@@ -947,12 +1085,12 @@ function subTensorToString(vals, shape, dtype, strides, padPerCol, isLast = true
         lastVals = createComplexTuples(lastVals);
       }
       return [
-        "[" + firstVals.map((x2, i) => valToString(x2, padPerCol[i], dtype)).join(", ") + ", ..., " + lastVals.map((x2, i) => valToString(x2, padPerCol[size - FORMAT_NUM_FIRST_LAST_VALS + i], dtype)).join(", ") + "]"
+        "[" + firstVals.map((x, i) => valToString(x, padPerCol[i], dtype)).join(", ") + ", ..., " + lastVals.map((x, i) => valToString(x, padPerCol[size - FORMAT_NUM_FIRST_LAST_VALS + i], dtype)).join(", ") + "]"
       ];
     }
     const displayVals = dtype === "complex64" ? createComplexTuples(vals) : Array.from(vals);
     return [
-      "[" + displayVals.map((x2, i) => valToString(x2, padPerCol[i], dtype)).join(", ") + "]"
+      "[" + displayVals.map((x, i) => valToString(x, padPerCol[i], dtype)).join(", ") + "]"
     ];
   }
   const subshape = shape.slice(1);
@@ -1658,10 +1796,10 @@ var Engine = class _Engine {
    * operation to the tape regardless of being called inside a kernel
    * execution.
    */
-  clone(x2) {
-    const y = ENGINE.runKernel(Identity, { x: x2 });
-    const inputs = { x: x2 };
-    const grad2 = (dy) => ({
+  clone(x) {
+    const y = ENGINE.runKernel(Identity, { x });
+    const inputs = { x };
+    const grad = (dy) => ({
       x: () => {
         const dtype = "float32";
         const gradInputs = { x: dy };
@@ -1675,7 +1813,7 @@ var Engine = class _Engine {
       }
     });
     const saved = [];
-    this.addTapeNode(this.state.activeScope.name, inputs, [y], grad2, saved, {});
+    this.addTapeNode(this.state.activeScope.name, inputs, [y], grad, saved, {});
     return y;
   }
   /**
@@ -2111,7 +2249,7 @@ var Engine = class _Engine {
         // Pass an add function to avoide a circular dep with `tape.ts`.
         add
       );
-      const grads = xs.map((x2) => accumulatedGradientMap[x2.id]);
+      const grads = xs.map((x) => accumulatedGradientMap[x.id]);
       if (this.state.gradientDepth === 0) {
         this.state.activeTape.forEach((node) => {
           for (const tensor3 of node.saved) {
@@ -2144,8 +2282,8 @@ var Engine = class _Engine {
         assert(grads.length === inputs.length, () => "The function f passed in customGrad(f) must return an object where `obj.gradFunc` is a function that returns the same number of tensors as inputs passed to f(...).");
         assert(grads.every((t) => t instanceof Tensor), () => "The function f passed in customGrad(f) must return an object where `obj.gradFunc` is a function that returns a list of only tensors.");
         const gradMap = {};
-        grads.forEach((grad2, i) => {
-          gradMap[i] = () => grad2;
+        grads.forEach((grad, i) => {
+          gradMap[i] = () => grad;
         });
         return gradMap;
       };
@@ -2280,26 +2418,26 @@ function assertDtype(expectedDtype, actualDType, argName, functionName) {
     throw new Error(`Argument '${argName}' passed to '${functionName}' must be ${expectedDtype} tensor, but got ${actualDType} tensor`);
   }
 }
-function convertToTensor(x2, argName, functionName, parseAsDtype = "numeric") {
-  if (x2 instanceof getGlobalTensorClass()) {
-    assertDtype(parseAsDtype, x2.dtype, argName, functionName);
-    return x2;
+function convertToTensor(x, argName, functionName, parseAsDtype = "numeric") {
+  if (x instanceof getGlobalTensorClass()) {
+    assertDtype(parseAsDtype, x.dtype, argName, functionName);
+    return x;
   }
-  let inferredDtype = inferDtype(x2);
+  let inferredDtype = inferDtype(x);
   if (inferredDtype !== "string" && ["bool", "int32", "float32"].indexOf(parseAsDtype) >= 0) {
     inferredDtype = parseAsDtype;
   }
   assertDtype(parseAsDtype, inferredDtype, argName, functionName);
-  if (x2 == null || !isTypedArray(x2) && !Array.isArray(x2) && typeof x2 !== "number" && typeof x2 !== "boolean" && typeof x2 !== "string") {
-    const type = x2 == null ? "null" : x2.constructor.name;
+  if (x == null || !isTypedArray(x) && !Array.isArray(x) && typeof x !== "number" && typeof x !== "boolean" && typeof x !== "string") {
+    const type = x == null ? "null" : x.constructor.name;
     throw new Error(`Argument '${argName}' passed to '${functionName}' must be a Tensor or TensorLike, but got '${type}'`);
   }
-  const inferredShape = inferShape(x2, inferredDtype);
-  if (!isTypedArray(x2) && !Array.isArray(x2)) {
-    x2 = [x2];
+  const inferredShape = inferShape(x, inferredDtype);
+  if (!isTypedArray(x) && !Array.isArray(x)) {
+    x = [x];
   }
   const skipTypedArray = true;
-  const values = inferredDtype !== "string" ? toTypedArray(x2, inferredDtype) : flatten(x2, [], skipTypedArray);
+  const values = inferredDtype !== "string" ? toTypedArray(x, inferredDtype) : flatten(x, [], skipTypedArray);
   return ENGINE.makeTensor(values, inferredShape, inferredDtype);
 }
 function convertToTensorArray(arg, argName, functionName, parseAsDtype = "numeric") {
@@ -2323,10 +2461,10 @@ function op(f) {
     opName = opName.substring(0, opName.length - 1);
   }
   opName = opName + OP_SCOPE_SUFFIX;
-  const f2 = (...args) => {
+  const f2 = (...args2) => {
     ENGINE.startScope(opName);
     try {
-      const result = fn(...args);
+      const result = fn(...args2);
       if (isPromise(result)) {
         console.error("Cannot return a Promise inside of tidy.");
       }
@@ -2342,8 +2480,8 @@ function op(f) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/cast.js
-function cast_(x2, dtype) {
-  const $x = convertToTensor(x2, "x", "cast");
+function cast_(x, dtype) {
+  const $x = convertToTensor(x, "x", "cast");
   if (!isValidDtype(dtype)) {
     throw new Error(`Failed to cast to unknown dtype ${dtype}`);
   }
@@ -2367,8 +2505,8 @@ function mul_(a, b) {
 var mul = /* @__PURE__ */ op({ mul_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/step.js
-function step_(x2, alpha = 0) {
-  const $x = convertToTensor(x2, "x", "step");
+function step_(x, alpha = 0) {
+  const $x = convertToTensor(x, "x", "step");
   const inputs = { x: $x };
   const attrs = { alpha };
   return ENGINE.runKernel(Step, inputs, attrs);
@@ -2380,8 +2518,8 @@ var absGradConfig = {
   kernelName: Abs,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(dy, step(cast(x2, "float32"), -1)) };
+    const [x] = saved;
+    return { x: () => mul(dy, step(cast(x, "float32"), -1)) };
   }
 };
 
@@ -2410,8 +2548,8 @@ function div_(a, b) {
 var div = /* @__PURE__ */ op({ div_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/neg.js
-function neg_(x2) {
-  const $x = convertToTensor(x2, "x", "neg");
+function neg_(x) {
+  const $x = convertToTensor(x, "x", "neg");
   const inputs = { x: $x };
   return ENGINE.runKernel(Neg, inputs);
 }
@@ -2466,16 +2604,16 @@ function scalar(value, dtype) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sqrt.js
-function sqrt_(x2) {
-  const $x = convertToTensor(x2, "x", "sqrt", "float32");
+function sqrt_(x) {
+  const $x = convertToTensor(x, "x", "sqrt", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Sqrt, inputs);
 }
 var sqrt = /* @__PURE__ */ op({ sqrt_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/square.js
-function square_(x2) {
-  const $x = convertToTensor(x2, "x", "square");
+function square_(x) {
+  const $x = convertToTensor(x, "x", "square");
   const attrs = {};
   return ENGINE.runKernel("Square", { x: $x }, attrs);
 }
@@ -2496,10 +2634,10 @@ var acosGradConfig = {
   kernelName: Acos,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
+    const [x] = saved;
     return {
       x: () => {
-        const a = square(cast(x2, "float32"));
+        const a = square(cast(x, "float32"));
         const b = sqrt(sub(scalar(1), a));
         return neg(div(dy, b));
       }
@@ -2512,10 +2650,10 @@ var acoshGradConfig = {
   kernelName: Acosh,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
+    const [x] = saved;
     return {
       x: () => {
-        const a = sqrt(sub(square(cast(x2, "float32")), 1));
+        const a = sqrt(sub(square(cast(x, "float32")), 1));
         return div(dy, a);
       }
     };
@@ -2575,8 +2713,8 @@ function assertAndGetBroadcastShape(shapeA, shapeB) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/reshape.js
-function reshape_(x2, shape) {
-  const $x = convertToTensor(x2, "x", "reshape", "string_or_numeric");
+function reshape_(x, shape) {
+  const $x = convertToTensor(x, "x", "reshape", "string_or_numeric");
   const inputs = { x: $x };
   const attrs = { shape };
   return ENGINE.runKernel(Reshape, inputs, attrs);
@@ -2584,8 +2722,8 @@ function reshape_(x2, shape) {
 var reshape = /* @__PURE__ */ op({ reshape_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sum.js
-function sum_(x2, axis = null, keepDims = false) {
-  let $x = convertToTensor(x2, "x", "sum");
+function sum_(x, axis = null, keepDims = false) {
+  let $x = convertToTensor(x, "x", "sum");
   if ($x.dtype === "bool") {
     $x = cast($x, "int32");
   }
@@ -2636,8 +2774,8 @@ var addNGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/zeros_like.js
-function zerosLike_(x2) {
-  const $x = convertToTensor(x2, "x", "zerosLike");
+function zerosLike_(x) {
+  const $x = convertToTensor(x, "x", "zerosLike");
   const inputs = { x: $x };
   return ENGINE.runKernel(ZerosLike, inputs);
 }
@@ -2648,8 +2786,8 @@ var argMaxGradConfig = {
   kernelName: ArgMax,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => zerosLike(x2) };
+    const [x] = saved;
+    return { x: () => zerosLike(x) };
   }
 };
 
@@ -2658,8 +2796,8 @@ var argMinGradConfig = {
   kernelName: ArgMin,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => zerosLike(x2) };
+    const [x] = saved;
+    return { x: () => zerosLike(x) };
   }
 };
 
@@ -2668,8 +2806,8 @@ var asinGradConfig = {
   kernelName: Asin,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, sqrt(sub(scalar(1), square(cast(x2, "float32"))))) };
+    const [x] = saved;
+    return { x: () => div(dy, sqrt(sub(scalar(1), square(cast(x, "float32"))))) };
   }
 };
 
@@ -2688,10 +2826,10 @@ var asinhGradConfig = {
   kernelName: Asinh,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
+    const [x] = saved;
     return {
       x: () => {
-        const a = sqrt(add2(scalar(1), square(cast(x2, "float32"))));
+        const a = sqrt(add2(scalar(1), square(cast(x, "float32"))));
         return div(dy, a);
       }
     };
@@ -2732,8 +2870,8 @@ var atanGradConfig = {
   kernelName: Atan,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, add2(square(cast(x2, "float32")), 1)) };
+    const [x] = saved;
+    return { x: () => div(dy, add2(square(cast(x, "float32")), 1)) };
   }
 };
 
@@ -2742,19 +2880,19 @@ var atanhGradConfig = {
   kernelName: Atanh,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, sub(scalar(1), square(cast(x2, "float32")))) };
+    const [x] = saved;
+    return { x: () => div(dy, sub(scalar(1), square(cast(x, "float32")))) };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv_util.js
-function computeDilation2DInfo(inputShape, filterShape, strides, pad3, dataFormat = "NHWC", dilations) {
+function computeDilation2DInfo(inputShape, filterShape, strides, pad5, dataFormat = "NHWC", dilations) {
   const inputChannels = inputShape[3];
   const $filterShape = [...filterShape, inputChannels];
   const $dataFormat = convertConv2DDataFormat(dataFormat);
-  return computeConv2DInfo(inputShape, $filterShape, strides, dilations, pad3, null, null, $dataFormat);
+  return computeConv2DInfo(inputShape, $filterShape, strides, dilations, pad5, null, null, $dataFormat);
 }
-function computePool2DInfo(inShape, filterSize, strides, dilations, pad3, roundingMode, dataFormat = "channelsLast") {
+function computePool2DInfo(inShape, filterSize, strides, dilations, pad5, roundingMode, dataFormat = "channelsLast") {
   const [filterHeight, filterWidth] = parseTupleParam(filterSize);
   let filterShape;
   if (dataFormat === "channelsLast") {
@@ -2764,9 +2902,9 @@ function computePool2DInfo(inShape, filterSize, strides, dilations, pad3, roundi
   } else {
     throw new Error(`Unknown dataFormat ${dataFormat}`);
   }
-  return computeConv2DInfo(inShape, filterShape, strides, dilations, pad3, roundingMode, false, dataFormat);
+  return computeConv2DInfo(inShape, filterShape, strides, dilations, pad5, roundingMode, false, dataFormat);
 }
-function computePool3DInfo(inShape, filterSize, strides, dilations, pad3, roundingMode, dataFormat = "NDHWC") {
+function computePool3DInfo(inShape, filterSize, strides, dilations, pad5, roundingMode, dataFormat = "NDHWC") {
   const [filterDepth, filterHeight, filterWidth] = parse3TupleParam(filterSize);
   let filterShape;
   let $dataFormat;
@@ -2779,9 +2917,9 @@ function computePool3DInfo(inShape, filterSize, strides, dilations, pad3, roundi
   } else {
     throw new Error(`Unknown dataFormat ${dataFormat}`);
   }
-  return computeConv3DInfo(inShape, filterShape, strides, dilations, pad3, false, $dataFormat, roundingMode);
+  return computeConv3DInfo(inShape, filterShape, strides, dilations, pad5, false, $dataFormat, roundingMode);
 }
-function computeConv2DInfo(inShape, filterShape, strides, dilations, pad3, roundingMode, depthwise = false, dataFormat = "channelsLast") {
+function computeConv2DInfo(inShape, filterShape, strides, dilations, pad5, roundingMode, depthwise = false, dataFormat = "channelsLast") {
   let [batchSize, inHeight, inWidth, inChannels] = [-1, -1, -1, -1];
   if (dataFormat === "channelsLast") {
     [batchSize, inHeight, inWidth, inChannels] = inShape;
@@ -2795,7 +2933,7 @@ function computeConv2DInfo(inShape, filterShape, strides, dilations, pad3, round
   const [dilationHeight, dilationWidth] = parseTupleParam(dilations);
   const effectiveFilterHeight = getEffectiveFilterSize(filterHeight, dilationHeight);
   const effectiveFilterWidth = getEffectiveFilterSize(filterWidth, dilationWidth);
-  const { padInfo, outHeight, outWidth } = getPadAndOutInfo(pad3, inHeight, inWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth, roundingMode, dataFormat);
+  const { padInfo, outHeight, outWidth } = getPadAndOutInfo(pad5, inHeight, inWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth, roundingMode, dataFormat);
   const outChannels = depthwise ? filterChannels * inChannels : filterChannels;
   let outShape;
   if (dataFormat === "channelsFirst") {
@@ -2826,7 +2964,7 @@ function computeConv2DInfo(inShape, filterShape, strides, dilations, pad3, round
     filterShape
   };
 }
-function computeConv3DInfo(inShape, filterShape, strides, dilations, pad3, depthwise = false, dataFormat = "channelsLast", roundingMode) {
+function computeConv3DInfo(inShape, filterShape, strides, dilations, pad5, depthwise = false, dataFormat = "channelsLast", roundingMode) {
   let [batchSize, inDepth, inHeight, inWidth, inChannels] = [-1, -1, -1, -1, -1];
   if (dataFormat === "channelsLast") {
     [batchSize, inDepth, inHeight, inWidth, inChannels] = inShape;
@@ -2841,7 +2979,7 @@ function computeConv3DInfo(inShape, filterShape, strides, dilations, pad3, depth
   const effectiveFilterDepth = getEffectiveFilterSize(filterDepth, dilationDepth);
   const effectiveFilterHeight = getEffectiveFilterSize(filterHeight, dilationHeight);
   const effectiveFilterWidth = getEffectiveFilterSize(filterWidth, dilationWidth);
-  const { padInfo, outDepth, outHeight, outWidth } = get3DPadAndOutInfo(pad3, inDepth, inHeight, inWidth, strideDepth, strideHeight, strideWidth, effectiveFilterDepth, effectiveFilterHeight, effectiveFilterWidth, roundingMode);
+  const { padInfo, outDepth, outHeight, outWidth } = get3DPadAndOutInfo(pad5, inDepth, inHeight, inWidth, strideDepth, strideHeight, strideWidth, effectiveFilterDepth, effectiveFilterHeight, effectiveFilterWidth, roundingMode);
   const outChannels = depthwise ? filterChannels * inChannels : filterChannels;
   let outShape;
   if (dataFormat === "channelsFirst") {
@@ -2922,17 +3060,17 @@ function getEffectiveFilterSize(filterSize, dilation) {
   }
   return filterSize + (filterSize - 1) * (dilation - 1);
 }
-function getPadAndOutInfo(pad3, inHeight, inWidth, strideHeight, strideWidth, filterHeight, filterWidth, roundingMode, dataFormat) {
+function getPadAndOutInfo(pad5, inHeight, inWidth, strideHeight, strideWidth, filterHeight, filterWidth, roundingMode, dataFormat) {
   let padInfo;
   let outHeight;
   let outWidth;
-  if (typeof pad3 === "number") {
-    const padType = pad3 === 0 ? "VALID" : "NUMBER";
-    padInfo = { top: pad3, bottom: pad3, left: pad3, right: pad3, type: padType };
-    const outShape = computeOutputShape2D([inHeight, inWidth], filterHeight, strideHeight, pad3, roundingMode);
+  if (typeof pad5 === "number") {
+    const padType = pad5 === 0 ? "VALID" : "NUMBER";
+    padInfo = { top: pad5, bottom: pad5, left: pad5, right: pad5, type: padType };
+    const outShape = computeOutputShape2D([inHeight, inWidth], filterHeight, strideHeight, pad5, roundingMode);
     outHeight = outShape[0];
     outWidth = outShape[1];
-  } else if (pad3 === "same") {
+  } else if (pad5 === "same") {
     outHeight = Math.ceil(inHeight / strideHeight);
     outWidth = Math.ceil(inWidth / strideWidth);
     const padAlongHeight = Math.max(0, (outHeight - 1) * strideHeight + filterHeight - inHeight);
@@ -2942,48 +3080,48 @@ function getPadAndOutInfo(pad3, inHeight, inWidth, strideHeight, strideWidth, fi
     const left = Math.floor(padAlongWidth / 2);
     const right = padAlongWidth - left;
     padInfo = { top, bottom, left, right, type: "SAME" };
-  } else if (pad3 === "valid") {
+  } else if (pad5 === "valid") {
     padInfo = { top: 0, bottom: 0, left: 0, right: 0, type: "VALID" };
     outHeight = Math.ceil((inHeight - filterHeight + 1) / strideHeight);
     outWidth = Math.ceil((inWidth - filterWidth + 1) / strideWidth);
-  } else if (typeof pad3 === "object") {
-    const top = dataFormat === "channelsLast" ? pad3[1][0] : pad3[2][0];
-    const bottom = dataFormat === "channelsLast" ? pad3[1][1] : pad3[2][1];
-    const left = dataFormat === "channelsLast" ? pad3[2][0] : pad3[3][0];
-    const right = dataFormat === "channelsLast" ? pad3[2][1] : pad3[3][1];
+  } else if (typeof pad5 === "object") {
+    const top = dataFormat === "channelsLast" ? pad5[1][0] : pad5[2][0];
+    const bottom = dataFormat === "channelsLast" ? pad5[1][1] : pad5[2][1];
+    const left = dataFormat === "channelsLast" ? pad5[2][0] : pad5[3][0];
+    const right = dataFormat === "channelsLast" ? pad5[2][1] : pad5[3][1];
     const padType = top === 0 && bottom === 0 && left === 0 && right === 0 ? "VALID" : "EXPLICIT";
     padInfo = { top, bottom, left, right, type: padType };
     outHeight = round((inHeight - filterHeight + top + bottom) / strideHeight + 1, roundingMode);
     outWidth = round((inWidth - filterWidth + left + right) / strideWidth + 1, roundingMode);
   } else {
-    throw Error(`Unknown padding parameter: ${pad3}`);
+    throw Error(`Unknown padding parameter: ${pad5}`);
   }
   return { padInfo, outHeight, outWidth };
 }
-function get3DPadAndOutInfo(pad3, inDepth, inHeight, inWidth, strideDepth, strideHeight, strideWidth, filterDepth, filterHeight, filterWidth, roundingMode) {
+function get3DPadAndOutInfo(pad5, inDepth, inHeight, inWidth, strideDepth, strideHeight, strideWidth, filterDepth, filterHeight, filterWidth, roundingMode) {
   let padInfo;
   let outDepth;
   let outHeight;
   let outWidth;
-  if (pad3 === "valid") {
-    pad3 = 0;
+  if (pad5 === "valid") {
+    pad5 = 0;
   }
-  if (typeof pad3 === "number") {
-    const padType = pad3 === 0 ? "VALID" : "NUMBER";
+  if (typeof pad5 === "number") {
+    const padType = pad5 === 0 ? "VALID" : "NUMBER";
     padInfo = {
-      top: pad3,
-      bottom: pad3,
-      left: pad3,
-      right: pad3,
-      front: pad3,
-      back: pad3,
+      top: pad5,
+      bottom: pad5,
+      left: pad5,
+      right: pad5,
+      front: pad5,
+      back: pad5,
       type: padType
     };
-    const outShape = computeOutputShape4D([inDepth, inHeight, inWidth, 1], [filterDepth, filterHeight, filterWidth], 1, [strideDepth, strideHeight, strideWidth], pad3, roundingMode);
+    const outShape = computeOutputShape4D([inDepth, inHeight, inWidth, 1], [filterDepth, filterHeight, filterWidth], 1, [strideDepth, strideHeight, strideWidth], pad5, roundingMode);
     outDepth = outShape[0];
     outHeight = outShape[1];
     outWidth = outShape[2];
-  } else if (pad3 === "same") {
+  } else if (pad5 === "same") {
     outDepth = Math.ceil(inDepth / strideDepth);
     outHeight = Math.ceil(inHeight / strideHeight);
     outWidth = Math.ceil(inWidth / strideWidth);
@@ -2998,7 +3136,7 @@ function get3DPadAndOutInfo(pad3, inDepth, inHeight, inWidth, strideDepth, strid
     const right = padAlongWidth - left;
     padInfo = { top, bottom, left, right, front, back, type: "SAME" };
   } else {
-    throw Error(`Unknown padding parameter: ${pad3}`);
+    throw Error(`Unknown padding parameter: ${pad5}`);
   }
   return { padInfo, outDepth, outHeight, outWidth };
 }
@@ -3036,26 +3174,26 @@ function convertConv2DDataFormat(dataFormat) {
     throw new Error(`Unknown dataFormat ${dataFormat}`);
   }
 }
-function checkPadOnDimRoundingMode(opDesc, pad3, dimRoundingMode) {
+function checkPadOnDimRoundingMode(opDesc, pad5, dimRoundingMode) {
   if (dimRoundingMode != null) {
-    if (typeof pad3 === "string") {
-      throw Error(`Error in ${opDesc}: pad must be an integer when using dimRoundingMode ${dimRoundingMode} but got pad ${pad3}.`);
-    } else if (typeof pad3 === "number") {
-      assert(isInt(pad3), () => `Error in ${opDesc}: pad must be an integer when using dimRoundingMode ${dimRoundingMode} but got pad ${pad3}.`);
-    } else if (typeof pad3 === "object") {
-      pad3.forEach((p) => {
+    if (typeof pad5 === "string") {
+      throw Error(`Error in ${opDesc}: pad must be an integer when using dimRoundingMode ${dimRoundingMode} but got pad ${pad5}.`);
+    } else if (typeof pad5 === "number") {
+      assert(isInt(pad5), () => `Error in ${opDesc}: pad must be an integer when using dimRoundingMode ${dimRoundingMode} but got pad ${pad5}.`);
+    } else if (typeof pad5 === "object") {
+      pad5.forEach((p) => {
         p.forEach((v) => {
           assert(isInt(v), () => `Error in ${opDesc}: pad must be an integer when using dimRoundingMode ${dimRoundingMode} but got pad ${v}.`);
         });
       });
     } else {
-      throw Error(`Error in ${opDesc}: Unknown padding parameter: ${pad3}`);
+      throw Error(`Error in ${opDesc}: Unknown padding parameter: ${pad5}`);
     }
   }
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/avg_pool_3d_grad.js
-function avgPool3dGrad_(dy, input, filterSize, strides, pad3, dimRoundingMode) {
+function avgPool3dGrad_(dy, input, filterSize, strides, pad5, dimRoundingMode) {
   const $dy = convertToTensor(dy, "dy", "avgPool3dGrad");
   const $input = convertToTensor(input, "input", "avgPool3dGrad");
   let dy5D = $dy;
@@ -3074,9 +3212,9 @@ function avgPool3dGrad_(dy, input, filterSize, strides, pad3, dimRoundingMode) {
   }
   assert(dy5D.rank === 5, () => `Error in avgPool3dGrad: dy must be rank 5 but got rank ${dy5D.rank}.`);
   assert(input5D.rank === 5, () => `Error in avgPool3dGrad: input must be rank 5 but got rank ${input5D.rank}.`);
-  checkPadOnDimRoundingMode("avgPool3dGrad", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("avgPool3dGrad", pad5, dimRoundingMode);
   const inputs = { dy: dy5D, input: input5D };
-  const attrs = { filterSize, strides, pad: pad3, dimRoundingMode };
+  const attrs = { filterSize, strides, pad: pad5, dimRoundingMode };
   const res = ENGINE.runKernel(AvgPool3DGrad, inputs, attrs);
   if (reshapedTo5D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3], res.shape[4]]);
@@ -3090,16 +3228,16 @@ var avgPool3DGradConfig = {
   kernelName: AvgPool3D,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
-    const { filterSize, strides, pad: pad3, dimRoundingMode } = attrs;
+    const [x] = saved;
+    const { filterSize, strides, pad: pad5, dimRoundingMode } = attrs;
     return {
-      x: () => avgPool3dGrad(dy, x2, filterSize, strides, pad3, dimRoundingMode)
+      x: () => avgPool3dGrad(dy, x, filterSize, strides, pad5, dimRoundingMode)
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/avg_pool_grad.js
-function avgPoolGrad_(dy, input, filterSize, strides, pad3) {
+function avgPoolGrad_(dy, input, filterSize, strides, pad5) {
   const $dy = convertToTensor(dy, "dy", "avgPoolGrad");
   const $input = convertToTensor(input, "input", "avgPoolGrad");
   assert($input.rank === $dy.rank, () => `Rank of input (${$input.rank}) does not match rank of dy (${$dy.rank})`);
@@ -3114,7 +3252,7 @@ function avgPoolGrad_(dy, input, filterSize, strides, pad3) {
   assert(dy4D.rank === 4, () => `Error in avgPoolGrad: dy must be rank 4 but got rank ${dy4D.rank}.`);
   assert(input4D.rank === 4, () => `Error in avgPoolGrad: input must be rank 4 but got rank ${input4D.rank}.`);
   const inputs = { dy: dy4D, input: input4D };
-  const attrs = { filterSize, strides, pad: pad3 };
+  const attrs = { filterSize, strides, pad: pad5 };
   const res = ENGINE.runKernel(AvgPoolGrad, inputs, attrs);
   if (reshapedTo4D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
@@ -3128,9 +3266,9 @@ var avgPoolGradConfig = {
   kernelName: AvgPool,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
-    const { filterSize, strides, pad: pad3 } = attrs;
-    return { x: () => avgPoolGrad(dy, x2, filterSize, strides, pad3) };
+    const [x] = saved;
+    const { filterSize, strides, pad: pad5 } = attrs;
+    return { x: () => avgPoolGrad(dy, x, filterSize, strides, pad5) };
   }
 };
 
@@ -3177,8 +3315,8 @@ var batchMatMulGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/space_to_batch_nd.js
-function spaceToBatchND_(x2, blockShape, paddings) {
-  const $x = convertToTensor(x2, "x", "spaceToBatchND");
+function spaceToBatchND_(x, blockShape, paddings) {
+  const $x = convertToTensor(x, "x", "spaceToBatchND");
   assert($x.rank >= 1 + blockShape.length, () => `input rank ${$x.rank} should be > than [blockShape] ${blockShape.length}`);
   assert(paddings.length === blockShape.length, () => `paddings.shape[0] ${paddings.length} must be equal to [blockShape] ${blockShape.length}`);
   assert($x.shape.reduce((a, b, i) => {
@@ -3281,16 +3419,16 @@ function logicalAnd_(a, b) {
 var logicalAnd = /* @__PURE__ */ op({ logicalAnd_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/clone.js
-function clone_(x2) {
-  const $x = convertToTensor(x2, "x", "clone", "string_or_numeric");
+function clone_(x) {
+  const $x = convertToTensor(x, "x", "clone", "string_or_numeric");
   const inputs = { x: $x };
   return ENGINE.runKernel(Identity, inputs);
 }
 var clone = /* @__PURE__ */ op({ clone_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/broadcast_to.js
-function broadcastTo_(x2, shape) {
-  let input = convertToTensor(x2, "broadcastTo", "x");
+function broadcastTo_(x, shape) {
+  let input = convertToTensor(x, "broadcastTo", "x");
   const xShape = input.shape;
   assertNonNegativeIntegerDimensions(shape);
   if (shape.length < input.rank) {
@@ -3345,10 +3483,10 @@ var clipByValueGradConfig = {
   kernelName: ClipByValue,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { clipValueMin, clipValueMax } = attrs;
     return {
-      x: () => where(logicalAnd(greaterEqual(x2, clipValueMin), lessEqual(x2, clipValueMax)), dy, zerosLike(dy))
+      x: () => where(logicalAnd(greaterEqual(x, clipValueMin), lessEqual(x, clipValueMax)), dy, zerosLike(dy))
     };
   }
 };
@@ -3361,8 +3499,8 @@ var complexAbsGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/split.js
-function split_(x2, numOrSizeSplits, axis = 0) {
-  const $x = convertToTensor(x2, "x", "split");
+function split_(x, numOrSizeSplits, axis = 0) {
+  const $x = convertToTensor(x, "x", "split");
   const inputs = { x: $x };
   const attr = { numOrSizeSplits, axis };
   return ENGINE.runKernel(SplitV, inputs, attr);
@@ -3384,10 +3522,10 @@ var concatGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv2d_backprop_filter.js
-function conv2DBackpropFilter_(x2, dy, filterShape, strides, pad3, dataFormat = "NHWC", dimRoundingMode) {
-  let x4D = x2;
-  if (x2.rank === 3) {
-    x4D = reshape(x2, [1, x2.shape[0], x2.shape[1], x2.shape[2]]);
+function conv2DBackpropFilter_(x, dy, filterShape, strides, pad5, dataFormat = "NHWC", dimRoundingMode) {
+  let x4D = x;
+  if (x.rank === 3) {
+    x4D = reshape(x, [1, x.shape[0], x.shape[1], x.shape[2]]);
   }
   let dy4D = dy;
   if (dy4D.rank === 3) {
@@ -3400,15 +3538,15 @@ function conv2DBackpropFilter_(x2, dy, filterShape, strides, pad3, dataFormat = 
   const outDepth = dataFormat === "NHWC" ? dy4D.shape[3] : dy4D.shape[1];
   assert(inDepth === filterShape[2], () => `Error in conv2dDerFilter: depth of input ${inDepth}) must match input depth in filter (${filterShape[2]}.`);
   assert(outDepth === filterShape[3], () => `Error in conv2dDerFilter: depth of dy (${outDepth}) must match output depth for filter (${filterShape[3]}).`);
-  checkPadOnDimRoundingMode("conv2dDerFilter", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("conv2dDerFilter", pad5, dimRoundingMode);
   const inputs = { x: x4D, dy: dy4D };
-  const attrs = { strides, pad: pad3, dataFormat, dimRoundingMode, filterShape };
+  const attrs = { strides, pad: pad5, dataFormat, dimRoundingMode, filterShape };
   return ENGINE.runKernel(Conv2DBackpropFilter, inputs, attrs);
 }
 var conv2DBackpropFilter = /* @__PURE__ */ op({ conv2DBackpropFilter_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv2d_backprop_input.js
-function conv2DBackpropInput_(xShape, dy, filter, strides, pad3, dataFormat = "NHWC", dimRoundingMode) {
+function conv2DBackpropInput_(xShape, dy, filter, strides, pad5, dataFormat = "NHWC", dimRoundingMode) {
   assert(xShape.length === dy.rank, () => `Length of inShape (${xShape.length}) and rank of dy (${dy.rank}) must match`);
   let xShape4D = xShape;
   let dy4D = dy;
@@ -3425,9 +3563,9 @@ function conv2DBackpropInput_(xShape, dy, filter, strides, pad3, dataFormat = "N
   const outDepth = dataFormat === "NHWC" ? dy4D.shape[3] : dy4D.shape[1];
   assert(inDepth === filter.shape[2], () => `Error in conv2dDerInput: depth of input (${inDepth}) must match input depth for filter ${filter.shape[2]}.`);
   assert(outDepth === filter.shape[3], () => `Error in conv2dDerInput: depth of output (${outDepth}) must match output depth for filter ${filter.shape[3]}.`);
-  checkPadOnDimRoundingMode("conv2dDerInput", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("conv2dDerInput", pad5, dimRoundingMode);
   const inputs = { dy: dy4D, filter };
-  const attrs = { strides, pad: pad3, dataFormat, dimRoundingMode, inputShape: xShape4D };
+  const attrs = { strides, pad: pad5, dataFormat, dimRoundingMode, inputShape: xShape4D };
   const res = ENGINE.runKernel(Conv2DBackpropInput, inputs, attrs);
   if (reshapedTo4D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
@@ -3442,18 +3580,18 @@ var conv2DGradConfig = {
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
     const [x4D, $filter] = saved;
-    const { dilations, strides, pad: pad3, dataFormat } = attrs;
+    const { dilations, strides, pad: pad5, dataFormat } = attrs;
     assert(tupleValuesAreOne(dilations), () => `Error in gradient of conv2D: dilation rates greater than 1 are not yet supported in gradients. Got dilations '${dilations}'`);
     return {
-      x: () => conv2DBackpropInput(x4D.shape, dy, $filter, strides, pad3, dataFormat),
-      filter: () => conv2DBackpropFilter(x4D, dy, $filter.shape, strides, pad3, dataFormat)
+      x: () => conv2DBackpropInput(x4D.shape, dy, $filter, strides, pad5, dataFormat),
+      filter: () => conv2DBackpropFilter(x4D, dy, $filter.shape, strides, pad5, dataFormat)
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv2d.js
-function conv2d_(x2, filter, strides, pad3, dataFormat = "NHWC", dilations = [1, 1], dimRoundingMode) {
-  const $x = convertToTensor(x2, "x", "conv2d", "float32");
+function conv2d_(x, filter, strides, pad5, dataFormat = "NHWC", dilations = [1, 1], dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "conv2d", "float32");
   const $filter = convertToTensor(filter, "filter", "conv2d", "float32");
   let x4D = $x;
   let reshapedTo4D = false;
@@ -3463,14 +3601,14 @@ function conv2d_(x2, filter, strides, pad3, dataFormat = "NHWC", dilations = [1,
   }
   assert(x4D.rank === 4, () => `Error in conv2d: input must be rank 4, but got rank ${x4D.rank}.`);
   assert($filter.rank === 4, () => `Error in conv2d: filter must be rank 4, but got rank ${$filter.rank}.`);
-  checkPadOnDimRoundingMode("conv2d", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("conv2d", pad5, dimRoundingMode);
   const inDepth = dataFormat === "NHWC" ? x4D.shape[3] : x4D.shape[1];
   assert(inDepth === $filter.shape[2], () => `Error in conv2d: depth of input (${inDepth}) must match input depth for filter ${$filter.shape[2]}.`);
   assert(eitherStridesOrDilationsAreOne(strides, dilations), () => `Error in conv2D: Either strides or dilations must be 1. Got strides ${strides} and dilations '${dilations}'`);
   assert(stridesOrDilationsArePositive(dilations), () => "Error in conv2D: Dilated rates should be larger than 0.");
   assert(stridesOrDilationsArePositive(strides), () => "Error in conv2D: Strides should be larger than 0.");
   const inputs = { x: x4D, filter: $filter };
-  const attrs = { strides, pad: pad3, dataFormat, dilations, dimRoundingMode };
+  const attrs = { strides, pad: pad5, dataFormat, dilations, dimRoundingMode };
   const res = ENGINE.runKernel(Conv2D, inputs, attrs);
   if (reshapedTo4D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
@@ -3485,19 +3623,19 @@ var conv2DBackpropInputGradConfig = {
   inputsToSave: ["dy", "filter"],
   gradFunc: (ddx, saved, attrs) => {
     const [dy, filter] = saved;
-    const { strides, pad: pad3, dataFormat, dimRoundingMode } = attrs;
+    const { strides, pad: pad5, dataFormat, dimRoundingMode } = attrs;
     return {
-      dy: () => conv2d(ddx, filter, strides, pad3, dataFormat, 1, dimRoundingMode),
-      filter: () => conv2DBackpropFilter(ddx, dy, filter.shape, strides, pad3, dataFormat, dimRoundingMode)
+      dy: () => conv2d(ddx, filter, strides, pad5, dataFormat, 1, dimRoundingMode),
+      filter: () => conv2DBackpropFilter(ddx, dy, filter.shape, strides, pad5, dataFormat, dimRoundingMode)
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv3d_backprop_filter.js
-function conv3DBackpropFilter_(x2, dy, filterShape, strides, pad3) {
-  let x5D = x2;
-  if (x2.rank === 4) {
-    x5D = reshape(x2, [1, x2.shape[0], x2.shape[1], x2.shape[2], x2.shape[3]]);
+function conv3DBackpropFilter_(x, dy, filterShape, strides, pad5) {
+  let x5D = x;
+  if (x.rank === 4) {
+    x5D = reshape(x, [1, x.shape[0], x.shape[1], x.shape[2], x.shape[3]]);
   }
   let dy5D = dy;
   if (dy5D.rank === 4) {
@@ -3509,13 +3647,13 @@ function conv3DBackpropFilter_(x2, dy, filterShape, strides, pad3) {
   assert(x5D.shape[4] === filterShape[3], () => `Error in conv3dDerFilter: depth of input ${x5D.shape[4]}) must match input depth in filter (${filterShape[3]}.`);
   assert(dy5D.shape[4] === filterShape[4], () => `Error in conv3dDerFilter: depth of dy (${dy5D.shape[4]}) must match output depth for filter (${filterShape[4]}).`);
   const inputs = { x: x5D, dy: dy5D };
-  const attrs = { strides, pad: pad3, filterShape };
+  const attrs = { strides, pad: pad5, filterShape };
   return ENGINE.runKernel(Conv3DBackpropFilterV2, inputs, attrs);
 }
 var conv3DBackpropFilter = /* @__PURE__ */ op({ conv3DBackpropFilter_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv3d_backprop_input.js
-function conv3DBackpropInput_(xShape, dy, filter, strides, pad3) {
+function conv3DBackpropInput_(xShape, dy, filter, strides, pad5) {
   assert(xShape.length === dy.rank, () => `Length of inShape (${xShape.length}) and rank of dy (${dy.rank}) must match`);
   let xShape5D = xShape;
   let dy5D = dy;
@@ -3533,7 +3671,7 @@ function conv3DBackpropInput_(xShape, dy, filter, strides, pad3) {
   assert(inDepth === filter.shape[3], () => `Error in conv3dDerInput: depth of input (${inDepth}) must match input depth for filter ${filter.shape[3]}.`);
   assert(outDepth === filter.shape[4], () => `Error in conv3dDerInput: depth of output (${outDepth}) must match output depth for filter ${filter.shape[4]}.`);
   const inputs = { dy: dy5D, filter };
-  const attrs = { pad: pad3, strides, inputShape: xShape5D };
+  const attrs = { pad: pad5, strides, inputShape: xShape5D };
   const res = ENGINE.runKernel(Conv3DBackpropInputV2, inputs, attrs);
   if (reshapedTo5D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3], res.shape[4]]);
@@ -3547,19 +3685,19 @@ var conv3DGradConfig = {
   kernelName: Conv3D,
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
-    const { dilations, strides, pad: pad3 } = attrs;
+    const { dilations, strides, pad: pad5 } = attrs;
     assert(tupleValuesAreOne(dilations), () => `Error in gradient of conv3D: dilation rates greater than 1 are not yet supported in gradients. Got dilations '${dilations}'`);
     const [x5D, $filter] = saved;
     return {
-      x: () => conv3DBackpropInput(x5D.shape, dy, $filter, strides, pad3),
-      filter: () => conv3DBackpropFilter(x5D, dy, $filter.shape, strides, pad3)
+      x: () => conv3DBackpropInput(x5D.shape, dy, $filter, strides, pad5),
+      filter: () => conv3DBackpropFilter(x5D, dy, $filter.shape, strides, pad5)
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sin.js
-function sin_(x2) {
-  const $x = convertToTensor(x2, "x", "sin", "float32");
+function sin_(x) {
+  const $x = convertToTensor(x, "x", "sin", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Sin, inputs);
 }
@@ -3570,14 +3708,14 @@ var cosGradConfig = {
   kernelName: Cos,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(neg(sin(cast(x2, "float32"))), dy) };
+    const [x] = saved;
+    return { x: () => mul(neg(sin(cast(x, "float32"))), dy) };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sinh.js
-function sinh_(x2) {
-  const $x = convertToTensor(x2, "x", "sinh");
+function sinh_(x) {
+  const $x = convertToTensor(x, "x", "sinh");
   const inputs = { x: $x };
   return ENGINE.runKernel(Sinh, inputs);
 }
@@ -3588,8 +3726,8 @@ var coshGradConfig = {
   kernelName: Cosh,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(sinh(cast(x2, "float32")), dy) };
+    const [x] = saved;
+    return { x: () => mul(sinh(cast(x, "float32")), dy) };
   }
 };
 
@@ -3628,7 +3766,7 @@ function computeOutAndReduceShapes(aShape, axes) {
   return [outShape, reduceShape];
 }
 function expandShapeToKeepDim(shape, axes) {
-  const reduceSubShape = axes.map((x2) => 1);
+  const reduceSubShape = axes.map((x) => 1);
   return combineLocations(shape, reduceSubShape, axes);
 }
 function assertAxesAreInnerMostDims(msg, axes, rank) {
@@ -3648,7 +3786,7 @@ function getAxesPermutation(axes, rank) {
   return result;
 }
 function getUndoAxesPermutation(axes) {
-  return axes.map((axis, i) => [i, axis]).sort((a, b) => a[1] - b[1]).map((x2) => x2[0]);
+  return axes.map((axis, i) => [i, axis]).sort((a, b) => a[1] - b[1]).map((x) => x[0]);
 }
 function getInnerMostAxes(numAxes, rank) {
   const res = [];
@@ -3659,10 +3797,10 @@ function getInnerMostAxes(numAxes, rank) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/cumsum.js
-function cumsum_(x2, axis = 0, exclusive = false, reverse3 = false) {
-  const $x = convertToTensor(x2, "x", "cumsum");
+function cumsum_(x, axis = 0, exclusive = false, reverse4 = false) {
+  const $x = convertToTensor(x, "x", "cumsum");
   const inputs = { x: $x };
-  const attrs = { axis, exclusive, reverse: reverse3 };
+  const attrs = { axis, exclusive, reverse: reverse4 };
   return ENGINE.runKernel(Cumsum, inputs, attrs);
 }
 var cumsum = /* @__PURE__ */ op({ cumsum_ });
@@ -3705,8 +3843,8 @@ function real_(input) {
 var real = /* @__PURE__ */ op({ real_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/transpose.js
-function transpose_(x2, perm, conjugate) {
-  const $x = convertToTensor(x2, "x", "transpose");
+function transpose_(x, perm, conjugate) {
+  const $x = convertToTensor(x, "x", "transpose");
   if (perm == null) {
     perm = $x.shape.map((s, i) => i).reverse();
   }
@@ -3740,12 +3878,12 @@ var cumsumGradConfig = {
   kernelName: Cumsum,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
-    const { axis, exclusive, reverse: reverse3 } = attrs;
+    const [x] = saved;
+    const { axis, exclusive, reverse: reverse4 } = attrs;
     return {
       x: () => {
-        const permutation = getAxesPermutation([axis], x2.rank);
-        let out = cumsum(dy, axis, exclusive, !reverse3);
+        const permutation = getAxesPermutation([axis], x.rank);
+        let out = cumsum(dy, axis, exclusive, !reverse4);
         if (permutation != null) {
           out = transpose(out, permutation);
         }
@@ -3756,23 +3894,23 @@ var cumsumGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/depthwise_conv2d_native_backprop_filter.js
-function depthwiseConv2dNativeBackpropFilter_(x2, dy, filterShape, strides, pad3, dilations = [1, 1], dimRoundingMode) {
-  let x4D = x2;
-  if (x2.rank === 3) {
-    x4D = reshape(x2, [1, x2.shape[0], x2.shape[1], x2.shape[2]]);
+function depthwiseConv2dNativeBackpropFilter_(x, dy, filterShape, strides, pad5, dilations = [1, 1], dimRoundingMode) {
+  let x4D = x;
+  if (x.rank === 3) {
+    x4D = reshape(x, [1, x.shape[0], x.shape[1], x.shape[2]]);
   }
   let dy4D = dy;
   if (dy4D.rank === 3) {
     dy4D = reshape(dy, [1, dy.shape[0], dy.shape[1], dy.shape[2]]);
   }
   const inputs = { x: x4D, dy: dy4D };
-  const attrs = { strides, pad: pad3, dimRoundingMode, dilations, filterShape };
+  const attrs = { strides, pad: pad5, dimRoundingMode, dilations, filterShape };
   return ENGINE.runKernel(DepthwiseConv2dNativeBackpropFilter, inputs, attrs);
 }
 var depthwiseConv2dNativeBackpropFilter = op({ depthwiseConv2dNativeBackpropFilter_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/depthwise_conv2d_native_backprop_input.js
-function depthwiseConv2dNativeBackpropInput_(xShape, dy, filter, strides, pad3, dilations = [1, 1], dimRoundingMode) {
+function depthwiseConv2dNativeBackpropInput_(xShape, dy, filter, strides, pad5, dilations = [1, 1], dimRoundingMode) {
   let dy4D = dy;
   let reshapedTo4D = false;
   if (dy.rank === 3) {
@@ -3780,7 +3918,7 @@ function depthwiseConv2dNativeBackpropInput_(xShape, dy, filter, strides, pad3, 
     dy4D = reshape(dy, [1, dy.shape[0], dy.shape[1], dy.shape[2]]);
   }
   const inputs = { dy: dy4D, filter };
-  const attrs = { strides, pad: pad3, dimRoundingMode, dilations, inputShape: xShape };
+  const attrs = { strides, pad: pad5, dimRoundingMode, dilations, inputShape: xShape };
   const res = (
     // tslint:disable-next-line: no-unnecessary-type-assertion
     ENGINE.runKernel(DepthwiseConv2dNativeBackpropInput, inputs, attrs)
@@ -3797,18 +3935,18 @@ var depthwiseConv2dNativeGradConfig = {
   kernelName: DepthwiseConv2dNative,
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
-    const { dilations, strides, pad: pad3, dimRoundingMode } = attrs;
+    const { dilations, strides, pad: pad5, dimRoundingMode } = attrs;
     const $dilations = dilations == null ? [1, 1] : dilations;
     assert(tupleValuesAreOne($dilations), () => `Error in gradient of depthwiseConv2dNative: dilation rates greater than 1 are not yet supported. Got dilations '${$dilations}'`);
-    const [x2, filter] = saved;
-    assert(x2.rank === 4, () => `Error in gradient of depthwiseConv2dNative: input must be rank 4, but got rank ${x2.rank}.`);
+    const [x, filter] = saved;
+    assert(x.rank === 4, () => `Error in gradient of depthwiseConv2dNative: input must be rank 4, but got rank ${x.rank}.`);
     assert(filter.rank === 4, () => `Error in gradient of depthwiseConv2dNative: filter must be rank 4, but got rank ${filter.rank}.`);
-    assert(x2.shape[3] === filter.shape[2], () => `Error in gradient of depthwiseConv2d: number of input channels (${x2.shape[3]}) must match the inChannels dimension in filter ${filter.shape[2]}.`);
+    assert(x.shape[3] === filter.shape[2], () => `Error in gradient of depthwiseConv2d: number of input channels (${x.shape[3]}) must match the inChannels dimension in filter ${filter.shape[2]}.`);
     assert(eitherStridesOrDilationsAreOne(strides, $dilations), () => `Error in gradient of depthwiseConv2d: Either strides or dilations must be  1. Got strides ${strides} and dilations '${$dilations}'.`);
-    checkPadOnDimRoundingMode("depthwiseConv2d", pad3, dimRoundingMode);
+    checkPadOnDimRoundingMode("depthwiseConv2d", pad5, dimRoundingMode);
     return {
-      x: () => depthwiseConv2dNativeBackpropInput(x2.shape, dy, filter, strides, pad3, $dilations, dimRoundingMode),
-      filter: () => depthwiseConv2dNativeBackpropFilter(x2, dy, filter.shape, strides, pad3, $dilations, dimRoundingMode)
+      x: () => depthwiseConv2dNativeBackpropInput(x.shape, dy, filter, strides, pad5, $dilations, dimRoundingMode),
+      filter: () => depthwiseConv2dNativeBackpropFilter(x, dy, filter.shape, strides, pad5, $dilations, dimRoundingMode)
     };
   }
 };
@@ -3818,9 +3956,9 @@ var dilation2dGradConfig = {
   kernelName: Dilation2D,
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2, filter] = saved;
-    const inputInputs = { x: x2, filter, dy };
-    const filterInputs = { x: x2, filter, dy };
+    const [x, filter] = saved;
+    const inputInputs = { x, filter, dy };
+    const filterInputs = { x, filter, dy };
     return {
       x: () => ENGINE.runKernel(Dilation2DBackpropInput, inputInputs, attrs),
       filter: () => ENGINE.runKernel(Dilation2DBackpropFilter, filterInputs, attrs)
@@ -3840,8 +3978,8 @@ var eluGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/exp.js
-function exp_(x2) {
-  const $x = convertToTensor(x2, "x", "exp");
+function exp_(x) {
+  const $x = convertToTensor(x, "x", "exp");
   const inputs = { x: $x };
   return ENGINE.runKernel(Exp, inputs);
 }
@@ -3852,8 +3990,8 @@ var erfGradConfig = {
   kernelName: Erf,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    const a = mul(exp(neg(square(x2))), 2 / Math.sqrt(Math.PI));
+    const [x] = saved;
+    const a = mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI));
     return { x: () => mul(dy, a) };
   }
 };
@@ -3883,8 +4021,8 @@ var expm1GradConfig = {
   kernelName: Expm1,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(dy, exp(x2)) };
+    const [x] = saved;
+    return { x: () => mul(dy, exp(x)) };
   }
 };
 
@@ -3925,16 +4063,16 @@ var floorDivGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/rsqrt.js
-function rsqrt_(x2) {
-  const $x = convertToTensor(x2, "x", "rsqrt", "float32");
+function rsqrt_(x) {
+  const $x = convertToTensor(x, "x", "rsqrt", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Rsqrt, inputs);
 }
 var rsqrt = /* @__PURE__ */ op({ rsqrt_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/tile.js
-function tile_(x2, reps) {
-  const $x = convertToTensor(x2, "x", "tile", "string_or_numeric");
+function tile_(x, reps) {
+  const $x = convertToTensor(x, "x", "tile", "string_or_numeric");
   assert($x.rank === reps.length, () => `Error in transpose: rank of input ${$x.rank} must match length of reps ${reps}.`);
   const inputs = { x: $x };
   const attrs = { reps };
@@ -3948,55 +4086,55 @@ var fusedBatchNormGradConfig = {
   inputsToSave: ["x", "mean", "variance", "scale"],
   gradFunc: (dy, saved, attrs) => {
     const { varianceEpsilon } = attrs;
-    const [x2, mean, variance, scale] = saved;
+    const [x, mean2, variance, scale] = saved;
     const scaleValue = scale == null ? scalar(1) : scale;
-    const reductionAxes = getReductionAxes(mean.shape, x2.shape);
+    const reductionAxes = getReductionAxes(mean2.shape, x.shape);
     const tileShape = [];
-    if (mean.rank === 1) {
-      for (let i = 0; i < x2.shape.length - 1; ++i) {
-        tileShape.push(x2.shape[i]);
+    if (mean2.rank === 1) {
+      for (let i = 0; i < x.shape.length - 1; ++i) {
+        tileShape.push(x.shape[i]);
       }
       tileShape.push(1);
     }
-    const xMinusMean = sub(x2, mean);
+    const xMinusMean = sub(x, mean2);
     const dyTimesScaleValue = mul(dy, scaleValue);
     const oneOverSqrtVariance = rsqrt(add2(variance, scalar(varianceEpsilon)));
     const minusHalfRCube = mul(mul(mul(oneOverSqrtVariance, oneOverSqrtVariance), oneOverSqrtVariance), scalar(-0.5));
     const derX = () => {
-      if (mean.rank === 1) {
-        return reshape(mul(mul(dy, tile(reshape(oneOverSqrtVariance, [1, 1, 1, mean.shape[0]]), tileShape)), scaleValue), x2.shape);
+      if (mean2.rank === 1) {
+        return reshape(mul(mul(dy, tile(reshape(oneOverSqrtVariance, [1, 1, 1, mean2.shape[0]]), tileShape)), scaleValue), x.shape);
       } else {
-        return reshape(mul(mul(dy, oneOverSqrtVariance), scaleValue), x2.shape);
+        return reshape(mul(mul(dy, oneOverSqrtVariance), scaleValue), x.shape);
       }
     };
     const derMean = () => {
       let meanDer = mul(mul(oneOverSqrtVariance, scalar(-1)), dyTimesScaleValue);
-      if (mean.rank === 1) {
+      if (mean2.rank === 1) {
         meanDer = sum(meanDer, reductionAxes);
       }
-      return reshape(meanDer, mean.shape);
+      return reshape(meanDer, mean2.shape);
     };
     const derVariance = () => {
       let varianceDer = mul(mul(minusHalfRCube, xMinusMean), dyTimesScaleValue);
-      if (mean.rank === 1) {
+      if (mean2.rank === 1) {
         varianceDer = sum(varianceDer, reductionAxes);
       }
-      return reshape(varianceDer, mean.shape);
+      return reshape(varianceDer, mean2.shape);
     };
     const derScale = () => {
       const xMinusMean2TimesRsqrt = mul(xMinusMean, oneOverSqrtVariance);
       let scaleDer = mul(dy, xMinusMean2TimesRsqrt);
-      if (mean.rank === 1) {
+      if (mean2.rank === 1) {
         scaleDer = sum(scaleDer, reductionAxes);
       }
-      return reshape(scaleDer, mean.shape);
+      return reshape(scaleDer, mean2.shape);
     };
     const derOffset = () => {
       let offsetDer = dy;
-      if (mean.rank === 1) {
+      if (mean2.rank === 1) {
         offsetDer = sum(offsetDer, reductionAxes);
       }
-      return reshape(offsetDer, mean.shape);
+      return reshape(offsetDer, mean2.shape);
     };
     return {
       x: derX,
@@ -4022,8 +4160,8 @@ function stack_(tensors, axis = 0) {
 var stack = /* @__PURE__ */ op({ stack_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/unsorted_segment_sum.js
-function unsortedSegmentSum_(x2, segmentIds, numSegments) {
-  const $x = convertToTensor(x2, "x", "unsortedSegmentSum");
+function unsortedSegmentSum_(x, segmentIds, numSegments) {
+  const $x = convertToTensor(x, "x", "unsortedSegmentSum");
   const $segmentIds = convertToTensor(segmentIds, "segmentIds", "unsortedSegmentSum", "int32");
   assert(isInt(numSegments), () => "numSegments must be of dtype int");
   const inputs = { x: $x, segmentIds: $segmentIds };
@@ -4037,12 +4175,12 @@ var gatherGradConfig = {
   kernelName: GatherV2,
   inputsToSave: ["x", "indices"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2, indices] = saved;
+    const [x, indices] = saved;
     const { axis, batchDims } = attrs;
-    const parsedAxis = parseAxisParam(axis, x2.shape)[0];
-    const derXBatch = (x3, indices2, dy2) => {
+    const parsedAxis = parseAxisParam(axis, x.shape)[0];
+    const derXBatch = (x2, indices2, dy2) => {
       return () => {
-        const paramsShape = x3.shape;
+        const paramsShape = x2.shape;
         const indicesSize = indices2.size;
         const outerShape = paramsShape.slice(0, parsedAxis);
         const outerDims = outerShape.length;
@@ -4059,24 +4197,24 @@ var gatherGradConfig = {
         const reshapedIndices = reshape(indices2, [indicesSize]);
         const transposeDims = arrayConcat([[outerDims], outerAxesIndices, innerAxesIndices]);
         const valuesTranspose = transpose(values, transposeDims);
-        let paramsGrad = unsortedSegmentSum(valuesTranspose, reshapedIndices, x3.shape[parsedAxis]);
+        let paramsGrad = unsortedSegmentSum(valuesTranspose, reshapedIndices, x2.shape[parsedAxis]);
         const invertTransposeDims = getUndoAxesPermutation(transposeDims);
         paramsGrad = transpose(paramsGrad, invertTransposeDims);
         return paramsGrad;
       };
     };
     if (batchDims === 1) {
-      const batchSize = x2.shape[0];
-      const xBatch = x2.split(batchSize, 0);
+      const batchSize = x.shape[0];
+      const xBatch = x.split(batchSize, 0);
       const derXBatched = () => {
-        const stacked = stack(xBatch.map((x3, i) => {
-          return derXBatch(x3, indices.slice(i, 1), dy.slice(i, 1))();
+        const stacked = stack(xBatch.map((x2, i) => {
+          return derXBatch(x2, indices.slice(i, 1), dy.slice(i, 1))();
         }));
-        return stacked.reshape(x2.shape);
+        return stacked.reshape(x.shape);
       };
       return { x: derXBatched, indices: () => indices };
     } else {
-      return { x: derXBatch(x2, indices, dy), indices: () => indices };
+      return { x: derXBatch(x, indices, dy), indices: () => indices };
     }
   }
 };
@@ -4155,9 +4293,9 @@ var leakyReluGradConfig = {
   kernelName: LeakyRelu,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { alpha } = attrs;
-    const mask = greater(x2, 0);
+    const mask = greater(x, 0);
     return { x: () => where(mask, dy, mul(dy, alpha)) };
   }
 };
@@ -4167,8 +4305,8 @@ var log1pGradConfig = {
   kernelName: Log1p,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, add2(x2, 1)) };
+    const [x] = saved;
+    return { x: () => div(dy, add2(x, 1)) };
   }
 };
 
@@ -4177,8 +4315,8 @@ var logGradConfig = {
   kernelName: Log,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, cast(x2, "float32")) };
+    const [x] = saved;
+    return { x: () => div(dy, cast(x, "float32")) };
   }
 };
 
@@ -4193,16 +4331,16 @@ var logSoftmaxGradConfig = {
     return {
       logits: () => {
         const keepDims = true;
-        const softmax = exp(value);
-        return sub(dy, mul(sum(dy, axis, keepDims), softmax));
+        const softmax2 = exp(value);
+        return sub(dy, mul(sum(dy, axis, keepDims), softmax2));
       }
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/local_response_normalization_backprop.js
-function localResponseNormalizationBackprop_(x2, y, dy, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5) {
-  const inputs = { x: x2, y, dy };
+function localResponseNormalizationBackprop_(x, y, dy, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5) {
+  const inputs = { x, y, dy };
   const attrs = { depthRadius, bias, alpha, beta };
   return ENGINE.runKernel(LRNGrad, inputs, attrs);
 }
@@ -4214,10 +4352,10 @@ var lrnGradConfig = {
   inputsToSave: ["x"],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
-    const [x2, y] = saved;
+    const [x, y] = saved;
     const { depthRadius, bias, alpha, beta } = attrs;
     return {
-      x: () => localResponseNormalizationBackprop(x2, y, dy, depthRadius, bias, alpha, beta)
+      x: () => localResponseNormalizationBackprop(x, y, dy, depthRadius, bias, alpha, beta)
     };
   }
 };
@@ -4257,10 +4395,10 @@ var maxGradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const maxAttrs = attrs;
     const { reductionIndices } = maxAttrs;
-    const x2 = saved[0];
+    const x = saved[0];
     const y = saved[1];
-    const origAxes = parseAxisParam(reductionIndices, x2.shape);
-    const maxGrad = gradForMinAndMax(dy, y, x2, origAxes);
+    const origAxes = parseAxisParam(reductionIndices, x.shape);
+    const maxGrad = gradForMinAndMax(dy, y, x, origAxes);
     return {
       x: () => {
         return maxGrad["x"]();
@@ -4293,7 +4431,7 @@ var maximumGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/max_pool_3d_grad.js
-function maxPool3dGrad_(dy, input, output, filterSize, strides, pad3, dimRoundingMode) {
+function maxPool3dGrad_(dy, input, output, filterSize, strides, pad5, dimRoundingMode) {
   const $dy = convertToTensor(dy, "dy", "maxPool3dGrad");
   const $input = convertToTensor(input, "input", "maxPool3dGrad");
   const $output = convertToTensor(output, "output", "maxPool3dGrad");
@@ -4322,9 +4460,9 @@ function maxPool3dGrad_(dy, input, output, filterSize, strides, pad3, dimRoundin
   assert(dy5D.rank === 5, () => `Error in maxPool3dGrad: dy must be rank 5 but got rank ${dy5D.rank}.`);
   assert(input5D.rank === 5, () => `Error in maxPool3dGrad: input must be rank 5 but got rank ${input5D.rank}.`);
   assert(output5D.rank === 5, () => `Error in maxPool3dGrad: output must be rank 5 but got rank ${output5D.rank}.`);
-  checkPadOnDimRoundingMode("maxPool3dGrad", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("maxPool3dGrad", pad5, dimRoundingMode);
   const inputs = { dy: dy5D, input: input5D, output: output5D };
-  const attrs = { filterSize, strides, pad: pad3, dimRoundingMode };
+  const attrs = { filterSize, strides, pad: pad5, dimRoundingMode };
   const res = ENGINE.runKernel(MaxPool3DGrad, inputs, attrs);
   if (reshapedTo5D) {
     return reshape(res, [res.shape[1], res.shape[2], res.shape[3], res.shape[4]]);
@@ -4339,25 +4477,25 @@ var maxPool3DGradConfig = {
   inputsToSave: ["x"],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
-    const [x2, y] = saved;
-    const { filterSize, strides, pad: pad3, dimRoundingMode } = attrs;
+    const [x, y] = saved;
+    const { filterSize, strides, pad: pad5, dimRoundingMode } = attrs;
     return {
-      x: () => maxPool3dGrad(dy, x2, y, filterSize, strides, pad3, dimRoundingMode)
+      x: () => maxPool3dGrad(dy, x, y, filterSize, strides, pad5, dimRoundingMode)
     };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/max_pool_grad.js
-function maxPoolGrad_(dy, input, output, filterSize, strides, pad3, dimRoundingMode) {
+function maxPoolGrad_(dy, input, output, filterSize, strides, pad5, dimRoundingMode) {
   const $dy = convertToTensor(dy, "dy", "maxPoolGrad");
   const $input = convertToTensor(input, "input", "maxPoolGrad");
   const $output = convertToTensor(output, "output", "maxPoolGrad");
   assert($input.rank === $dy.rank, () => `Rank of input (${$input.rank}) does not match rank of dy (${$dy.rank})`);
   assert($dy.rank === 4, () => `Error in maxPoolGrad: dy must be rank 4 but got rank ${$dy.rank}.`);
   assert($input.rank === 4, () => `Error in maxPoolGrad: input must be rank 4 but got rank ${$input.rank}.`);
-  checkPadOnDimRoundingMode("maxPoolGrad", pad3, dimRoundingMode);
+  checkPadOnDimRoundingMode("maxPoolGrad", pad5, dimRoundingMode);
   const inputs = { dy: $dy, input: $input, output: $output };
-  const attrs = { filterSize, strides, pad: pad3, dimRoundingMode };
+  const attrs = { filterSize, strides, pad: pad5, dimRoundingMode };
   return ENGINE.runKernel(MaxPoolGrad, inputs, attrs);
 }
 var maxPoolGrad = /* @__PURE__ */ op({ maxPoolGrad_ });
@@ -4368,10 +4506,10 @@ var maxPoolGradConfig = {
   inputsToSave: ["x"],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
-    const [x2, y] = saved;
-    const { filterSize, strides, pad: pad3 } = attrs;
+    const [x, y] = saved;
+    const { filterSize, strides, pad: pad5 } = attrs;
     return {
-      x: () => maxPoolGrad(dy, x2, y, filterSize, strides, pad3)
+      x: () => maxPoolGrad(dy, x, y, filterSize, strides, pad5)
     };
   }
 };
@@ -4405,19 +4543,19 @@ var meanGradConfig = {
   kernelName: Mean,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { axis } = attrs;
-    const axes = parseAxisParam(axis, x2.shape);
-    const shapes = computeOutAndReduceShapes(x2.shape, axes);
+    const axes = parseAxisParam(axis, x.shape);
+    const shapes = computeOutAndReduceShapes(x.shape, axes);
     const reduceShape = shapes[1];
     const reduceSize = sizeFromShape(reduceShape);
     const derX = () => {
-      const expandedDyShape = x2.shape.slice();
+      const expandedDyShape = x.shape.slice();
       axes.forEach((axis2) => {
         expandedDyShape[axis2] = 1;
       });
       const expandedDy = reshape(dy, expandedDyShape);
-      const res = div(mul(expandedDy, ones2(x2.shape, "float32")), reduceSize);
+      const res = div(mul(expandedDy, ones2(x.shape, "float32")), reduceSize);
       return res;
     };
     return { x: derX };
@@ -4432,9 +4570,9 @@ var minGradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const minAttrs = attrs;
     const { axis } = minAttrs;
-    const [x2, y] = saved;
-    const origAxes = parseAxisParam(axis, x2.shape);
-    const minGrad = gradForMinAndMax(dy, y, x2, origAxes);
+    const [x, y] = saved;
+    const origAxes = parseAxisParam(axis, x.shape);
+    const minGrad = gradForMinAndMax(dy, y, x, origAxes);
     return {
       x: () => {
         return minGrad["x"]();
@@ -4456,8 +4594,8 @@ var minimumGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/slice.js
-function slice_(x2, begin, size) {
-  const $x = convertToTensor(x2, "x", "slice", "string_or_numeric");
+function slice_(x, begin, size) {
+  const $x = convertToTensor(x, "x", "slice", "string_or_numeric");
   if ($x.rank === 0) {
     throw new Error("Slicing scalar is not possible");
   }
@@ -4472,16 +4610,16 @@ var mirrorPadGradConfig = {
   kernelName: MirrorPad,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const x2 = saved[0];
+    const x = saved[0];
     const { paddings } = attrs;
     const begin = paddings.map((p) => p[0]);
-    return { x: () => slice(dy, begin, x2.shape) };
+    return { x: () => slice(dy, begin, x.shape) };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/floor.js
-function floor_(x2) {
-  const $x = convertToTensor(x2, "x", "floor", "float32");
+function floor_(x) {
+  const $x = convertToTensor(x, "x", "floor", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Floor, inputs);
 }
@@ -4567,8 +4705,8 @@ var onesLikeGradConfig = {
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/unstack.js
-function unstack_(x2, axis = 0) {
-  const $x = convertToTensor(x2, "x", "unstack", "string_or_numeric");
+function unstack_(x, axis = 0) {
+  const $x = convertToTensor(x, "x", "unstack", "string_or_numeric");
   assert(axis >= -$x.shape.length && axis < $x.shape.length, () => `Axis = ${axis} is not in [-${$x.shape.length}, ${$x.shape.length})`);
   const inputs = { value: $x };
   const attrs = { axis };
@@ -4592,16 +4730,16 @@ var padV2GradConfig = {
   kernelName: PadV2,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const x2 = saved[0];
+    const x = saved[0];
     const { paddings } = attrs;
     const begin = paddings.map((p) => p[0]);
-    return { x: () => slice(dy, begin, x2.shape) };
+    return { x: () => slice(dy, begin, x.shape) };
   }
 };
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/log.js
-function log_(x2) {
-  const $x = convertToTensor(x2, "x", "log", "float32");
+function log_(x) {
+  const $x = convertToTensor(x, "x", "log", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Log, inputs);
 }
@@ -4655,12 +4793,12 @@ var preluGradConfig = {
   kernelName: Prelu,
   inputsToSave: ["x", "alpha"],
   gradFunc: (dy, saved) => {
-    const [x2, alpha] = saved;
-    const mask = greater(x2, 0);
+    const [x, alpha] = saved;
+    const mask = greater(x, 0);
     return {
       x: () => where(mask, dy, mul(dy, alpha)),
       alpha: () => {
-        let res = where(mask, zerosLike(dy), mul(dy, x2));
+        let res = where(mask, zerosLike(dy), mul(dy, x));
         const reduceAxes = getReductionAxes(alpha.shape, dy.shape);
         if (reduceAxes.length > 0) {
           res = sum(res, reduceAxes);
@@ -4810,17 +4948,17 @@ var CompositeArrayBuffer = class _CompositeArrayBuffer {
   }
 };
 function search(sortedArray, compare) {
-  let min = 0;
-  let max = sortedArray.length;
-  while (min <= max) {
-    const middle = Math.floor((max - min) / 2) + min;
+  let min2 = 0;
+  let max2 = sortedArray.length;
+  while (min2 <= max2) {
+    const middle = Math.floor((max2 - min2) / 2) + min2;
     const side = compare(sortedArray[middle]);
     if (side === 0) {
       return middle;
     } else if (side < 0) {
-      max = middle;
+      max2 = middle;
     } else {
-      min = middle + 1;
+      min2 = middle + 1;
     }
   }
   return -1;
@@ -5062,7 +5200,7 @@ var BrowserIndexedDB = class {
    *   of `ModelArtifacts`, if the action is get.
    */
   databaseAction(modelPath, modelArtifacts) {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve2, reject) => {
       const openRequest = this.indexedDB.open(DATABASE_NAME, DATABASE_VERSION);
       openRequest.onupgradeneeded = () => setUpDatabase(openRequest);
       openRequest.onsuccess = () => {
@@ -5076,7 +5214,7 @@ var BrowserIndexedDB = class {
               db.close();
               return reject(new Error(`Cannot find model with path '${this.modelPath}' in IndexedDB.`));
             } else {
-              resolve(getRequest.result.modelArtifacts);
+              resolve2(getRequest.result.modelArtifacts);
             }
           };
           getRequest.onerror = (error) => {
@@ -5109,7 +5247,7 @@ var BrowserIndexedDB = class {
             } catch (error) {
               return reject(error);
             }
-            putModelRequest.onsuccess = () => resolve({ modelArtifactsInfo });
+            putModelRequest.onsuccess = () => resolve2({ modelArtifactsInfo });
             putModelRequest.onerror = (error) => {
               infoStore = infoTx.objectStore(INFO_STORE_NAME);
               const deleteInfoRequest = infoStore.delete(this.modelPath);
@@ -5312,7 +5450,7 @@ var DEFAULT_FILE_NAME_PREFIX = "model";
 var DEFAULT_JSON_EXTENSION_NAME = ".json";
 var DEFAULT_WEIGHT_DATA_EXTENSION_NAME = ".weights.bin";
 function defer(f) {
-  return new Promise((resolve) => setTimeout(resolve)).then(f);
+  return new Promise((resolve2) => setTimeout(resolve2)).then(f);
 }
 var BrowserDownloads = class _BrowserDownloads {
   constructor(fileNamePrefix) {
@@ -5604,6 +5742,18 @@ IORouterRegistry.registerLoadRouter(httpRouter);
 function http(path, loadOptions) {
   return new HTTPRequest(path, loadOptions);
 }
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/one_hot.js
+function oneHot_(indices, depth, onValue = 1, offValue = 0, dtype = "int32") {
+  if (depth < 2) {
+    throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
+  }
+  const $indices = convertToTensor(indices, "indices", "oneHot", "int32");
+  const inputs = { indices: $indices };
+  const attrs = { dtype, depth, onValue, offValue };
+  return ENGINE.runKernel(OneHot, inputs, attrs);
+}
+var oneHot = /* @__PURE__ */ op({ oneHot_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/gather_nd_util.js
 function prepareAndValidate(tensor3, indices) {
@@ -5918,9 +6068,9 @@ function computeFlatOffset(begin, strides) {
   }
   return flatOffset;
 }
-function parseSliceParams(x2, begin, size) {
+function parseSliceParams(x, begin, size) {
   let begin_;
-  const xRank = x2.shape.length;
+  const xRank = x.shape.length;
   if (typeof begin === "number") {
     begin_ = [begin, ...new Array(xRank - 1).fill(0)];
   } else if (begin.length < xRank) {
@@ -5946,7 +6096,7 @@ function parseSliceParams(x2, begin, size) {
       return d;
     } else {
       assert(d === -1, () => `Negative size values should be exactly -1 but got ${d} for the slice() size at index ${i}.`);
-      return x2.shape[i] - begin_[i];
+      return x.shape[i] - begin_[i];
     }
   });
   return [begin_, size_];
@@ -6148,14 +6298,145 @@ function buildDenseSpec(sparse, dense) {
     }
   }
 }
-function canonical(x2, c, strideI, dimI, masks, validRange) {
+function canonical(x, c, strideI, dimI, masks, validRange) {
   if (masks[c]) {
     return strideI > 0 ? validRange[c] : validRange[c + 1 & 1];
   } else {
-    const xFwd = x2 < 0 ? dimI + x2 : x2;
+    const xFwd = x < 0 ? dimI + x : x;
     return xFwd < validRange[0] ? validRange[0] : xFwd > validRange[1] ? validRange[1] : xFwd;
   }
 }
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/abs.js
+function abs_(x) {
+  const $x = convertToTensor(x, "x", "abs");
+  if ($x.dtype === "complex64") {
+    const inputs = { x: $x };
+    return ENGINE.runKernel(ComplexAbs, inputs);
+  } else {
+    const inputs = { x: $x };
+    return ENGINE.runKernel(Abs, inputs);
+  }
+}
+var abs = /* @__PURE__ */ op({ abs_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/acos.js
+function acos_(x) {
+  const $x = convertToTensor(x, "x", "acos");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Acos, inputs);
+}
+var acos = /* @__PURE__ */ op({ acos_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/acosh.js
+function acosh_(x) {
+  const $x = convertToTensor(x, "x", "acosh");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Acosh, inputs);
+}
+var acosh = /* @__PURE__ */ op({ acosh_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/all.js
+function all_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "all", "bool");
+  const inputs = { x: $x };
+  const attrs = { axis, keepDims };
+  return ENGINE.runKernel(All, inputs, attrs);
+}
+var all = /* @__PURE__ */ op({ all_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/any.js
+function any_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "any", "bool");
+  const inputs = { x: $x };
+  const attrs = { axis, keepDims };
+  return ENGINE.runKernel(Any, inputs, attrs);
+}
+var any = /* @__PURE__ */ op({ any_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/arg_max.js
+function argMax_(x, axis = 0) {
+  const $x = convertToTensor(x, "x", "argMax");
+  const inputs = { x: $x };
+  const attrs = { axis };
+  return ENGINE.runKernel(ArgMax, inputs, attrs);
+}
+var argMax = /* @__PURE__ */ op({ argMax_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/arg_min.js
+function argMin_(x, axis = 0) {
+  const $x = convertToTensor(x, "x", "argMin");
+  const inputs = { x: $x };
+  const attrs = { axis };
+  return ENGINE.runKernel(ArgMin, inputs, attrs);
+}
+var argMin = /* @__PURE__ */ op({ argMin_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/asin.js
+function asin_(x) {
+  const $x = convertToTensor(x, "x", "asin");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Asin, inputs);
+}
+var asin = /* @__PURE__ */ op({ asin_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/asinh.js
+function asinh_(x) {
+  const $x = convertToTensor(x, "x", "asinh");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Asinh, inputs);
+}
+var asinh = /* @__PURE__ */ op({ asinh_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/atan.js
+function atan_(x) {
+  const $x = convertToTensor(x, "x", "atan");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Atan, inputs);
+}
+var atan = /* @__PURE__ */ op({ atan_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/atan2.js
+function atan2_(a, b) {
+  let $a = convertToTensor(a, "a", "atan2");
+  let $b = convertToTensor(b, "b", "atan2");
+  [$a, $b] = makeTypesMatch($a, $b);
+  const inputs = { a: $a, b: $b };
+  return ENGINE.runKernel(Atan2, inputs);
+}
+var atan2 = /* @__PURE__ */ op({ atan2_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/atanh.js
+function atanh_(x) {
+  const $x = convertToTensor(x, "x", "atanh");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Atanh, inputs);
+}
+var atanh = /* @__PURE__ */ op({ atanh_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/avg_pool.js
+function avgPool_(x, filterSize, strides, pad5, dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "avgPool", "float32");
+  const dilations = 1;
+  assert(eitherStridesOrDilationsAreOne(strides, dilations), () => `Error in avgPool: Either strides or dilations must be 1. Got strides ${strides} and dilations '${dilations}'`);
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  assert(x4D.rank === 4, () => `Error in avgPool: x must be rank 4 but got rank ${x4D.rank}.`);
+  checkPadOnDimRoundingMode("avgPool", pad5, dimRoundingMode);
+  const inputs = { x: x4D };
+  const attrs = { filterSize, strides, pad: pad5, dimRoundingMode };
+  let res = ENGINE.runKernel(AvgPool, inputs, attrs);
+  res = cast(res, $x.dtype);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var avgPool = /* @__PURE__ */ op({ avgPool_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/concat.js
 function concat_(tensors, axis = 0) {
@@ -6179,62 +6460,385 @@ function concat_(tensors, axis = 0) {
 var concat = /* @__PURE__ */ op({ concat_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sigmoid.js
-function sigmoid_(x2) {
-  const $x = convertToTensor(x2, "x", "sigmoid", "float32");
+function sigmoid_(x) {
+  const $x = convertToTensor(x, "x", "sigmoid", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Sigmoid, inputs);
 }
 var sigmoid = /* @__PURE__ */ op({ sigmoid_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/tanh.js
+function tanh_(x) {
+  const $x = convertToTensor(x, "x", "tanh", "float32");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Tanh, inputs);
+}
+var tanh = /* @__PURE__ */ op({ tanh_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/batch_to_space_nd.js
-function batchToSpaceND_(x2, blockShape, crops) {
-  const $x = convertToTensor(x2, "x", "batchToSpaceND");
-  const prod = blockShape.reduce((a, b) => a * b);
+function batchToSpaceND_(x, blockShape, crops) {
+  const $x = convertToTensor(x, "x", "batchToSpaceND");
+  const prod2 = blockShape.reduce((a, b) => a * b);
   assert($x.rank >= 1 + blockShape.length, () => `input rank is ${$x.rank} but should be > than blockShape.length ${blockShape.length}`);
   assert(crops.length === blockShape.length, () => `crops.length is ${crops.length} but should be equal to blockShape.length  ${blockShape.length}`);
-  assert($x.shape[0] % prod === 0, () => `input tensor batch is ${$x.shape[0]} but is not divisible by the product of the elements of blockShape ${blockShape.join(" * ")} === ${prod}`);
+  assert($x.shape[0] % prod2 === 0, () => `input tensor batch is ${$x.shape[0]} but is not divisible by the product of the elements of blockShape ${blockShape.join(" * ")} === ${prod2}`);
   const inputs = { x: $x };
   const attrs = { blockShape, crops };
   return ENGINE.runKernel(BatchToSpaceND, inputs, attrs);
 }
 var batchToSpaceND = /* @__PURE__ */ op({ batchToSpaceND_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/batchnorm_util.js
+function xAs4D(x) {
+  let x4D;
+  if (x.rank === 0 || x.rank === 1) {
+    x4D = reshape(x, [1, 1, 1, x.size]);
+  } else if (x.rank === 2) {
+    x4D = reshape(x, [1, 1, x.shape[0], x.shape[1]]);
+  } else if (x.rank === 3) {
+    x4D = reshape(x, [1, x.shape[0], x.shape[1], x.shape[2]]);
+  } else {
+    x4D = x;
+  }
+  return x4D;
+}
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/batchnorm.js
+function batchNorm_(x, mean2, variance, offset, scale, varianceEpsilon) {
+  if (varianceEpsilon == null) {
+    varianceEpsilon = 1e-3;
+  }
+  const $x = convertToTensor(x, "x", "batchNorm");
+  const $mean = convertToTensor(mean2, "mean", "batchNorm");
+  const $variance = convertToTensor(variance, "variance", "batchNorm");
+  let $scale;
+  if (scale != null) {
+    $scale = convertToTensor(scale, "scale", "batchNorm");
+  }
+  let $offset;
+  if (offset != null) {
+    $offset = convertToTensor(offset, "offset", "batchNorm");
+  }
+  assert($mean.rank === $variance.rank, () => "Batch normalization gradient requires mean and variance to have equal ranks.");
+  assert($offset == null || $mean.rank === $offset.rank, () => "Batch normalization gradient requires mean and offset to have equal ranks.");
+  assert($scale == null || $mean.rank === $scale.rank, () => "Batch normalization gradient requires mean and scale to have equal ranks.");
+  const x4D = xAs4D($x);
+  const inputs = {
+    x: x4D,
+    scale: $scale,
+    offset: $offset,
+    mean: $mean,
+    variance: $variance
+  };
+  const attrs = { varianceEpsilon };
+  const res = ENGINE.runKernel(FusedBatchNorm, inputs, attrs);
+  return reshape(res, $x.shape);
+}
+var batchNorm = /* @__PURE__ */ op({ batchNorm_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/ceil.js
+function ceil_(x) {
+  const $x = convertToTensor(x, "x", "ceil", "float32");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Ceil, inputs);
+}
+var ceil = /* @__PURE__ */ op({ ceil_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/fill.js
+function fill(shape, value, dtype) {
+  assertNonNegativeIntegerDimensions(shape);
+  dtype = dtype || inferDtype(value);
+  const attrs = { shape, value, dtype };
+  return ENGINE.runKernel(Fill, {}, attrs);
+}
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/clip_by_value.js
+function clipByValue_(x, clipValueMin, clipValueMax) {
+  const $x = convertToTensor(x, "x", "clipByValue");
+  assert(clipValueMin <= clipValueMax, () => `Error in clip: min (${clipValueMin}) must be less than or equal to max (${clipValueMax}).`);
+  if (clipValueMin === clipValueMax) {
+    return fill($x.shape, clipValueMin, $x.dtype);
+  }
+  const inputs = { x: $x };
+  const attrs = { clipValueMin, clipValueMax };
+  return ENGINE.runKernel(ClipByValue, inputs, attrs);
+}
+var clipByValue = /* @__PURE__ */ op({ clipByValue_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv1d.js
+function conv1d_(x, filter, stride, pad5, dataFormat = "NWC", dilation = 1, dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "conv1d");
+  const $filter = convertToTensor(filter, "filter", "conv1d");
+  let x3D = $x;
+  let reshapedTo3D = false;
+  if ($x.rank === 2) {
+    reshapedTo3D = true;
+    x3D = reshape($x, [1, $x.shape[0], $x.shape[1]]);
+  }
+  assert(x3D.rank === 3, () => `Error in conv1d: input must be rank 3, but got rank ${x3D.rank}.`);
+  assert($filter.rank === 3, () => `Error in conv1d: filter must be rank 3, but got rank ${$filter.rank}.`);
+  checkPadOnDimRoundingMode("conv1d", pad5, dimRoundingMode);
+  assert(x3D.shape[2] === $filter.shape[1], () => `Error in conv1d: depth of input (${x3D.shape[2]}) must match input depth for filter ${$filter.shape[1]}.`);
+  assert(eitherStridesOrDilationsAreOne(stride, dilation), () => `Error in conv1D: Either stride or dilation must be 1. Got stride ${stride} and dilation '${dilation}'`);
+  assert(stridesOrDilationsArePositive(dilation), () => "Error in conv1D: Dilated rates should be larger than 0.");
+  assert(stridesOrDilationsArePositive(stride), () => "Error in conv1D: Stride should be larger than 0.");
+  assert(dataFormat === "NWC", () => `Error in conv1d: got dataFormat of ${dataFormat} but only NWC is currently supported.`);
+  const filter4D = reshape($filter, [1, $filter.shape[0], $filter.shape[1], $filter.shape[2]]);
+  const input4D = reshape(x3D, [x3D.shape[0], 1, x3D.shape[1], x3D.shape[2]]);
+  const strides = [1, stride];
+  const dilations = [1, dilation];
+  const conv2dDataFormat = "NHWC";
+  const res = conv2d(input4D, filter4D, strides, pad5, conv2dDataFormat, dilations, dimRoundingMode);
+  if (reshapedTo3D) {
+    return reshape(res, [res.shape[2], res.shape[3]]);
+  }
+  return reshape(res, [res.shape[0], res.shape[2], res.shape[3]]);
+}
+var conv1d = /* @__PURE__ */ op({ conv1d_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/conv2d_transpose.js
+function conv2dTranspose_(x, filter, outputShape, strides, pad5, dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "conv2dTranspose");
+  const $filter = convertToTensor(filter, "filter", "conv2dTranspose");
+  return conv2DBackpropInput(outputShape, $x, $filter, strides, pad5, "NHWC", dimRoundingMode);
+}
+var conv2dTranspose = /* @__PURE__ */ op({ conv2dTranspose_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/cos.js
-function cos_(x2) {
-  const $x = convertToTensor(x2, "x", "cos", "float32");
+function cos_(x) {
+  const $x = convertToTensor(x, "x", "cos", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Cos, inputs);
 }
 var cos = /* @__PURE__ */ op({ cos_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/cosh.js
-function cosh_(x2) {
-  const $x = convertToTensor(x2, "x", "cosh", "float32");
+function cosh_(x) {
+  const $x = convertToTensor(x, "x", "cosh", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Cosh, inputs);
 }
 var cosh = /* @__PURE__ */ op({ cosh_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/cumprod.js
-function cumprod_(x2, axis = 0, exclusive = false, reverse3 = false) {
-  const $x = convertToTensor(x2, "x", "cumprod");
+function cumprod_(x, axis = 0, exclusive = false, reverse4 = false) {
+  const $x = convertToTensor(x, "x", "cumprod");
   const inputs = { x: $x };
-  const attrs = { axis, exclusive, reverse: reverse3 };
+  const attrs = { axis, exclusive, reverse: reverse4 };
   return ENGINE.runKernel(Cumprod, inputs, attrs);
 }
 var cumprod = /* @__PURE__ */ op({ cumprod_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/depth_to_space.js
+function depthToSpace_(x, blockSize, dataFormat = "NHWC") {
+  const $x = convertToTensor(x, "x", "depthToSpace", "float32");
+  const inputHeight = dataFormat === "NHWC" ? $x.shape[1] : $x.shape[2];
+  const inputWidth = dataFormat === "NHWC" ? $x.shape[2] : $x.shape[3];
+  const inputDepth = dataFormat === "NHWC" ? $x.shape[3] : $x.shape[1];
+  assert(blockSize > 1, () => `blockSize should be > 1 for depthToSpace, but was: ${blockSize}`);
+  assert(inputHeight * blockSize >= 0, () => `Negative dimension size caused by overflow when multiplying
+    ${inputHeight} and ${blockSize}  for depthToSpace with input shape
+    ${$x.shape}`);
+  assert(inputWidth * blockSize >= 0, () => `Negative dimension size caused by overflow when multiplying
+    ${inputWidth} and ${blockSize} for depthToSpace with input shape
+        ${$x.shape}`);
+  assert(inputDepth % (blockSize * blockSize) === 0, () => `Dimension size must be evenly divisible by ${blockSize * blockSize} but is ${inputDepth} for depthToSpace with input shape ${$x.shape}`);
+  const inputs = { x: $x };
+  const attrs = { blockSize, dataFormat };
+  return ENGINE.runKernel(DepthToSpace, inputs, attrs);
+}
+var depthToSpace = /* @__PURE__ */ op({ depthToSpace_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/depthwise_conv2d.js
+function depthwiseConv2d_(x, filter, strides, pad5, dataFormat = "NHWC", dilations = [1, 1], dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "depthwiseConv2d", "float32");
+  const $filter = convertToTensor(filter, "filter", "depthwiseConv2d", "float32");
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  assert(x4D.rank === 4, () => `Error in depthwiseConv2d: input must be rank 4, but got rank ${x4D.rank}.`);
+  assert($filter.rank === 4, () => `Error in depthwiseConv2d: filter must be rank 4, but got rank ${$filter.rank}.`);
+  const inChannels = dataFormat === "NHWC" ? x4D.shape[3] : x4D.shape[1];
+  assert(inChannels === $filter.shape[2], () => `Error in depthwiseConv2d: number of input channels (${inChannels}) must match the inChannels dimension in filter ${$filter.shape[2]}.`);
+  checkPadOnDimRoundingMode("depthwiseConv2d", pad5, dimRoundingMode);
+  const inputs = { x: x4D, filter: $filter };
+  const attrs = { strides, pad: pad5, dataFormat, dilations, dimRoundingMode };
+  const res = ENGINE.runKernel(DepthwiseConv2dNative, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var depthwiseConv2d = /* @__PURE__ */ op({ depthwiseConv2d_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/dilation2d.js
+function dilation2d_(x, filter, strides, pad5, dilations = [1, 1], dataFormat = "NHWC") {
+  const $x = convertToTensor(x, "x", "dilation2d");
+  const $filter = convertToTensor(filter, "filter", "dilation2d");
+  assert($x.rank === 3 || $x.rank === 4, () => `Error in dilation2d: input must be rank 3 or 4, but got rank ${$x.rank}.`);
+  assert($filter.rank === 3, () => `Error in dilation2d: filter must be rank 3, but got rank ${$filter.rank}.`);
+  assert(dataFormat === "NHWC", () => `Error in dilation2d: Only NHWC is currently supported, but got dataFormat of ${dataFormat}`);
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+    reshapedTo4D = true;
+  }
+  assert(x4D.shape[3] === $filter.shape[2], () => `Error in dilation2d:  input and filter must have the same depth: ${x4D.shape[3]} vs ${$filter.shape[2]}`);
+  const inputs = { x: x4D, filter: $filter };
+  const attrs = { strides, pad: pad5, dilations };
+  const res = ENGINE.runKernel(Dilation2D, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var dilation2d = /* @__PURE__ */ op({ dilation2d_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/div_no_nan.js
+function divNoNan_(a, b) {
+  let $a = convertToTensor(a, "a", "div");
+  let $b = convertToTensor(b, "b", "div");
+  [$a, $b] = makeTypesMatch($a, $b);
+  const divResult = div($a, $b);
+  const zeros5 = zerosLike(divResult);
+  const bEqualsZero = equal($b, zeros5);
+  return where(bEqualsZero, zeros5, divResult);
+}
+var divNoNan = /* @__PURE__ */ op({ divNoNan_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/dot.js
+function dot_(t1, t2) {
+  const $t1 = convertToTensor(t1, "t1", "dot");
+  const $t2 = convertToTensor(t2, "t2", "dot");
+  assert(($t1.rank === 1 || $t1.rank === 2) && ($t2.rank === 1 || $t2.rank === 2), () => `Error in dot: inputs must all be rank 1 or 2, but got ranks ${$t1.rank} and ${$t2.rank}.`);
+  const t1Inner = $t1.rank === 1 ? $t1.size : $t1.shape[1];
+  const t2Inner = $t2.rank === 1 ? $t2.size : $t2.shape[0];
+  assert(t1Inner === t2Inner, () => `Error in dot: inner dimensions of inputs must match, but got ${t1Inner} and ${t2Inner}.`);
+  if ($t1.rank === 1 && $t2.rank === 1) {
+    const t12D = reshape($t1, [1, -1]);
+    const t22D = reshape($t2, [-1, 1]);
+    const t1t2 = matMul(t12D, t22D);
+    return reshape(t1t2, []);
+  } else if ($t1.rank === 1 && $t2.rank === 2) {
+    const t12D = reshape($t1, [1, -1]);
+    const t22D = reshape($t2, [$t2.shape[0], $t2.shape[1]]);
+    const t1t2 = matMul(t12D, t22D);
+    return reshape(t1t2, [t1t2.size]);
+  } else if ($t1.rank === 2 && $t2.rank === 1) {
+    const t22D = reshape($t2, [-1, 1]);
+    const t1t2 = matMul($t1, t22D);
+    return reshape(t1t2, [t1t2.size]);
+  } else {
+    const t22D = reshape($t2, [$t2.shape[0], $t2.shape[1]]);
+    const t1t2 = matMul($t1, t22D);
+    return t1t2;
+  }
+}
+var dot = /* @__PURE__ */ op({ dot_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/elu.js
-function elu_(x2) {
-  const $x = convertToTensor(x2, "x", "elu", "float32");
+function elu_(x) {
+  const $x = convertToTensor(x, "x", "elu", "float32");
   const inputs = { x: $x };
   return ENGINE.runKernel(Elu, inputs);
 }
 var elu = /* @__PURE__ */ op({ elu_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/erf.js
+function erf_(x) {
+  let $x = convertToTensor(x, "x", "erf");
+  assert($x.dtype === "int32" || $x.dtype === "float32", () => "Input dtype must be `int32` or `float32`.");
+  if ($x.dtype === "int32") {
+    $x = cast($x, "float32");
+  }
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Erf, inputs);
+}
+var erf = /* @__PURE__ */ op({ erf_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/max.js
+function max_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "max");
+  const inputs = { x: $x };
+  const attrs = { reductionIndices: axis, keepDims };
+  return ENGINE.runKernel(Max, inputs, attrs);
+}
+var max = /* @__PURE__ */ op({ max_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/min.js
+function min_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "min");
+  const inputs = { x: $x };
+  const attrs = { axis, keepDims };
+  return ENGINE.runKernel(Min, inputs, attrs);
+}
+var min = /* @__PURE__ */ op({ min_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/norm.js
+function norm_(x, ord = "euclidean", axis = null, keepDims = false) {
+  x = convertToTensor(x, "x", "norm");
+  const norm2 = normImpl(x, ord, axis);
+  let keepDimsShape = norm2.shape;
+  if (keepDims) {
+    const axes = parseAxisParam(axis, x.shape);
+    keepDimsShape = expandShapeToKeepDim(norm2.shape, axes);
+  }
+  return reshape(norm2, keepDimsShape);
+}
+function normImpl(x, p, axis = null) {
+  if (x.rank === 0) {
+    return abs(x);
+  }
+  if (x.rank !== 1 && axis === null) {
+    return normImpl(reshape(x, [-1]), p, axis);
+  }
+  if (x.rank === 1 || typeof axis === "number" || Array.isArray(axis) && axis.length === 1) {
+    if (p === 1) {
+      return sum(abs(x), axis);
+    }
+    if (p === Infinity) {
+      return max(abs(x), axis);
+    }
+    if (p === -Infinity) {
+      return min(abs(x), axis);
+    }
+    if (p === "euclidean" || p === 2) {
+      return sqrt(sum(pow(abs(x), scalar(2, "int32")), axis));
+    }
+    throw new Error(`Error in norm: invalid ord value: ${p}`);
+  }
+  if (Array.isArray(axis) && axis.length === 2) {
+    if (p === 1) {
+      return max(sum(abs(x), axis[0]), axis[1] - 1);
+    }
+    if (p === Infinity) {
+      return max(sum(abs(x), axis[1]), axis[0]);
+    }
+    if (p === -Infinity) {
+      return min(sum(abs(x), axis[1]), axis[0]);
+    }
+    if (p === "fro" || p === "euclidean") {
+      return sqrt(sum(square(x), axis));
+    }
+    throw new Error(`Error in norm: invalid ord value: ${p}`);
+  }
+  throw new Error(`Error in norm: invalid axis: ${axis}`);
+}
+var norm = /* @__PURE__ */ op({ norm_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/euclidean_norm.js
+function euclideanNorm_(x, axis = null, keepDims = false) {
+  return norm(x, "euclidean", axis, keepDims);
+}
+var euclideanNorm = /* @__PURE__ */ op({ euclideanNorm_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/expand_dims.js
-function expandDims_(x2, axis = 0) {
-  const $x = convertToTensor(x2, "x", "expandDims", "string_or_numeric");
+function expandDims_(x, axis = 0) {
+  const $x = convertToTensor(x, "x", "expandDims", "string_or_numeric");
   assert(axis <= $x.rank, () => "Axis must be <= rank of the tensor");
   const inputs = { input: $x };
   const attrs = { dim: axis };
@@ -6242,9 +6846,17 @@ function expandDims_(x2, axis = 0) {
 }
 var expandDims = /* @__PURE__ */ op({ expandDims_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/expm1.js
+function expm1_(x) {
+  const $x = convertToTensor(x, "x", "expm1");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Expm1, inputs);
+}
+var expm1 = /* @__PURE__ */ op({ expm1_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/gather.js
-function gather_(x2, indices, axis = 0, batchDims = 0) {
-  const $x = convertToTensor(x2, "x", "gather");
+function gather_(x, indices, axis = 0, batchDims = 0) {
+  const $x = convertToTensor(x, "x", "gather");
   const $indices = convertToTensor(indices, "indices", "gather", "int32");
   const inputs = { x: $x, indices: $indices };
   const attrs = { axis, batchDims };
@@ -6252,22 +6864,197 @@ function gather_(x2, indices, axis = 0, batchDims = 0) {
 }
 var gather = /* @__PURE__ */ op({ gather_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/is_finite.js
+function isFinite_(x) {
+  const $x = convertToTensor(x, "x", "isFinite");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(IsFinite, inputs);
+}
+var isFinite2 = /* @__PURE__ */ op({ isFinite_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/is_inf.js
+function isInf_(x) {
+  const $x = convertToTensor(x, "x", "isInf");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(IsInf, inputs);
+}
+var isInf = /* @__PURE__ */ op({ isInf_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/is_nan.js
+function isNaN_(x) {
+  const $x = convertToTensor(x, "x", "isNaN");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(IsNan, inputs);
+}
+var isNaN2 = /* @__PURE__ */ op({ isNaN_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/leaky_relu.js
-function leakyRelu_(x2, alpha = 0.2) {
-  const $x = convertToTensor(x2, "x", "leakyRelu");
+function leakyRelu_(x, alpha = 0.2) {
+  const $x = convertToTensor(x, "x", "leakyRelu");
   const inputs = { x: $x };
   const attrs = { alpha };
   return ENGINE.runKernel(LeakyRelu, inputs, attrs);
 }
 var leakyRelu = /* @__PURE__ */ op({ leakyRelu_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/local_response_normalization.js
+function localResponseNormalization_(x, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5) {
+  const $x = convertToTensor(x, "x", "localResponseNormalization");
+  assert($x.rank === 4 || $x.rank === 3, () => `Error in localResponseNormalization: x must be rank 3 or 4 but got
+               rank ${$x.rank}.`);
+  assert(isInt(depthRadius), () => `Error in localResponseNormalization: depthRadius must be an integer but got depthRadius ${depthRadius}.`);
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  const inputs = { x: x4D };
+  const attrs = { depthRadius, bias, alpha, beta };
+  const res = ENGINE.runKernel(LRN, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  } else {
+    return res;
+  }
+}
+var localResponseNormalization = /* @__PURE__ */ op({ localResponseNormalization_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/log1p.js
+function log1p_(x) {
+  const $x = convertToTensor(x, "x", "log1p");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Log1p, inputs);
+}
+var log1p = /* @__PURE__ */ op({ log1p_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/gradients.js
+function customGrad(f) {
+  return ENGINE.customGrad(f);
+}
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/softplus.js
+function softplus_(x) {
+  const $x = convertToTensor(x, "x", "softplus");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Softplus, inputs);
+}
+var softplus = /* @__PURE__ */ op({ softplus_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/log_sigmoid.js
+function logSigmoid_(x) {
+  const $x = convertToTensor(x, "x", "logSigmoid");
+  const customOp = customGrad((x2) => {
+    const value = neg(softplus(neg(x2)));
+    const gradFunc = (dy) => {
+      const derX = mul(dy, sigmoid(neg(x2)));
+      return derX;
+    };
+    return { value, gradFunc };
+  });
+  return customOp($x);
+}
+var logSigmoid = /* @__PURE__ */ op({ logSigmoid_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/log_softmax.js
+function logSoftmax_(logits, axis = -1) {
+  const $logits = convertToTensor(logits, "logits", "logSoftmax");
+  if (axis === -1) {
+    axis = $logits.rank - 1;
+  }
+  if (axis !== $logits.rank - 1) {
+    throw Error(`Log Softmax along a non-last dimension is not yet supported. Logits was rank ${$logits.rank} and axis was ${axis}`);
+  }
+  const customOp = customGrad((logits2, save) => {
+    const keepDims = true;
+    const xMax = max(logits2, axis, true);
+    const shifted = sub(logits2, xMax);
+    const value = sub(cast(shifted, "float32"), log2(sum(exp(shifted), axis, keepDims)));
+    save([value]);
+    const gradFunc = (dy, saved) => {
+      const [value2] = saved;
+      const keepDims2 = true;
+      const softmax2 = exp(value2);
+      return sub(dy, mul(sum(dy, axis, keepDims2), softmax2));
+    };
+    return { value, gradFunc };
+  });
+  return customOp($logits);
+}
+var logSoftmax = /* @__PURE__ */ op({ logSoftmax_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/log_sum_exp.js
+function logSumExp_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "logSumExp");
+  const axes = parseAxisParam(axis, $x.shape);
+  const xMax = max(
+    $x,
+    axes,
+    true
+    /* keepDims */
+  );
+  const a = sub($x, xMax);
+  const b = exp(a);
+  const c = sum(b, axes);
+  const d = log2(c);
+  const res = add2(reshape(xMax, d.shape), d);
+  if (keepDims) {
+    const newShape = expandShapeToKeepDim(res.shape, axes);
+    return reshape(res, newShape);
+  }
+  return res;
+}
+var logSumExp = /* @__PURE__ */ op({ logSumExp_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/logical_not.js
-function logicalNot_(x2) {
-  const $x = convertToTensor(x2, "x", "logicalNot", "bool");
+function logicalNot_(x) {
+  const $x = convertToTensor(x, "x", "logicalNot", "bool");
   const inputs = { x: $x };
   return ENGINE.runKernel(LogicalNot, inputs);
 }
 var logicalNot = /* @__PURE__ */ op({ logicalNot_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/logical_or.js
+function logicalOr_(a, b) {
+  const $a = convertToTensor(a, "a", "logicalOr", "bool");
+  const $b = convertToTensor(b, "b", "logicalOr", "bool");
+  assertAndGetBroadcastShape($a.shape, $b.shape);
+  const inputs = { a: $a, b: $b };
+  return ENGINE.runKernel(LogicalOr, inputs);
+}
+var logicalOr = /* @__PURE__ */ op({ logicalOr_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/logical_xor.js
+function logicalXor_(a, b) {
+  const $a = convertToTensor(a, "a", "logicalXor", "bool");
+  const $b = convertToTensor(b, "b", "logicalXor", "bool");
+  assertAndGetBroadcastShape($a.shape, $b.shape);
+  return logicalAnd(logicalOr(a, b), logicalNot(logicalAnd(a, b)));
+}
+var logicalXor = /* @__PURE__ */ op({ logicalXor_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/max_pool.js
+function maxPool_(x, filterSize, strides, pad5, dimRoundingMode) {
+  const $x = convertToTensor(x, "x", "maxPool");
+  const dilations = 1;
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  assert(x4D.rank === 4, () => `Error in maxPool: input must be rank 4 but got rank ${x4D.rank}.`);
+  assert(eitherStridesOrDilationsAreOne(strides, dilations), () => `Error in maxPool: Either strides or dilations must be 1. Got strides ${strides} and dilations '${dilations}'`);
+  checkPadOnDimRoundingMode("maxPool", pad5, dimRoundingMode);
+  const inputs = { x: x4D };
+  const attrs = { filterSize, strides, pad: pad5, dimRoundingMode };
+  const res = ENGINE.runKernel(MaxPool, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var maxPool = /* @__PURE__ */ op({ maxPool_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/maximum.js
 function maximum_(a, b) {
@@ -6284,9 +7071,81 @@ function maximum_(a, b) {
 }
 var maximum = /* @__PURE__ */ op({ maximum_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/mean.js
+function mean_(x, axis = null, keepDims = false) {
+  const $x = convertToTensor(x, "x", "mean");
+  const inputs = { x: $x };
+  const attrs = { axis, keepDims };
+  return ENGINE.runKernel(Mean, inputs, attrs);
+}
+var mean = /* @__PURE__ */ op({ mean_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/minimum.js
+function minimum_(a, b) {
+  let $a = convertToTensor(a, "a", "minimum");
+  let $b = convertToTensor(b, "b", "minimum");
+  [$a, $b] = makeTypesMatch($a, $b);
+  if ($a.dtype === "bool") {
+    $a = cast($a, "int32");
+    $b = cast($b, "int32");
+  }
+  assertAndGetBroadcastShape($a.shape, $b.shape);
+  const inputs = { a: $a, b: $b };
+  return ENGINE.runKernel(Minimum, inputs);
+}
+var minimum = /* @__PURE__ */ op({ minimum_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/mirror_pad.js
+function mirrorPad_(x, paddings, mode) {
+  assert(mode === "reflect" || mode === "symmetric", () => `Invalid mode. Mode must be either reflect or symmetric. Got ${mode}.`);
+  const $x = convertToTensor(x, "x", "mirrorPad");
+  if ($x.rank === 0) {
+    throw new Error("mirrorPad(scalar) is not defined. Pass non-scalar to mirrorPad");
+  }
+  assert(paddings.length === $x.rank, () => `Padding doesn't match input. Must be ${$x.rank}. Got ${paddings.length}.`);
+  const shapeOffset = mode === "reflect" ? 1 : 0;
+  for (let i = 0; i < $x.rank; i++) {
+    assert(paddings[i].length === 2, () => `Invalid number of paddings. Must be length of 2 each.`);
+    assert(paddings[i][0] >= 0 && paddings[i][0] <= $x.shape[i] - shapeOffset && paddings[i][1] >= 0 && paddings[i][1] <= $x.shape[i] - shapeOffset, () => `Padding in dimension ${i} cannot be greater than or equal to ${$x.shape[i] - shapeOffset} or less than 0 for input of shape ${$x.shape}`);
+  }
+  const attrs = { paddings, mode };
+  const inputs = { x: $x };
+  return ENGINE.runKernel(MirrorPad, inputs, attrs);
+}
+var mirrorPad = /* @__PURE__ */ op({ mirrorPad_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/mod.js
+function mod_(a, b) {
+  let $a = convertToTensor(a, "a", "mod");
+  let $b = convertToTensor(b, "b", "mod");
+  [$a, $b] = makeTypesMatch($a, $b);
+  const inputs = { a: $a, b: $b };
+  return ENGINE.runKernel(Mod, inputs);
+}
+var mod = /* @__PURE__ */ op({ mod_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/not_equal.js
+function notEqual_(a, b) {
+  let $a = convertToTensor(a, "a", "notEqual", "string_or_numeric");
+  let $b = convertToTensor(b, "b", "notEqual", "string_or_numeric");
+  [$a, $b] = makeTypesMatch($a, $b);
+  assertAndGetBroadcastShape($a.shape, $b.shape);
+  const inputs = { a: $a, b: $b };
+  return ENGINE.runKernel(NotEqual, inputs);
+}
+var notEqual = /* @__PURE__ */ op({ notEqual_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/ones_like.js
+function onesLike_(x) {
+  const $x = convertToTensor(x, "x", "onesLike");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(OnesLike, inputs);
+}
+var onesLike = /* @__PURE__ */ op({ onesLike_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/pad.js
-function pad_(x2, paddings, constantValue = 0) {
-  const $x = convertToTensor(x2, "x", "pad");
+function pad_(x, paddings, constantValue = 0) {
+  const $x = convertToTensor(x, "x", "pad");
   if ($x.rank === 0) {
     throw new Error("pad(scalar) is not defined. Pass non-scalar to pad");
   }
@@ -6296,39 +7155,348 @@ function pad_(x2, paddings, constantValue = 0) {
 }
 var pad = /* @__PURE__ */ op({ pad_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/pool.js
+function pool_(input, windowShape, poolingType, pad5, dilations, strides, dimRoundingMode) {
+  if (dilations == null) {
+    dilations = [1, 1];
+  }
+  if (strides == null) {
+    strides = 1;
+  }
+  if (pad5 === 0) {
+    pad5 = "valid";
+  }
+  const $x = convertToTensor(input, "x", "maxPool");
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  assert(eitherStridesOrDilationsAreOne(strides, dilations), () => `Error in pool: Either strides or dilations must be 1. Got strides ${strides} and dilations '${dilations}'`);
+  const convInfo = computePool2DInfo(x4D.shape, windowShape, strides, dilations, pad5);
+  const dilation = [convInfo.dilationHeight, convInfo.dilationWidth];
+  let basePadding;
+  if (pad5 === "same") {
+    basePadding = withSpaceToBatchBasePaddings([convInfo.filterHeight, convInfo.filterWidth], dilation);
+  } else {
+    basePadding = [[0, 0], [0, 0]];
+  }
+  const isDilationOne = dilation[0] === 1 && dilation[1] === 1;
+  const [adjustedPadding, adjustedCrops] = requiredSpaceToBatchPaddings([convInfo.inHeight, convInfo.inWidth], dilation, basePadding);
+  const convertedPad = isDilationOne ? pad5 : "valid";
+  const convertedX = isDilationOne ? x4D : spaceToBatchND(x4D, dilation, adjustedPadding);
+  const forwardOp = poolingType === "avg" ? () => avgPool(convertedX, windowShape, strides, convertedPad, dimRoundingMode) : () => maxPool(convertedX, windowShape, strides, convertedPad, dimRoundingMode);
+  const y = forwardOp();
+  const res = isDilationOne ? y : batchToSpaceND(y, dilation, adjustedCrops);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+function requiredSpaceToBatchPaddings(inputShape, blockShape, basePadding) {
+  const padStart = basePadding.map((b) => b[0]);
+  const origPadEnd = basePadding.map((b) => b[1]);
+  const fullInputShape = inputShape.concat(padStart, origPadEnd);
+  const padEndExtra = blockShape.map((b, i) => (b - fullInputShape[i] % b) % b);
+  const padEnd = origPadEnd.map((s, i) => s + padEndExtra[i]);
+  const paddings = blockShape.map((_, i) => [padStart[i], padEnd[i]]);
+  const crops = blockShape.map((_, i) => [0, padEndExtra[i]]);
+  return [paddings, crops];
+}
+function withSpaceToBatchBasePaddings(filterShape, dilation) {
+  const dilatedFilterShape = filterShape.map((s, i) => {
+    return s + (s - 1) * (dilation[i] - 1);
+  });
+  const padExtraShape = dilatedFilterShape.map((s) => s - 1);
+  const padExtraStart = padExtraShape.map((s) => Math.floor(s / 2));
+  const padExtraEnd = padExtraShape.map((s, i) => s - padExtraStart[i]);
+  return padExtraShape.map((_, i) => {
+    return [padExtraStart[i], padExtraEnd[i]];
+  });
+}
+var pool = /* @__PURE__ */ op({ pool_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/prelu.js
-function prelu_(x2, alpha) {
-  const $x = convertToTensor(x2, "x", "prelu");
+function prelu_(x, alpha) {
+  const $x = convertToTensor(x, "x", "prelu");
   const $alpha = convertToTensor(alpha, "alpha", "prelu");
   const inputs = { x: $x, alpha: $alpha };
   return ENGINE.runKernel(Prelu, inputs);
 }
 var prelu = /* @__PURE__ */ op({ prelu_ });
 
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/prod.js
+function prod_(x, axis = null, keepDims = false) {
+  let $x = convertToTensor(x, "x", "prod");
+  if ($x.dtype === "bool") {
+    $x = cast($x, "int32");
+  }
+  const inputs = { x: $x };
+  const attrs = { axis, keepDims };
+  return ENGINE.runKernel(Prod, inputs, attrs);
+}
+var prod = /* @__PURE__ */ op({ prod_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/reciprocal.js
+function reciprocal_(x) {
+  const $x = convertToTensor(x, "x", "reciprocal");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Reciprocal, inputs);
+}
+var reciprocal = /* @__PURE__ */ op({ reciprocal_ });
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/relu.js
-function relu_(x2) {
-  const $x = convertToTensor(x2, "x", "relu");
+function relu_(x) {
+  const $x = convertToTensor(x, "x", "relu");
   const inputs = { x: $x };
   return ENGINE.runKernel(Relu, inputs);
 }
 var relu = /* @__PURE__ */ op({ relu_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/relu6.js
-function relu6_(x2) {
-  const $x = convertToTensor(x2, "x", "relu6");
+function relu6_(x) {
+  const $x = convertToTensor(x, "x", "relu6");
   const inputs = { x: $x };
   return ENGINE.runKernel(Relu6, inputs);
 }
 var relu6 = /* @__PURE__ */ op({ relu6_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/reverse.js
-function reverse_(x2, axis) {
-  const $x = convertToTensor(x2, "x", "reverse");
+function reverse_(x, axis) {
+  const $x = convertToTensor(x, "x", "reverse");
   const inputs = { x: $x };
   const attrs = { dims: axis };
   return ENGINE.runKernel(Reverse, inputs, attrs);
 }
 var reverse = /* @__PURE__ */ op({ reverse_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/round.js
+function round_(x) {
+  const $x = convertToTensor(x, "x", "round");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Round, inputs);
+}
+var round2 = /* @__PURE__ */ op({ round_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/selu.js
+function selu_(x) {
+  const $x = convertToTensor(x, "x", "selu");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Selu, inputs);
+}
+var selu = /* @__PURE__ */ op({ selu_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/separable_conv2d.js
+function separableConv2d_(x, depthwiseFilter, pointwiseFilter, strides, pad5, dilation = [1, 1], dataFormat = "NHWC") {
+  const $x = convertToTensor(x, "x", "separableConv2d");
+  const $depthwiseFilter = convertToTensor(depthwiseFilter, "depthwiseFilter", "separableConv2d");
+  const $pointwiseFilter = convertToTensor(pointwiseFilter, "pointwiseFilter", "separableConv2d");
+  let x4D = $x;
+  let reshapedTo4D = false;
+  if ($x.rank === 3) {
+    reshapedTo4D = true;
+    x4D = reshape($x, [1, $x.shape[0], $x.shape[1], $x.shape[2]]);
+  }
+  if (dataFormat === "NCHW") {
+    throw new Error("separableConv2d currently does not support dataFormat NCHW; only NHWC is supported");
+  }
+  assert(x4D.rank === 4, () => `Error in separableConv2d: input must be rank 4, but got rank ${x4D.rank}.`);
+  assert($depthwiseFilter.rank === 4, () => `Error in separableConv2d: depthwise filter must be rank 4, but got rank ${$depthwiseFilter.rank}.`);
+  assert($pointwiseFilter.rank === 4, () => `Error in separableConv2d: pointwise filter must be rank 4, but got rank ${$depthwiseFilter.rank}.`);
+  assert($pointwiseFilter.shape[0] === 1, () => `Error in separableConv2d: the first dimension of pointwise filter  must be 1, but got ${$pointwiseFilter.shape[0]}.`);
+  assert($pointwiseFilter.shape[1] === 1, () => `Error in separableConv2d: the second dimension of pointwise filter must be 1, but got ${$pointwiseFilter.shape[1]}.`);
+  const inChannels = $depthwiseFilter.shape[2];
+  const channelMultiplier = $depthwiseFilter.shape[3];
+  assert($pointwiseFilter.shape[2] === inChannels * channelMultiplier, () => `Error in separableConv2d: the third dimension of pointwise filter must be ${inChannels * channelMultiplier}, but got ${$pointwiseFilter.shape[2]}.`);
+  const depthwise = depthwiseConv2d(x4D, $depthwiseFilter, strides, pad5, dataFormat, dilation);
+  const pointwiseStride = 1;
+  const res = conv2d(depthwise, $pointwiseFilter, pointwiseStride, "valid", dataFormat);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var separableConv2d = /* @__PURE__ */ op({ separableConv2d_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/sign.js
+function sign_(x) {
+  const $x = convertToTensor(x, "x", "sign");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Sign, inputs);
+}
+var sign = /* @__PURE__ */ op({ sign_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/softmax.js
+function softmax_(logits, dim = -1) {
+  const $logits = convertToTensor(logits, "logits", "softmax", "float32");
+  if (dim === -1) {
+    dim = $logits.rank - 1;
+  }
+  if (dim !== $logits.rank - 1) {
+    throw Error(`Softmax along a non-last dimension is not yet supported. Logits was rank ${$logits.rank} and dim was ${dim}`);
+  }
+  const inputs = { logits: $logits };
+  const attrs = { dim };
+  return ENGINE.runKernel(Softmax, inputs, attrs);
+}
+var softmax = /* @__PURE__ */ op({ softmax_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/spectral/fft.js
+function fft_(input) {
+  assert(input.dtype === "complex64", () => `The dtype for tf.spectral.fft() must be complex64 but got ${input.dtype}.`);
+  const inputs = { input };
+  return ENGINE.runKernel(FFT, inputs);
+}
+var fft = /* @__PURE__ */ op({ fft_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/spectral/ifft.js
+function ifft_(input) {
+  assert(input.dtype === "complex64", () => `The dtype for tf.spectral.ifft() must be complex64 but got ${input.dtype}.`);
+  const inputs = { input };
+  return ENGINE.runKernel(IFFT, inputs);
+}
+var ifft = /* @__PURE__ */ op({ ifft_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/spectral/irfft.js
+function irfft_(input) {
+  const innerDimensionSize = input.shape[input.shape.length - 1];
+  const batch = input.size / innerDimensionSize;
+  let ret;
+  if (innerDimensionSize <= 2) {
+    const complexInput = reshape(input, [batch, innerDimensionSize]);
+    ret = ifft(complexInput);
+  } else {
+    const outputShape = [batch, 2 * (innerDimensionSize - 1)];
+    const realInput = reshape(real(input), [batch, innerDimensionSize]);
+    const imagInput = reshape(imag(input), [batch, innerDimensionSize]);
+    const realConjugate = reverse(slice(realInput, [0, 1], [batch, innerDimensionSize - 2]), 1);
+    const imagConjugate = mul(reverse(slice(imagInput, [0, 1], [batch, innerDimensionSize - 2]), 1), scalar(-1));
+    const r = concat([realInput, realConjugate], 1);
+    const i = concat([imagInput, imagConjugate], 1);
+    const complexInput = reshape(complex(r, i), [outputShape[0], outputShape[1]]);
+    ret = ifft(complexInput);
+  }
+  ret = real(ret);
+  if (input.rank === 3 && input.shape[0] !== 0) {
+    const temp = ret;
+    const batch2 = input.shape[0];
+    ret = reshape(ret, [batch2, ret.shape[0] / batch2, ret.shape[1]]);
+    temp.dispose();
+  }
+  return ret;
+}
+var irfft = /* @__PURE__ */ op({ irfft_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/spectral/rfft.js
+function rfft_(input, fftLength) {
+  assert(input.dtype === "float32", () => `The dtype for rfft() must be real value but got ${input.dtype}`);
+  let innerDimensionSize = input.shape[input.shape.length - 1];
+  const batch = input.size / innerDimensionSize;
+  let adjustedInput;
+  if (fftLength != null && fftLength < innerDimensionSize) {
+    const begin = input.shape.map((v) => 0);
+    const size = input.shape.map((v) => v);
+    size[input.shape.length - 1] = fftLength;
+    adjustedInput = slice(input, begin, size);
+    innerDimensionSize = fftLength;
+  } else if (fftLength != null && fftLength > innerDimensionSize) {
+    const zerosShape = input.shape.map((v) => v);
+    zerosShape[input.shape.length - 1] = fftLength - innerDimensionSize;
+    adjustedInput = concat([input, zeros(zerosShape)], input.shape.length - 1);
+    innerDimensionSize = fftLength;
+  } else {
+    adjustedInput = input;
+  }
+  const zerosInput = zerosLike(adjustedInput);
+  const complexInput = reshape(complex(adjustedInput, zerosInput), [batch, innerDimensionSize]);
+  const ret = fft(complexInput);
+  const half = Math.floor(innerDimensionSize / 2) + 1;
+  const realValues = real(ret);
+  const imagValues = imag(ret);
+  const realComplexConjugate = split(realValues, [half, innerDimensionSize - half], realValues.shape.length - 1);
+  const imagComplexConjugate = split(imagValues, [half, innerDimensionSize - half], imagValues.shape.length - 1);
+  const outputShape = adjustedInput.shape.slice();
+  outputShape[adjustedInput.shape.length - 1] = half;
+  return reshape(complex(realComplexConjugate[0], imagComplexConjugate[0]), outputShape);
+}
+var rfft = /* @__PURE__ */ op({ rfft_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/squared_difference.js
+function squaredDifference_(a, b) {
+  let $a = convertToTensor(a, "a", "squaredDifference");
+  let $b = convertToTensor(b, "b", "squaredDifference");
+  [$a, $b] = makeTypesMatch($a, $b);
+  assertAndGetBroadcastShape($a.shape, $b.shape);
+  const inputs = { a: $a, b: $b };
+  const attrs = {};
+  return ENGINE.runKernel(SquaredDifference, inputs, attrs);
+}
+var squaredDifference = /* @__PURE__ */ op({ squaredDifference_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/squeeze.js
+function squeeze_(x, axis) {
+  const $x = convertToTensor(x, "x", "squeeze", "string_or_numeric");
+  return reshape($x, squeezeShape($x.shape, axis).newShape);
+}
+var squeeze = /* @__PURE__ */ op({ squeeze_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/strided_slice.js
+function stridedSlice_(x, begin, end, strides, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0) {
+  const $x = convertToTensor(x, "x", "stridedSlice", "string_or_numeric");
+  const inputs = { x: $x };
+  const attrs = {
+    begin,
+    end,
+    strides,
+    beginMask,
+    endMask,
+    ellipsisMask,
+    newAxisMask,
+    shrinkAxisMask
+  };
+  return ENGINE.runKernel(StridedSlice, inputs, attrs);
+}
+var stridedSlice = /* @__PURE__ */ op({ stridedSlice_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/tan.js
+function tan_(x) {
+  const $x = convertToTensor(x, "x", "tan", "float32");
+  const inputs = { x: $x };
+  return ENGINE.runKernel(Tan, inputs);
+}
+var tan = /* @__PURE__ */ op({ tan_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/topk.js
+function topk_(x, k = 1, sorted = true) {
+  const $x = convertToTensor(x, "x", "topk");
+  if ($x.rank === 0) {
+    throw new Error("topk() expects the input to be of rank 1 or higher");
+  }
+  const lastDim = $x.shape[$x.shape.length - 1];
+  if (k < 0) {
+    throw new Error(`'k' passed to topk() must be >= 0 but got ${k}`);
+  }
+  if (k > lastDim) {
+    throw new Error(`'k' passed to topk() must be <= the last dimension (${lastDim}) but got ${k}`);
+  }
+  const inputs = { x: $x };
+  const attrs = { k, sorted };
+  const [values, indices] = ENGINE.runKernel(TopK, inputs, attrs);
+  return { values, indices };
+}
+var topk = /* @__PURE__ */ op({ topk_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/unique.js
+function unique_(x, axis = 0) {
+  const $x = convertToTensor(x, "x", "unique", "string_or_numeric");
+  assert($x.rank > 0, () => "The input tensor must be at least 1D");
+  const inputs = { x: $x };
+  const attrs = { axis };
+  const [values, indices] = ENGINE.runKernel(Unique, inputs, attrs);
+  return { values, indices };
+}
+var unique = /* @__PURE__ */ op({ unique_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/fused_util.js
 function getFusedDyActivation(dy, y, activation) {
@@ -6348,21 +7516,21 @@ function getFusedBiasGradient(bias, dyActivation) {
   }
   return reshape(res, bias.shape);
 }
-function applyActivation(x2, activation, preluActivationWeights, leakyreluAlpha) {
+function applyActivation(x, activation, preluActivationWeights, leakyreluAlpha) {
   if (activation === "linear") {
-    return x2;
+    return x;
   } else if (activation === "relu") {
-    return relu(x2);
+    return relu(x);
   } else if (activation === "elu") {
-    return elu(x2);
+    return elu(x);
   } else if (activation === "relu6") {
-    return relu6(x2);
+    return relu6(x);
   } else if (activation === "prelu") {
-    return prelu(x2, preluActivationWeights);
+    return prelu(x, preluActivationWeights);
   } else if (activation === "leakyrelu") {
-    return leakyRelu(x2, leakyreluAlpha);
+    return leakyRelu(x, leakyreluAlpha);
   } else if (activation === "sigmoid") {
-    return sigmoid(x2);
+    return sigmoid(x);
   }
   throw new Error(`Unknown fused activation ${activation}.`);
 }
@@ -6370,6 +7538,53 @@ var shouldFuse = (gradientDepth, activation) => {
   const gradientMode = gradientDepth > 0;
   return !gradientMode || activation === "linear";
 };
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/image/resize_bilinear.js
+function resizeBilinear_(images, size, alignCorners = false, halfPixelCenters = false) {
+  const $images = convertToTensor(images, "images", "resizeBilinear");
+  assert($images.rank === 3 || $images.rank === 4, () => `Error in resizeBilinear: x must be rank 3 or 4, but got rank ${$images.rank}.`);
+  assert(size.length === 2, () => `Error in resizeBilinear: new shape must 2D, but got shape ${size}.`);
+  assert(halfPixelCenters === false || alignCorners === false, () => `Error in resizeBilinear: If halfPixelCenters is true, alignCorners must be false.`);
+  let batchImages = $images;
+  let reshapedTo4D = false;
+  if ($images.rank === 3) {
+    reshapedTo4D = true;
+    batchImages = reshape($images, [1, $images.shape[0], $images.shape[1], $images.shape[2]]);
+  }
+  const [] = size;
+  const inputs = { images: batchImages };
+  const attrs = { alignCorners, halfPixelCenters, size };
+  const res = ENGINE.runKernel(ResizeBilinear, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var resizeBilinear = /* @__PURE__ */ op({ resizeBilinear_ });
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/image/resize_nearest_neighbor.js
+function resizeNearestNeighbor_(images, size, alignCorners = false, halfPixelCenters = false) {
+  const $images = convertToTensor(images, "images", "resizeNearestNeighbor");
+  assert($images.rank === 3 || $images.rank === 4, () => `Error in resizeNearestNeighbor: x must be rank 3 or 4, but got rank ${$images.rank}.`);
+  assert(size.length === 2, () => `Error in resizeNearestNeighbor: new shape must 2D, but got shape ${size}.`);
+  assert($images.dtype === "float32" || $images.dtype === "int32", () => "`images` must have `int32` or `float32` as dtype");
+  assert(halfPixelCenters === false || alignCorners === false, () => `Error in resizeNearestNeighbor: If halfPixelCenters is true, alignCorners must be false.`);
+  let batchImages = $images;
+  let reshapedTo4D = false;
+  if ($images.rank === 3) {
+    reshapedTo4D = true;
+    batchImages = reshape($images, [1, $images.shape[0], $images.shape[1], $images.shape[2]]);
+  }
+  const [] = size;
+  const inputs = { images: batchImages };
+  const attrs = { alignCorners, halfPixelCenters, size };
+  const res = ENGINE.runKernel(ResizeNearestNeighbor, inputs, attrs);
+  if (reshapedTo4D) {
+    return reshape(res, [res.shape[1], res.shape[2], res.shape[3]]);
+  }
+  return res;
+}
+var resizeNearestNeighbor = /* @__PURE__ */ op({ resizeNearestNeighbor_ });
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/backends/backend_util.js
 var backend_util_exports = {};
@@ -6591,11 +7806,11 @@ function getImageCenter(center, imageHeight, imageWidth) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/array_ops_util.js
-function getReshaped(inputShape, blockShape, prod, batchToSpace = true) {
+function getReshaped(inputShape, blockShape, prod2, batchToSpace = true) {
   let reshaped = [];
   if (batchToSpace) {
     reshaped = reshaped.concat(blockShape.slice(0));
-    reshaped.push(inputShape[0] / prod);
+    reshaped.push(inputShape[0] / prod2);
     reshaped = reshaped.concat(inputShape.slice(1));
   } else {
     reshaped = reshaped.concat(inputShape[0]);
@@ -6635,12 +7850,12 @@ function getPermuted(reshapedRank, blockShapeRank, batchToSpace = true) {
   }
   return permuted;
 }
-function getReshapedPermuted(inputShape, blockShape, prod, batchToSpace = true) {
+function getReshapedPermuted(inputShape, blockShape, prod2, batchToSpace = true) {
   const reshapedPermuted = [];
   if (batchToSpace) {
-    reshapedPermuted.push(inputShape[0] / prod);
+    reshapedPermuted.push(inputShape[0] / prod2);
   } else {
-    reshapedPermuted.push(inputShape[0] * prod);
+    reshapedPermuted.push(inputShape[0] * prod2);
   }
   for (let i = 1; i < inputShape.length; ++i) {
     if (i <= blockShape.length) {
@@ -6736,16 +7951,16 @@ function exponents(n, inverse) {
   const real2 = new Float32Array(n / 2);
   const imag2 = new Float32Array(n / 2);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
-    const x2 = (inverse ? 2 : -2) * Math.PI * (i / n);
-    real2[i] = Math.cos(x2);
-    imag2[i] = Math.sin(x2);
+    const x = (inverse ? 2 : -2) * Math.PI * (i / n);
+    real2[i] = Math.cos(x);
+    imag2[i] = Math.sin(x);
   }
   return { real: real2, imag: imag2 };
 }
 function exponent(k, n, inverse) {
-  const x2 = (inverse ? 2 : -2) * Math.PI * (k / n);
-  const real2 = Math.cos(x2);
-  const imag2 = Math.sin(x2);
+  const x = (inverse ? 2 : -2) * Math.PI * (k / n);
+  const real2 = Math.cos(x);
+  const imag2 = Math.sin(x);
   return { real: real2, imag: imag2 };
 }
 
@@ -6812,14 +8027,14 @@ function getEinsumPermutation(nDims, idDims) {
   for (let i = 0; i < idDims.length; ++i) {
     permutationIndices[idDims[i]] = i;
   }
-  const expandDims3 = [];
+  const expandDims4 = [];
   for (let i = 0; i < nDims; ++i) {
     if (permutationIndices[i] === -1) {
-      expandDims3.push(i);
+      expandDims4.push(i);
     }
   }
   permutationIndices = permutationIndices.filter((d) => d !== -1);
-  return { permutationIndices, expandDims: expandDims3 };
+  return { permutationIndices, expandDims: expandDims4 };
 }
 function checkEinsumDimSizes(nDims, idDims, tensors) {
   const dimSizes = new Array(nDims);
@@ -6872,11 +8087,11 @@ function findTermsWithDim(idDims, dim) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/ops/split_util.js
-function prepareSplitSize(x2, numOrSizeSplits, axis = 0) {
+function prepareSplitSize(x, numOrSizeSplits, axis = 0) {
   let splitSizes = [];
   if (typeof numOrSizeSplits === "number") {
-    assert(x2.shape[axis] % numOrSizeSplits === 0, () => "Number of splits must evenly divide the axis.");
-    splitSizes = new Array(numOrSizeSplits).fill(x2.shape[axis] / numOrSizeSplits);
+    assert(x.shape[axis] % numOrSizeSplits === 0, () => "Number of splits must evenly divide the axis.");
+    splitSizes = new Array(numOrSizeSplits).fill(x.shape[axis] / numOrSizeSplits);
   } else {
     const numOfNegs = numOrSizeSplits.reduce((count, value) => {
       if (value === -1) {
@@ -6888,9 +8103,9 @@ function prepareSplitSize(x2, numOrSizeSplits, axis = 0) {
     const negIndex = numOrSizeSplits.indexOf(-1);
     if (negIndex !== -1) {
       const total = numOrSizeSplits.reduce((a, b) => b > 0 ? a + b : a);
-      numOrSizeSplits[negIndex] = x2.shape[axis] - total;
+      numOrSizeSplits[negIndex] = x.shape[axis] - total;
     }
-    assert(x2.shape[axis] === numOrSizeSplits.reduce((a, b) => a + b), () => "The sum of sizes must match the size of the axis dimension.");
+    assert(x.shape[axis] === numOrSizeSplits.reduce((a, b) => a + b), () => "The sum of sizes must match the size of the axis dimension.");
     splitSizes = numOrSizeSplits;
   }
   return splitSizes;
@@ -6981,9 +8196,9 @@ function computeOutShape3(aShape, axis, numSegments) {
   }
   return outShape;
 }
-function collectGatherOpShapeInfo(x2, indices, axis, batchDims) {
+function collectGatherOpShapeInfo(x, indices, axis, batchDims) {
   const indicesRank = indices.shape.length;
-  const xRank = x2.shape.length;
+  const xRank = x.shape.length;
   if (batchDims !== 0) {
     if (batchDims < -indicesRank || batchDims > indicesRank) {
       throw new Error(`Expect batchDims in the range of [-${indicesRank}, ${indicesRank}], but got ${batchDims}`);
@@ -7000,29 +8215,29 @@ function collectGatherOpShapeInfo(x2, indices, axis, batchDims) {
     throw new Error(`batchDims (${batchDims}) must be less than or equal to axis (${axis}).`);
   }
   for (let i = 0; i < batchDims; ++i) {
-    if (x2.shape[i] !== indices.shape[i]) {
-      throw new Error(`x.shape[${i}]: ${x2.shape[i]} should be equal to indices.shape[${i}]: ${indices.shape[i]}.`);
+    if (x.shape[i] !== indices.shape[i]) {
+      throw new Error(`x.shape[${i}]: ${x.shape[i]} should be equal to indices.shape[${i}]: ${indices.shape[i]}.`);
     }
   }
-  const dimSize = x2.shape[axis];
+  const dimSize = x.shape[axis];
   const outputShape = [];
   let batchSize = 1;
   let outerSize = 1;
   let sliceSize = 1;
   for (let i = 0; i < batchDims; ++i) {
-    outputShape.push(x2.shape[i]);
-    batchSize *= x2.shape[i];
+    outputShape.push(x.shape[i]);
+    batchSize *= x.shape[i];
   }
   for (let i = batchDims; i < axis; i++) {
-    outputShape.push(x2.shape[i]);
-    outerSize *= x2.shape[i];
+    outputShape.push(x.shape[i]);
+    outerSize *= x.shape[i];
   }
   for (let i = batchDims; i < indicesRank; i++) {
     outputShape.push(indices.shape[i]);
   }
   for (let i = axis + 1; i < xRank; i++) {
-    outputShape.push(x2.shape[i]);
-    sliceSize *= x2.shape[i];
+    outputShape.push(x.shape[i]);
+    sliceSize *= x.shape[i];
   }
   return { batchSize, sliceSize, outerSize, dimSize, outputShape };
 }
@@ -7040,22 +8255,22 @@ function fromStringArrayToUint8(strings) {
 }
 
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/gradients/Prod_grad.js
-function prodGradFn_(x2, dy, axis) {
-  const expandedYShape = x2.shape.slice();
+function prodGradFn_(x, dy, axis) {
+  const expandedYShape = x.shape.slice();
   expandedYShape[axis] = 1;
   const expandedDy = reshape(dy, expandedYShape);
-  const xCumProd = cumprod(x2, axis, true, false);
-  const xCumRevProd = cumprod(x2, axis, true, true);
+  const xCumProd = cumprod(x, axis, true, false);
+  const xCumRevProd = cumprod(x, axis, true, true);
   const dx = mul(xCumProd, xCumRevProd);
   return mul(expandedDy, dx);
 }
-function prodsGradFn_(x2, dy, axis) {
-  const xRank = x2.shape.length;
+function prodsGradFn_(x, dy, axis) {
+  const xRank = x.shape.length;
   const finalProdAxis = xRank - axis.length;
   const xPermutation = backend_util_exports.getAxesPermutation(axis, xRank);
-  let permutedX = x2;
+  let permutedX = x;
   if (xPermutation != null) {
-    permutedX = transpose(x2, xPermutation);
+    permutedX = transpose(x, xPermutation);
   }
   const newShape = permutedX.shape.slice();
   const removedShape = newShape.splice(xRank - axis.length, axis.length);
@@ -7074,17 +8289,17 @@ var prodGradConfig = {
   kernelName: Prod,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { axis } = attrs;
     let axisArr = [];
     if (axis === void 0 || axis === null) {
-      axisArr = x2.shape.map((_, i) => i);
+      axisArr = x.shape.map((_, i) => i);
     } else if (typeof axis === "number") {
       axisArr = [axis];
     } else {
       axisArr = axis;
     }
-    return { x: () => prodsGradFn_(x2, dy, axisArr) };
+    return { x: () => prodsGradFn_(x, dy, axisArr) };
   }
 };
 
@@ -7121,8 +8336,8 @@ var reciprocalGradConfig = {
   kernelName: Reciprocal,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, neg(square(x2))) };
+    const [x] = saved;
+    return { x: () => div(dy, neg(square(x))) };
   }
 };
 
@@ -7131,8 +8346,8 @@ var relu6GradConfig = {
   kernelName: Relu6,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    const mask = mul(lessEqual(x2, 6), step(x2));
+    const [x] = saved;
+    const mask = mul(lessEqual(x, 6), step(x));
     return { x: () => mul(dy, cast(mask, "float32")) };
   }
 };
@@ -7142,8 +8357,8 @@ var reluGradConfig = {
   kernelName: Relu,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(dy, cast(step(x2), "float32")) };
+    const [x] = saved;
+    return { x: () => mul(dy, cast(step(x), "float32")) };
   }
 };
 
@@ -7152,8 +8367,8 @@ var reshapeGradConfig = {
   kernelName: Reshape,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => reshape(dy, x2.shape) };
+    const [x] = saved;
+    return { x: () => reshape(dy, x.shape) };
   }
 };
 
@@ -7210,8 +8425,8 @@ var rsqrtGradConfig = {
   kernelName: Rsqrt,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => neg(div(dy, mul(pow(x2, 1.5), 2))) };
+    const [x] = saved;
+    return { x: () => neg(div(dy, mul(pow(x, 1.5), 2))) };
   }
 };
 
@@ -7236,14 +8451,14 @@ var seluGradConfig = {
   kernelName: Selu,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
+    const [x] = saved;
     return {
       x: () => {
-        const mask = greater(x2, scalar(0));
+        const mask = greater(x, scalar(0));
         const scaleAlpha = scalar(SELU_SCALEALPHA);
         const scale = scalar(SELU_SCALE);
         const greaterThanZeroDer = mul(dy, scale);
-        const lessEqualZeroDer = mul(mul(dy, scaleAlpha), exp(cast(x2, "float32")));
+        const lessEqualZeroDer = mul(mul(dy, scaleAlpha), exp(cast(x, "float32")));
         return where(mask, greaterThanZeroDer, lessEqualZeroDer);
       }
     };
@@ -7273,8 +8488,8 @@ var sinGradConfig = {
   kernelName: Sin,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(cos(cast(x2, "float32")), dy) };
+    const [x] = saved;
+    return { x: () => mul(cos(cast(x, "float32")), dy) };
   }
 };
 
@@ -7283,8 +8498,8 @@ var sinhGradConfig = {
   kernelName: Sinh,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(cosh(cast(x2, "float32")), dy) };
+    const [x] = saved;
+    return { x: () => mul(cosh(cast(x, "float32")), dy) };
   }
 };
 
@@ -7293,10 +8508,10 @@ var sliceGradConfig = {
   kernelName: Slice,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { begin, size } = attrs;
-    const inputShape = x2.shape;
-    const [begin_, size_] = parseSliceParams(x2, begin, size);
+    const inputShape = x.shape;
+    const [begin_, size_] = parseSliceParams(x, begin, size);
     const paddings = [];
     for (let i = 0; i < dy.rank; i++) {
       paddings.push([begin_[i], inputShape[i] - begin_[i] - size_[i]]);
@@ -7325,8 +8540,8 @@ var softplusGradConfig = {
   kernelName: Softplus,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(dy, sigmoid(x2)) };
+    const [x] = saved;
+    return { x: () => mul(dy, sigmoid(x)) };
   }
 };
 
@@ -7353,8 +8568,8 @@ var sqrtGradConfig = {
   kernelName: Sqrt,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, mul(sqrt(cast(x2, "float32")), 2)) };
+    const [x] = saved;
+    return { x: () => div(dy, mul(sqrt(cast(x, "float32")), 2)) };
   }
 };
 
@@ -7363,8 +8578,8 @@ var squareGradConfig = {
   kernelName: Square,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => mul(dy, mul(cast(x2, "float32"), 2)) };
+    const [x] = saved;
+    return { x: () => mul(dy, mul(cast(x, "float32"), 2)) };
   }
 };
 
@@ -7421,15 +8636,15 @@ var sumGradConfig = {
   kernelName: Sum,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
-    const expandedDyShape = x2.shape.slice();
+    const [x] = saved;
+    const expandedDyShape = x.shape.slice();
     const { axis } = attrs;
-    const axes = parseAxisParam(axis, x2.shape);
+    const axes = parseAxisParam(axis, x.shape);
     axes.forEach((axis2) => {
       expandedDyShape[axis2] = 1;
     });
     const expandedDy = reshape(dy, expandedDyShape);
-    const derX = mul(expandedDy, ones2(x2.shape, "float32"));
+    const derX = mul(expandedDy, ones2(x.shape, "float32"));
     return { x: () => derX };
   }
 };
@@ -7439,8 +8654,8 @@ var tanGradConfig = {
   kernelName: Tan,
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => {
-    const [x2] = saved;
-    return { x: () => div(dy, square(cos(x2))) };
+    const [x] = saved;
+    return { x: () => div(dy, square(cos(x))) };
   }
 };
 
@@ -7459,48 +8674,48 @@ var tileGradConfig = {
   kernelName: Tile,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
-    const [x2] = saved;
+    const [x] = saved;
     const { reps } = attrs;
     const derX = () => {
-      let xGrad = zerosLike(x2);
-      if (x2.rank === 1) {
+      let xGrad = zerosLike(x);
+      if (x.rank === 1) {
         for (let i = 0; i < reps[0]; ++i) {
-          xGrad = add2(xGrad, slice(dy, [i * x2.shape[0]], [x2.shape[0]]));
+          xGrad = add2(xGrad, slice(dy, [i * x.shape[0]], [x.shape[0]]));
         }
-      } else if (x2.rank === 2) {
+      } else if (x.rank === 2) {
         for (let i = 0; i < reps[0]; ++i) {
           for (let j = 0; j < reps[1]; ++j) {
-            xGrad = add2(xGrad, slice(dy, [i * x2.shape[0], j * x2.shape[1]], [
-              x2.shape[0],
-              x2.shape[1]
+            xGrad = add2(xGrad, slice(dy, [i * x.shape[0], j * x.shape[1]], [
+              x.shape[0],
+              x.shape[1]
             ]));
           }
         }
-      } else if (x2.rank === 3) {
+      } else if (x.rank === 3) {
         for (let i = 0; i < reps[0]; ++i) {
           for (let j = 0; j < reps[1]; ++j) {
             for (let k = 0; k < reps[2]; ++k) {
-              xGrad = add2(xGrad, slice(dy, [i * x2.shape[0], j * x2.shape[1], k * x2.shape[2]], [x2.shape[0], x2.shape[1], x2.shape[2]]));
+              xGrad = add2(xGrad, slice(dy, [i * x.shape[0], j * x.shape[1], k * x.shape[2]], [x.shape[0], x.shape[1], x.shape[2]]));
             }
           }
         }
-      } else if (x2.rank === 4) {
+      } else if (x.rank === 4) {
         for (let i = 0; i < reps[0]; ++i) {
           for (let j = 0; j < reps[1]; ++j) {
             for (let k = 0; k < reps[2]; ++k) {
               for (let l = 0; l < reps[3]; ++l) {
                 xGrad = add2(xGrad, slice(dy, [
-                  i * x2.shape[0],
-                  j * x2.shape[1],
-                  k * x2.shape[2],
-                  l * x2.shape[3]
-                ], [x2.shape[0], x2.shape[1], x2.shape[2], x2.shape[3]]));
+                  i * x.shape[0],
+                  j * x.shape[1],
+                  k * x.shape[2],
+                  l * x.shape[3]
+                ], [x.shape[0], x.shape[1], x.shape[2], x.shape[3]]));
               }
             }
           }
         }
       } else {
-        throw new Error(`Gradient for tile operation is not implemented for rank-${x2.rank} tensors yet.`);
+        throw new Error(`Gradient for tile operation is not implemented for rank-${x.rank} tensors yet.`);
       }
       return xGrad;
     };
@@ -7541,9 +8756,9 @@ var unsortedSegmentSumGradConfig = {
     return { x: derX };
   }
 };
-function gatherDropNegatives(x2, indices) {
+function gatherDropNegatives(x, indices) {
   const zeroClippedIndices = maximum(indices, zerosLike(indices));
-  const gathered = gather(x2, zeroClippedIndices);
+  const gathered = gather(x, zeroClippedIndices);
   let isPositive = greaterEqual(indices, scalar(0, "int32"));
   const numIters = gathered.rank - isPositive.rank;
   for (let i = 0; i < numIters; ++i) {
@@ -7726,9 +8941,9 @@ function assertShape(t, expected, argument, layout, dtype = "float32") {
     throw new ConvLSTMArgumentError(argument, `dtype ${dtype}`, `dtype ${t.dtype}`);
   }
 }
-function assertInt(value, argument, min = 1) {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ConvLSTMArgumentError(argument, `an integer >= ${min}`, describeValue(value));
+function assertInt(value, argument, min2 = 1) {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min2) {
+    throw new ConvLSTMArgumentError(argument, `an integer >= ${min2}`, describeValue(value));
   }
 }
 function assertRate(value, argument) {
@@ -7767,20 +8982,20 @@ var SEQUENCE_LAYOUT = {
 };
 
 // ../../packages/core/src/activations.ts
-import { add as add3, clipByValue, mul as mul2, relu as relu2, scalar as scalar2, sigmoid as sigmoid2, tanh } from "@tensorflow/tfjs-core";
+import { add as add3, clipByValue as clipByValue2, mul as mul2, relu as relu2, scalar as scalar2, sigmoid as sigmoid2, tanh as tanh2 } from "@tensorflow/tfjs-core";
 var ACTIVATIONS = ["tanh", "sigmoid", "hardSigmoid", "relu", "linear"];
-function activate(name, x2) {
+function activate(name, x) {
   switch (name) {
     case "tanh":
-      return tanh(x2);
+      return tanh2(x);
     case "sigmoid":
-      return sigmoid2(x2);
+      return sigmoid2(x);
     case "hardSigmoid":
-      return clipByValue(add3(mul2(x2, scalar2(0.2)), scalar2(0.5)), 0, 1);
+      return clipByValue2(add3(mul2(x, scalar2(0.2)), scalar2(0.5)), 0, 1);
     case "relu":
-      return relu2(x2);
+      return relu2(x);
     case "linear":
-      return x2;
+      return x;
   }
 }
 
@@ -7838,28 +9053,28 @@ function orthogonal(shape, random) {
   const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const out = new Float32Array(rows * cols);
   if (rows === 0 || cols === 0) return out;
-  const transpose2 = rows < cols;
-  const k = transpose2 ? rows : cols;
-  const len = transpose2 ? cols : rows;
+  const transpose4 = rows < cols;
+  const k = transpose4 ? rows : cols;
+  const len = transpose4 ? cols : rows;
   const v = new Float64Array(k * len);
   for (let i = 0; i < v.length; i++) v[i] = random.normal();
   for (let a = 0; a < k; a++) {
     const va = a * len;
     for (let b = 0; b < a; b++) {
       const vb = b * len;
-      let dot = 0;
-      for (let j = 0; j < len; j++) dot += v[va + j] * v[vb + j];
-      for (let j = 0; j < len; j++) v[va + j] = v[va + j] - dot * v[vb + j];
+      let dot2 = 0;
+      for (let j = 0; j < len; j++) dot2 += v[va + j] * v[vb + j];
+      for (let j = 0; j < len; j++) v[va + j] = v[va + j] - dot2 * v[vb + j];
     }
-    let norm = 0;
-    for (let j = 0; j < len; j++) norm += v[va + j] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let j = 0; j < len; j++) v[va + j] = v[va + j] / norm;
+    let norm2 = 0;
+    for (let j = 0; j < len; j++) norm2 += v[va + j] ** 2;
+    norm2 = Math.sqrt(norm2) || 1;
+    for (let j = 0; j < len; j++) v[va + j] = v[va + j] / norm2;
   }
   for (let a = 0; a < k; a++) {
     for (let j = 0; j < len; j++) {
       const value = v[a * len + j];
-      if (transpose2) out[a * cols + j] = value;
+      if (transpose4) out[a * cols + j] = value;
       else out[j * cols + a] = value;
     }
   }
@@ -7969,7 +9184,7 @@ function resolveCellConfig(options, prefix = "options") {
 
 // ../../packages/core/src/conv.ts
 import {
-  conv1d,
+  conv1d as conv1d2,
   conv2d as conv2d2,
   conv3d,
   expandDims as expandDims2,
@@ -7986,9 +9201,9 @@ function dilateKernel(kernel, dilations) {
     if (d === 1) return;
     const shape = k.shape;
     const size = shape[axis];
-    const spread = expandDims2(k, axis + 1);
-    const paddings = spread.shape.map((_, i) => i === axis + 1 ? [0, d - 1] : [0, 0]);
-    const merged = reshape2(pad2(spread, paddings), [
+    const spread2 = expandDims2(k, axis + 1);
+    const paddings = spread2.shape.map((_, i) => i === axis + 1 ? [0, d - 1] : [0, 0]);
+    const merged = reshape2(pad2(spread2, paddings), [
       ...shape.slice(0, axis),
       size * d,
       ...shape.slice(axis + 1)
@@ -7999,23 +9214,23 @@ function dilateKernel(kernel, dilations) {
   });
   return k;
 }
-function convSame(x2, kernel, rank, strides, dilations) {
+function convSame(x, kernel, rank, strides, dilations) {
   const k = dilations.some((d) => d > 1) ? dilateKernel(kernel, dilations) : kernel;
   switch (rank) {
     case 1:
-      return conv1d(x2, k, strides[0], "same");
+      return conv1d2(x, k, strides[0], "same");
     case 2:
-      return conv2d2(x2, k, strides, "same");
+      return conv2d2(x, k, strides, "same");
     case 3:
-      return conv3d(x2, k, strides, "same");
+      return conv3d(x, k, strides, "same");
   }
 }
 
 // ../../packages/core/src/gates.ts
 import { add as add4, mul as mul3, split as split2 } from "@tensorflow/tfjs-core";
-function projectInput(config, params, x2) {
+function projectInput(config, params, x) {
   if (params.kernel === null) throw new Error("projectInput: the cell has no input kernel");
-  const zx = convSame(x2, params.kernel, config.spatialRank, config.strides, config.dilationRate);
+  const zx = convSame(x, params.kernel, config.spatialRank, config.strides, config.dilationRate);
   return params.bias === null ? zx : add4(zx, params.bias);
 }
 var ONES = { 1: [1], 2: [1, 1], 3: [1, 1, 1] };
@@ -8024,12 +9239,15 @@ function stepGates(config, params, zx, h, c) {
   let z = convSame(h, params.recurrentKernel, config.spatialRank, ones3, ones3);
   if (zx !== null) z = add4(z, zx);
   else if (params.bias !== null) z = add4(z, params.bias);
+  return stepGatesFromPreactivation(config, params, z, c);
+}
+function stepGatesFromPreactivation(config, params, z, c) {
   const [zi, zf, zg, zo] = split2(z, 4, -1);
   const gate = (pre, peep, cell) => activate(config.recurrentActivation, peep === null ? pre : add4(pre, mul3(peep, cell)));
   const i = gate(zi, params.peepholeI, c);
   const f = gate(zf, params.peepholeF, c);
-  const g2 = activate(config.activation, zg);
-  const cNext = add4(mul3(f, c), mul3(i, g2));
+  const g = activate(config.activation, zg);
+  const cNext = add4(mul3(f, c), mul3(i, g));
   const o = gate(zo, params.peepholeO, cNext);
   return { h: mul3(o, activate(config.activation, cNext)), c: cNext };
 }
@@ -8191,13 +9409,13 @@ var ConvLSTMCell = class {
    * One step. `x [N, ...S, Cin]` (`null` for an input-free cell, which then needs a
    * `state`); a missing `state` means zeros. Returns the new `{ h, c }`.
    */
-  step(x2, state) {
+  step(x, state) {
     const cfg = this.config;
     const rank = cfg.spatialRank;
     let expected;
     if (cfg.inChannels === 0) {
-      if (x2 !== null && x2 !== void 0) {
-        throw new ConvLSTMArgumentError("x", "null (the cell has inChannels = 0)", describeValue(x2));
+      if (x !== null && x !== void 0) {
+        throw new ConvLSTMArgumentError("x", "null (the cell has inChannels = 0)", describeValue(x));
       }
       if (state === void 0) {
         throw new ConvLSTMArgumentError("state", "a state { h, c } for an input-free cell", "undefined");
@@ -8211,8 +9429,8 @@ var ConvLSTMCell = class {
       );
       expected = [...h.shape];
     } else {
-      assertShape(x2, [null, ...new Array(rank).fill(null), cfg.inChannels], "x", FRAME_LAYOUT[rank]);
-      const xs = x2.shape;
+      assertShape(x, [null, ...new Array(rank).fill(null), cfg.inChannels], "x", FRAME_LAYOUT[rank]);
+      const xs = x.shape;
       expected = this.stateShape(xs[0], xs.slice(1, 1 + rank));
     }
     if (state !== void 0) assertState(state, expected, rank, "state");
@@ -8220,7 +9438,7 @@ var ConvLSTMCell = class {
       const params = this.params;
       const h0 = state ? state.h : zeros2(expected);
       const c0 = state ? state.c : zeros2(expected);
-      const zx = x2 === null ? null : projectInput(cfg, params, x2);
+      const zx = x === null ? null : projectInput(cfg, params, x);
       return stepGates(cfg, params, zx, h0, c0);
     });
   }
@@ -8242,22 +9460,259 @@ var ConvLSTMCell = class {
 };
 
 // ../../packages/core/src/convlstm.ts
-import { tidy as tidy3 } from "@tensorflow/tfjs-core";
+import { tidy as tidy4 } from "@tensorflow/tfjs-core";
 
 // ../../packages/core/src/sequence.ts
 import {
-  add as add5,
-  concat as concat2,
-  mul as mul4,
-  reshape as reshape3,
+  add as add6,
+  concat as concat3,
+  mul as mul5,
+  reshape as reshape5,
   reverse as reverse2,
-  scalar as scalar3,
-  stack as stack2,
-  sub as sub2,
+  scalar as scalar4,
+  stack as stack3,
+  sub as sub3,
   tensor as tensor2,
-  unstack as unstack2,
   zeros as zeros3
 } from "@tensorflow/tfjs-core";
+
+// ../../packages/core/src/fused-sequence.ts
+import {
+  add as add5,
+  concat as concat2,
+  conv2d as conv2d3,
+  conv2dTranspose as conv2dTranspose2,
+  customGrad as customGrad2,
+  engine,
+  mul as mul4,
+  reshape as reshape4,
+  scalar as scalar3,
+  sigmoid as sigmoid3,
+  split as split3,
+  stack as stack2,
+  sub as sub2,
+  sum as sum2,
+  tanh as tanh3,
+  tidy as tidy3
+} from "@tensorflow/tfjs-core";
+
+// ../../packages/core/src/time-axis.ts
+import { reshape as reshape3, slice as slice3, unstack as unstack2 } from "@tensorflow/tfjs-core";
+function folded(x) {
+  const [n, t, ...rest] = x.shape;
+  const size = rest.reduce((a, b) => a * b, 1);
+  return { flat: reshape3(x, [n, t, size]), rest };
+}
+function unstackTime(x) {
+  const { flat, rest } = folded(x);
+  const n = x.shape[0];
+  return unstack2(flat, 1).map((frame) => reshape3(frame, [n, ...rest]));
+}
+function sliceTime(x, t0, k) {
+  const { flat, rest } = folded(x);
+  const n = x.shape[0];
+  return reshape3(slice3(flat, [0, t0, 0], [n, k, -1]), [n, k, ...rest]);
+}
+function frameAt(x, t) {
+  const { flat, rest } = folded(x);
+  const n = x.shape[0];
+  return reshape3(slice3(flat, [0, t, 0], [n, 1, -1]), [n, ...rest]);
+}
+
+// ../../packages/core/src/fused-sequence.ts
+function canFuseSequence(config) {
+  return config.spatialRank === 2 && config.recurrentActivation === "sigmoid" && config.activation === "tanh";
+}
+function recurrentConv(h, kernel) {
+  return conv2d3(h, kernel, 1, "same");
+}
+function forwardSteps(w, zxSteps, steps, h0, c0) {
+  const records = [];
+  let h = h0;
+  let c = c0;
+  for (let t = 0; t < steps; t++) {
+    const record = tidy3(() => {
+      let z = recurrentConv(h, w.recurrentKernel);
+      if (zxSteps !== null) z = add5(z, zxSteps[t]);
+      else if (w.bias !== null) z = add5(z, w.bias);
+      const [zi, zf, zg, zo] = split3(z, 4, -1);
+      const i = sigmoid3(w.peepholeI === null ? zi : add5(zi, mul4(w.peepholeI, c)));
+      const f = sigmoid3(w.peepholeF === null ? zf : add5(zf, mul4(w.peepholeF, c)));
+      const g = tanh3(zg);
+      const cNext = add5(mul4(f, c), mul4(i, g));
+      const o = sigmoid3(w.peepholeO === null ? zo : add5(zo, mul4(w.peepholeO, cNext)));
+      const tc = tanh3(cNext);
+      return { i, f, g, o, c: cNext, tc, h: mul4(o, tc) };
+    });
+    records.push({ hPrev: h, cPrev: c, ...record });
+    h = record.h;
+    c = record.c;
+  }
+  return records;
+}
+function backwardSteps(w, records, dhs, dhT, dcT) {
+  const one = scalar3(1);
+  const steps = records.length;
+  const dzs = new Array(steps);
+  let dhCarry = dhT;
+  let dc = dcT;
+  for (let t = steps - 1; t >= 0; t--) {
+    const r = records[t];
+    const carry = dhCarry;
+    const dcNext = dc;
+    const out = tidy3(() => {
+      const dh = carry === null ? dhs[t] : add5(dhs[t], carry);
+      const dzo = mul4(mul4(dh, r.tc), mul4(r.o, sub2(one, r.o)));
+      let dct = add5(dcNext, mul4(mul4(dh, r.o), sub2(one, mul4(r.tc, r.tc))));
+      if (w.peepholeO !== null) dct = add5(dct, mul4(dzo, w.peepholeO));
+      const dzi = mul4(mul4(dct, r.g), mul4(r.i, sub2(one, r.i)));
+      const dzf = mul4(mul4(dct, r.cPrev), mul4(r.f, sub2(one, r.f)));
+      const dzg = mul4(mul4(dct, r.i), sub2(one, mul4(r.g, r.g)));
+      let dcPrev = mul4(dct, r.f);
+      if (w.peepholeI !== null) dcPrev = add5(dcPrev, mul4(dzi, w.peepholeI));
+      if (w.peepholeF !== null) dcPrev = add5(dcPrev, mul4(dzf, w.peepholeF));
+      const dz = concat2([dzi, dzf, dzg, dzo], -1);
+      const dhPrev = conv2dTranspose2(
+        dz,
+        w.recurrentKernel,
+        r.hPrev.shape,
+        1,
+        "same"
+      );
+      return { dz, dhPrev, dcPrev };
+    });
+    dzs[t] = out.dz;
+    dhCarry = out.dhPrev;
+    dc = out.dcPrev;
+  }
+  const [n, hh, ww, ch] = records[0].hPrev.shape;
+  const hPrevAll = reshape4(
+    stack2(
+      records.map((r) => r.hPrev),
+      1
+    ),
+    [n * steps, hh, ww, ch]
+  );
+  const dzAll = reshape4(stack2(dzs, 1), [n * steps, hh, ww, 4 * ch]);
+  const dKernel = engine().runKernel(
+    "Conv2DBackpropFilter",
+    { x: hPrevAll, dy: dzAll },
+    {
+      strides: [1, 1],
+      pad: "same",
+      dataFormat: "NHWC",
+      dimRoundingMode: void 0,
+      filterShape: w.recurrentKernel.shape
+    }
+  );
+  const dPeep = [null, null, null];
+  if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
+    const [dzi, dzf, , dzo] = split3(dzAll, 4, -1);
+    const axes = [0, 1, 2];
+    const cPrevAll = reshape4(
+      stack2(
+        records.map((r) => r.cPrev),
+        1
+      ),
+      [n * steps, hh, ww, ch]
+    );
+    if (w.peepholeI !== null) dPeep[0] = sum2(mul4(dzi, cPrevAll), axes);
+    if (w.peepholeF !== null) dPeep[1] = sum2(mul4(dzf, cPrevAll), axes);
+    if (w.peepholeO !== null) {
+      const cAll = reshape4(
+        stack2(
+          records.map((r) => r.c),
+          1
+        ),
+        [n * steps, hh, ww, ch]
+      );
+      dPeep[2] = sum2(mul4(dzo, cAll), axes);
+    }
+  }
+  return { dzs, dh0: dhCarry, dc0: dc, dKernel, dPeep };
+}
+function fusedSegment(params, zx, steps, h0, c0, recompute) {
+  const inputs = [h0, c0, params.recurrentKernel];
+  const zxIndex = zx === null ? -1 : inputs.push(zx) - 1;
+  const biasIndex = zx === null && params.bias !== null ? inputs.push(params.bias) - 1 : -1;
+  const peepIndex = [params.peepholeI, params.peepholeF, params.peepholeO].map(
+    (p) => p === null ? -1 : inputs.push(p) - 1
+  );
+  const run = customGrad2((...args2) => {
+    const save = args2[args2.length - 1];
+    const xs = args2.slice(0, -1);
+    const weights = (values) => ({
+      recurrentKernel: values[2],
+      bias: biasIndex < 0 ? null : values[biasIndex],
+      peepholeI: peepIndex[0] === -1 ? null : values[peepIndex[0]],
+      peepholeF: peepIndex[1] === -1 ? null : values[peepIndex[1]],
+      peepholeO: peepIndex[2] === -1 ? null : values[peepIndex[2]]
+    });
+    const w = weights(xs);
+    const zxSteps = zxIndex < 0 ? null : unstackTime(xs[zxIndex]);
+    const records = forwardSteps(w, zxSteps, steps, xs[0], xs[1]);
+    const last = records[steps - 1];
+    const hs = records.map((r) => r.h);
+    const value = stack2([...hs, last.c], 1);
+    if (recompute) {
+      save(xs);
+    } else {
+      save([...xs, ...records.flatMap((r) => [r.hPrev, r.cPrev, r.i, r.f, r.g, r.o, r.c, r.tc])]);
+    }
+    const gradFunc = (dy, saved) => tidy3(() => {
+      const savedInputs = saved.slice(0, xs.length);
+      const sw = weights(savedInputs);
+      let recs;
+      if (recompute) {
+        const steps0 = zxIndex < 0 ? null : unstackTime(savedInputs[zxIndex]);
+        recs = forwardSteps(sw, steps0, steps, savedInputs[0], savedInputs[1]);
+      } else {
+        recs = [];
+        for (let t = 0; t < steps; t++) {
+          const b = xs.length + 8 * t;
+          const [hPrev, cPrev, i, f, g, o, c, tc] = saved.slice(b, b + 8);
+          recs.push({ hPrev, cPrev, i, f, g, o, c, tc, h: hPrev });
+        }
+      }
+      const parts = unstackTime(dy);
+      const back = backwardSteps(sw, recs, parts.slice(0, steps), null, parts[steps]);
+      const grads = [back.dh0, back.dc0, back.dKernel];
+      if (zxIndex >= 0) grads[zxIndex] = stack2(back.dzs, 1);
+      if (biasIndex >= 0) grads[biasIndex] = sum2(stack2(back.dzs, 0), [0, 1, 2, 3]);
+      peepIndex.forEach((index, p) => {
+        if (index >= 0) grads[index] = back.dPeep[p];
+      });
+      return grads;
+    });
+    return { value, gradFunc };
+  });
+  return run(...inputs);
+}
+function runFusedDirection(params, zx, steps, h0, c0, segment, recompute) {
+  const outputs = [];
+  let h = h0;
+  let c = c0;
+  for (let t0 = 0; t0 < steps; t0 += segment) {
+    const k = Math.min(segment, steps - t0);
+    const zxSeg = zx === null ? null : k === steps ? zx : sliceTime(zx, t0, k);
+    const packed = fusedSegment(params, zxSeg, k, h, c, recompute);
+    outputs.push(sliceTime(packed, 0, k));
+    h = frameAt(packed, k - 1);
+    c = frameAt(packed, k);
+  }
+  const sequence = outputs.length === 1 ? outputs[0] : concat2(outputs, 1);
+  return { sequence, h, c };
+}
+
+// ../../packages/core/src/sequence.ts
+function canConcat(config) {
+  return config.inChannels > 0 && config.kernelSize.every((k, i) => k === config.recurrentKernelSize[i]) && config.strides.every((s) => s === 1) && config.dilationRate.every((d) => d === 1);
+}
+function chooseMode(config, requested) {
+  if (!canConcat(config)) return "hoisted";
+  if (requested === "hoisted" || requested === "concat") return requested;
+  return "hoisted";
+}
 function dropoutMask(shape, rate, seed) {
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
@@ -8270,26 +9725,36 @@ function stepMask(lengths, t, rank) {
   const values = Float32Array.from(lengths, (len) => t < len ? 1 : 0);
   return tensor2(values, [lengths.length, ...new Array(rank + 1).fill(1)]);
 }
-function runDirection(cell, zx, steps, reversed, h0, c0, lengths, recurrentMask) {
-  const perStep = zx === null ? null : unstack2(zx, 1);
+function runDirection(cell, zx, concatInput, steps, reversed, h0, c0, lengths, recurrentMask) {
+  const perStep = zx === null ? null : unstackTime(zx);
   const rank = cell.config.spatialRank;
+  const ones3 = new Array(rank).fill(1);
+  const frames = concatInput === null ? null : unstackTime(concatInput);
+  const stacked = concatInput === null ? null : concat3([cell.params.kernel, cell.params.recurrentKernel], rank);
   let h = h0;
   let c = c0;
   const outputs = [];
   for (let k = 0; k < steps; k++) {
     const t = reversed ? steps - 1 - k : k;
-    const hIn = recurrentMask === null ? h : mul4(h, recurrentMask);
-    const next = stepGates(cell.config, cell.params, perStep ? perStep[t] : null, hIn, c);
+    const hIn = recurrentMask === null ? h : mul5(h, recurrentMask);
+    let next;
+    if (frames !== null && stacked !== null) {
+      let z = convSame(concat3([frames[t], hIn], -1), stacked, rank, ones3, ones3);
+      if (cell.params.bias !== null) z = add6(z, cell.params.bias);
+      next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
+    } else {
+      next = stepGates(cell.config, cell.params, perStep ? perStep[t] : null, hIn, c);
+    }
     if (lengths === null) {
       h = next.h;
       c = next.c;
       outputs.push(next.h);
     } else {
-      const m2 = stepMask(lengths, t, rank);
-      const keep = sub2(scalar3(1), m2);
-      h = add5(mul4(m2, next.h), mul4(keep, h));
-      c = add5(mul4(m2, next.c), mul4(keep, c));
-      outputs.push(mul4(m2, next.h));
+      const m = stepMask(lengths, t, rank);
+      const keep = sub3(scalar4(1), m);
+      h = add6(mul5(m, next.h), mul5(keep, h));
+      c = add6(mul5(m, next.c), mul5(keep, c));
+      outputs.push(mul5(m, next.h));
     }
   }
   return { outputs, h, c };
@@ -8302,7 +9767,7 @@ function runStack(layers2, behaviour, xs, batch, steps, call) {
   layers2.forEach((layer, l) => {
     if (input !== null && l > 0 && call.training && behaviour.dropout > 0) {
       const shape = [batch, 1, ...input.shape.slice(2)];
-      input = mul4(input, dropoutMask(shape, behaviour.dropout, hashSeed(call.dropoutSeed, l, 1)));
+      input = mul5(input, dropoutMask(shape, behaviour.dropout, hashSeed(call.dropoutSeed, l, 1)));
     }
     const directions = layer.backward === null ? [layer.forward] : [layer.forward, layer.backward];
     const sequences = [];
@@ -8313,23 +9778,44 @@ function runStack(layers2, behaviour, xs, batch, steps, call) {
       const stateShape = [batch, ...spatial, cell.config.hiddenChannels];
       const h0 = call.initialH?.[index] ?? zeros3(stateShape);
       const c0 = call.initialC?.[index] ?? zeros3(stateShape);
-      let zx = null;
-      if (input !== null && cell.config.inChannels > 0) {
-        const frames = reshape3(input, [batch * steps, ...input.shape.slice(2)]);
-        const projected = projectInput(cell.config, cell.params, frames);
-        zx = reshape3(projected, [batch, steps, ...projected.shape.slice(1)]);
-      }
-      const recurrentMask = call.training && behaviour.recurrentDropout > 0 ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d)) : null;
       const reversed = behaviour.goBackwards !== (d === 1);
-      const run = runDirection(cell, zx, steps, reversed, h0, c0, call.lengths, recurrentMask);
-      hs.push(run.h);
-      cs.push(run.c);
-      finals.push(run.h);
-      const seq = stack2(run.outputs, 1);
+      const recurrentMask = call.training && behaviour.recurrentDropout > 0 ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d)) : null;
+      const fused = (behaviour.fused === true || (behaviour.checkpointEvery ?? 0) > 0) && canFuseSequence(cell.config) && call.lengths === null && recurrentMask === null;
+      const mode = fused ? "hoisted" : chooseMode(cell.config, behaviour.mode);
+      let zx = null;
+      if (input !== null && cell.config.inChannels > 0 && mode === "hoisted") {
+        const frames = reshape5(input, [batch * steps, ...input.shape.slice(2)]);
+        const projected = projectInput(cell.config, cell.params, frames);
+        zx = reshape5(projected, [batch, steps, ...projected.shape.slice(1)]);
+      }
+      let seq;
+      if (fused) {
+        const every = behaviour.checkpointEvery ?? 0;
+        const run = runFusedDirection(
+          cell.params,
+          zx !== null && reversed ? reverse2(zx, 1) : zx,
+          steps,
+          h0,
+          c0,
+          every > 0 ? every : steps,
+          every > 0
+        );
+        hs.push(run.h);
+        cs.push(run.c);
+        finals.push(run.h);
+        seq = run.sequence;
+      } else {
+        const concatInput = mode === "concat" ? input : null;
+        const run = runDirection(cell, zx, concatInput, steps, reversed, h0, c0, call.lengths, recurrentMask);
+        hs.push(run.h);
+        cs.push(run.c);
+        finals.push(run.h);
+        seq = stack3(run.outputs, 1);
+      }
       sequences.push(d === 1 ? reverse2(seq, 1) : seq);
     });
-    input = sequences.length === 1 ? sequences[0] : concat2(sequences, -1);
-    lastOutput = behaviour.returnSequences ? input : finals.length === 1 ? finals[0] : concat2(finals, -1);
+    input = sequences.length === 1 ? sequences[0] : concat3(sequences, -1);
+    lastOutput = behaviour.returnSequences ? input : finals.length === 1 ? finals[0] : concat3(finals, -1);
   });
   return { output: lastOutput, h: hs, c: cs };
 }
@@ -8345,7 +9831,10 @@ var STACK_KEYS = /* @__PURE__ */ new Set([
   "goBackwards",
   "dropout",
   "recurrentDropout",
-  "seed"
+  "seed",
+  "mode",
+  "fusedGates",
+  "checkpointEvery"
 ]);
 var ConvLSTM = class {
   numLayers;
@@ -8381,6 +9870,15 @@ var ConvLSTM = class {
     const recurrentDropout = options.recurrentDropout ?? 0;
     assertRate(dropout, "options.dropout");
     assertRate(recurrentDropout, "options.recurrentDropout");
+    const mode = options.mode ?? "auto";
+    if (!["auto", "hoisted", "concat"].includes(mode)) {
+      throw new ConvLSTMArgumentError("options.mode", "'auto', 'hoisted' or 'concat'", describeValue(mode));
+    }
+    if (options.fusedGates !== void 0 && typeof options.fusedGates !== "boolean") {
+      throw new ConvLSTMArgumentError("options.fusedGates", "a boolean", describeValue(options.fusedGates));
+    }
+    const checkpointEvery = options.checkpointEvery ?? 0;
+    assertInt(checkpointEvery, "options.checkpointEvery", 0);
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.numLayers = numLayers;
     this.bidirectional = options.bidirectional ?? false;
@@ -8388,7 +9886,10 @@ var ConvLSTM = class {
       returnSequences: options.returnSequences ?? true,
       goBackwards: options.goBackwards ?? false,
       dropout,
-      recurrentDropout
+      recurrentDropout,
+      mode,
+      fused: options.fusedGates ?? false,
+      checkpointEvery
     };
     const shared = {};
     for (const [k, v] of Object.entries(options)) if (!STACK_KEYS.has(k)) shared[k] = v;
@@ -8509,7 +10010,7 @@ var ConvLSTM = class {
       forward: { config: c.forward.config, params: c.forward.params },
       backward: c.backward ? { config: c.backward.config, params: c.backward.params } : null
     }));
-    return tidy3(
+    return tidy4(
       () => runStack(layers2, this.behaviour, xs, batch, steps, {
         initialH: init?.h ?? null,
         initialC: init?.c ?? null,
@@ -8560,15 +10061,1754 @@ var ConvLSTM = class {
   }
 };
 
-// src/main.ts
+// ../../packages/backend-node/src/use-node-backend.ts
+import {
+  backend as activeBackend,
+  engine as engine2,
+  env as env2,
+  findBackendFactory,
+  getBackend,
+  setBackend
+} from "@tensorflow/tfjs-core";
+
+// ../../packages/backend-node/src/wasm-kernels/register.ts
+import { getKernel as getKernel2, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+
+// ../../packages/backend-node/src/wasm-kernels/conv2d-backprop-filter.ts
+import {
+  backend_util,
+  Conv2DBackpropFilter as Conv2DBackpropFilter2,
+  tidy as tidy6,
+  transpose as transpose2
+} from "@tensorflow/tfjs-core";
+
+// ../../packages/backend-node/src/wasm-kernels/im2col-filter-grad.ts
+import { concat as concat4, matMul as matMul2, pad as pad3, reshape as reshape6, slice as slice4, stridedSlice as stridedSlice2, tidy as tidy5 } from "@tensorflow/tfjs-core";
+function kernelOffsets(kernel) {
+  let offsets = [[]];
+  for (const k of kernel) {
+    offsets = offsets.flatMap((o) => Array.from({ length: k }, (_, i) => [...o, i]));
+  }
+  return offsets;
+}
+function filterGradViaMatMul(x, dy, g) {
+  return tidy5(() => {
+    const rank = g.kernel.length;
+    const n = x.shape[0];
+    const cin = x.shape[rank + 1];
+    const cout = dy.shape[rank + 1];
+    const before = g.padBefore.map((p) => Math.max(0, p));
+    const shift = g.padBefore.map((p) => Math.max(0, -p));
+    const after = g.kernel.map(
+      (k, a) => Math.max(
+        0,
+        k + (g.out[a] - 1) * g.strides[a] - g.padBefore[a] - x.shape[a + 1]
+      )
+    );
+    const padded = before.some((p) => p > 0) || after.some((p) => p > 0);
+    const xp = padded ? pad3(x, [[0, 0], ...before.map((p, a) => [p, after[a]]), [0, 0]]) : x;
+    const unitStrides = g.strides.every((s) => s === 1);
+    const taps = kernelOffsets(g.kernel).map((offset) => {
+      const start = offset.map((o, a) => o + shift[a]);
+      const begin = [0, ...start, 0];
+      if (unitStrides) return slice4(xp, begin, [n, ...g.out, cin]);
+      const end = [
+        n,
+        ...start.map((o, a) => o + (g.out[a] - 1) * g.strides[a] + 1),
+        cin
+      ];
+      return stridedSlice2(xp, begin, end, [1, ...g.strides, 1]);
+    });
+    const rows = n * g.out.reduce((a, b) => a * b, 1);
+    const cols = reshape6(taps.length === 1 ? taps[0] : concat4(taps, rank + 1), [
+      rows,
+      taps.length * cin
+    ]);
+    const grad = matMul2(cols, reshape6(dy, [rows, cout]), true, false);
+    return reshape6(grad, [...g.kernel, cin, cout]);
+  });
+}
+
+// ../../packages/backend-node/src/wasm-kernels/tensor-input.ts
+import { Tensor as Tensor2 } from "@tensorflow/tfjs-core";
+function asTensor(info, rank, kernel, input) {
+  if (!(info instanceof Tensor2) || info.rank !== rank) {
+    throw new Error(
+      `${kernel} (wasm, @convlstm/backend-node): input '${input}' must be a rank-${rank} Tensor`
+    );
+  }
+  return info;
+}
+
+// ../../packages/backend-node/src/wasm-kernels/conv2d-backprop-filter.ts
+function conv2dBackpropFilterViaMatMul(x, dy, attrs) {
+  const { strides, pad: pad5, dataFormat, dimRoundingMode, filterShape } = attrs;
+  return tidy6(() => {
+    const channelsFirst = dataFormat === "NCHW";
+    const xs = channelsFirst ? transpose2(x, [0, 2, 3, 1]) : x;
+    const dys = channelsFirst ? transpose2(dy, [0, 2, 3, 1]) : dy;
+    const info = backend_util.computeConv2DInfo(xs.shape, filterShape, strides, 1, pad5, dimRoundingMode);
+    return filterGradViaMatMul(xs, dys, {
+      kernel: [info.filterHeight, info.filterWidth],
+      strides: [info.strideHeight, info.strideWidth],
+      out: [info.outHeight, info.outWidth],
+      padBefore: [info.padInfo.top, info.padInfo.left]
+    });
+  });
+}
+var conv2dBackpropFilterConfig = {
+  kernelName: Conv2DBackpropFilter2,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs }) => {
+    const { x, dy } = inputs;
+    return conv2dBackpropFilterViaMatMul(
+      asTensor(x, 4, Conv2DBackpropFilter2, "x"),
+      asTensor(dy, 4, Conv2DBackpropFilter2, "dy"),
+      attrs
+    );
+  }
+};
+
+// ../../packages/backend-node/src/wasm-kernels/conv3d-backprop-filter.ts
+import {
+  backend_util as backend_util2,
+  Conv3DBackpropFilterV2 as Conv3DBackpropFilterV22
+} from "@tensorflow/tfjs-core";
+function conv3dBackpropFilterViaMatMul(x, dy, attrs) {
+  const info = backend_util2.computeConv3DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad);
+  return filterGradViaMatMul(x, dy, {
+    kernel: [info.filterDepth, info.filterHeight, info.filterWidth],
+    strides: [info.strideDepth, info.strideHeight, info.strideWidth],
+    out: [info.outDepth, info.outHeight, info.outWidth],
+    padBefore: [info.padInfo.front, info.padInfo.top, info.padInfo.left]
+  });
+}
+var conv3dBackpropFilterConfig = {
+  kernelName: Conv3DBackpropFilterV22,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs }) => {
+    const { x, dy } = inputs;
+    return conv3dBackpropFilterViaMatMul(
+      asTensor(x, 5, Conv3DBackpropFilterV22, "x"),
+      asTensor(dy, 5, Conv3DBackpropFilterV22, "dy"),
+      attrs
+    );
+  }
+};
+
+// ../../packages/backend-node/src/wasm-kernels/conv3d-backprop-input.ts
+import {
+  backend_util as backend_util3,
+  Conv3DBackpropInputV2 as Conv3DBackpropInputV22,
+  conv3d as conv3d2,
+  expandDims as expandDims3,
+  pad as pad4,
+  reshape as reshape7,
+  reverse as reverse3,
+  slice as slice5,
+  tidy as tidy7,
+  transpose as transpose3
+} from "@tensorflow/tfjs-core";
+function spread(t, axis, s) {
+  if (s === 1) return t;
+  const shape = t.shape;
+  const size = shape[axis];
+  const widened = pad4(
+    expandDims3(t, axis + 1),
+    [...shape, 1].map((_, i) => i === axis + 1 ? [0, s - 1] : [0, 0])
+  );
+  const merged = reshape7(
+    widened,
+    shape.map((d, i) => i === axis ? d * s : d)
+  );
+  return slice5(
+    merged,
+    shape.map(() => 0),
+    shape.map((d, i) => i === axis ? (size - 1) * s + 1 : d)
+  );
+}
+function conv3dBackpropInputViaConv3d(dy, filter, attrs) {
+  const info = backend_util3.computeConv3DInfo(attrs.inputShape, filter.shape, attrs.strides, 1, attrs.pad);
+  return tidy7(() => {
+    const kernel = [info.filterDepth, info.filterHeight, info.filterWidth];
+    const strides = [info.strideDepth, info.strideHeight, info.strideWidth];
+    const input = [info.inDepth, info.inHeight, info.inWidth];
+    const padBefore = [info.padInfo.front, info.padInfo.top, info.padInfo.left];
+    let up = dy;
+    strides.forEach((s, a) => {
+      up = spread(up, a + 1, s);
+    });
+    const before = kernel.map((k, a) => k - 1 - padBefore[a]);
+    const after = kernel.map(
+      (k, a) => input[a] + k - 1 - before[a] - up.shape[a + 1]
+    );
+    const padded = pad4(up, [
+      [0, 0],
+      ...before.map((b, a) => [Math.max(0, b), Math.max(0, after[a])]),
+      [0, 0]
+    ]);
+    const cropBegin = [0, ...before.map((b) => Math.max(0, -b)), 0];
+    const cropSize = [-1, ...kernel.map((k, a) => input[a] + k - 1), -1];
+    const windowed = before.some((b) => b < 0) || after.some((b) => b < 0) ? slice5(padded, cropBegin, cropSize) : padded;
+    const flipped = transpose3(reverse3(filter, [0, 1, 2]), [0, 1, 2, 4, 3]);
+    return conv3d2(windowed, flipped, 1, "valid");
+  });
+}
+var conv3dBackpropInputConfig = {
+  kernelName: Conv3DBackpropInputV22,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs }) => {
+    const { dy, filter } = inputs;
+    return conv3dBackpropInputViaConv3d(
+      asTensor(dy, 5, Conv3DBackpropInputV22, "dy"),
+      asTensor(filter, 5, Conv3DBackpropInputV22, "filter"),
+      attrs
+    );
+  }
+};
+
+// ../../packages/backend-node/src/wasm-kernels/register.ts
+var WASM_TRAINING_KERNELS = [
+  conv2dBackpropFilterConfig,
+  conv3dBackpropFilterConfig,
+  conv3dBackpropInputConfig
+];
+function registerWasmTrainingKernels() {
+  const added = [];
+  for (const config of WASM_TRAINING_KERNELS) {
+    const current = getKernel2(config.kernelName, "wasm");
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== void 0) unregisterKernel(config.kernelName, "wasm");
+    registerKernel(config);
+    added.push(config.kernelName);
+  }
+  return added;
+}
+
+// ../../packages/backend-node/src/use-node-backend.ts
+function skip(backend, reason, message) {
+  return { ok: false, skipped: { backend, package: NODE_BACKEND_PACKAGES[backend], reason, message } };
+}
+function validate(options) {
+  if (options === null || typeof options !== "object") {
+    throw new ConvLSTMArgumentError("options", "an object", describeValue(options));
+  }
+  if (options.backend !== void 0 && !isNodeBackendName(options.backend)) {
+    throw new ConvLSTMArgumentError(
+      "options.backend",
+      NODE_BACKEND_ORDER.map((b) => `'${b}'`).join(" | "),
+      describeValue(options.backend)
+    );
+  }
+  const threads = options.wasmThreads;
+  if (threads !== void 0 && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new ConvLSTMArgumentError("options.wasmThreads", "an integer >= 1", describeValue(threads));
+  }
+}
+async function activate2(name) {
+  try {
+    if (await setBackend(name)) return null;
+    return `setBackend('${name}') returned false (TF.js printed the initialisation error)`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+async function tryNative(name) {
+  const gpu = name === "tensorflow-gpu";
+  if (findBackendFactory("tensorflow") === null) {
+    const loaded = loadOptionalModule(NODE_BACKEND_PACKAGES[name]);
+    if (loaded.status !== "loaded") return skip(name, loaded.status, loaded.message);
+    if (typeof loaded.module.engine === "function" && loaded.module.engine() !== engine2()) {
+      return skip(
+        name,
+        "init-failed",
+        `${loaded.path} uses a different TF.js engine than @tensorflow/tfjs-core`
+      );
+    }
+  }
+  const error = await activate2("tensorflow");
+  if (error !== null) return skip(name, "init-failed", error);
+  const native = activeBackend();
+  const details = {
+    gpuPackage: native.isGPUPackage === true,
+    usingGpuDevice: native.isUsingGpuDevice === true
+  };
+  const pkg = details.gpuPackage ? NODE_BACKEND_PACKAGES["tensorflow-gpu"] : NODE_BACKEND_PACKAGES.tensorflow;
+  if (gpu && !details.gpuPackage) {
+    return skip(name, "init-failed", `the 'tensorflow' backend of this process comes from ${pkg}`);
+  }
+  if (gpu && !details.usingGpuDevice) {
+    return skip(
+      name,
+      "no-cuda-device",
+      "TensorFlow found no usable CUDA device (driver, CUDA 11.8 and cuDNN 8)"
+    );
+  }
+  return { ok: true, package: pkg, details };
+}
+function wasmBinary(simd, multiThread) {
+  if (simd && multiThread) return "tfjs-backend-wasm-threaded-simd.wasm";
+  return simd ? "tfjs-backend-wasm-simd.wasm" : "tfjs-backend-wasm.wasm";
+}
+async function tryWasm(threads) {
+  const loaded = loadOptionalModule(NODE_BACKEND_PACKAGES.wasm);
+  if (loaded.status !== "loaded") return skip("wasm", loaded.status, loaded.message);
+  const addedKernels = registerWasmTrainingKernels();
+  if (threads !== void 0) loaded.module.setThreadsCount(threads);
+  const error = await activate2("wasm");
+  if (error !== null) return skip("wasm", "init-failed", error);
+  const simd = await env2().getAsync("WASM_HAS_SIMD_SUPPORT") === true;
+  const multiThread = await env2().getAsync("WASM_HAS_MULTITHREAD_SUPPORT") === true;
+  return {
+    ok: true,
+    package: NODE_BACKEND_PACKAGES.wasm,
+    details: {
+      simd,
+      multiThread,
+      binary: wasmBinary(simd, multiThread),
+      threads: loaded.module.getThreadsCount(),
+      addedKernels
+    }
+  };
+}
+async function tryCpu() {
+  if (findBackendFactory("cpu") === null) {
+    const loaded = loadOptionalModule(NODE_BACKEND_PACKAGES.cpu);
+    if (loaded.status !== "loaded") return skip("cpu", loaded.status, loaded.message);
+  }
+  const error = await activate2("cpu");
+  return error === null ? { ok: true, package: NODE_BACKEND_PACKAGES.cpu } : skip("cpu", "init-failed", error);
+}
+async function useNodeBackend(options = {}) {
+  validate(options);
+  const forced = options.backend !== void 0;
+  const order = forced ? [options.backend] : NODE_BACKEND_ORDER;
+  const skipped = [];
+  for (const name of order) {
+    let attempt;
+    if (name === "wasm") attempt = await tryWasm(options.wasmThreads);
+    else if (name === "cpu") attempt = await tryCpu();
+    else attempt = await tryNative(name);
+    if (!attempt.ok) {
+      if (forced) throw new NodeBackendUnavailableError(attempt.skipped);
+      skipped.push(attempt.skipped);
+      continue;
+    }
+    const report2 = {
+      backend: name,
+      tfjsBackend: getBackend(),
+      package: attempt.package,
+      forced,
+      skipped
+    };
+    if (name === "wasm") return { ...report2, wasm: attempt.details };
+    if (name === "cpu") return report2;
+    return { ...report2, native: attempt.details };
+  }
+  throw new Error(
+    `No TF.js backend is usable in this process:
+${skipped.map((s) => `${s.backend}: ${s.message}`).join("\n")}`
+  );
+}
+
+// src/harness.ts
+import { getBackend as getBackend2, randomNormal as randomNormal2, setBackend as setBackend2 } from "@tensorflow/tfjs-core";
+
+// src/impls.ts
 import * as tfl from "@tensorflow/tfjs-layers";
-await tf.setBackend("wasm");
-await tf.ready();
-console.log(tf.getBackend(), typeof tfl.layers.convLstm2d);
-var m = new ConvLSTM({ inChannels: 2, hiddenChannels: 4, kernelSize: 3 });
-var x = tf.randomNormal([1, 3, 8, 8, 2]);
-var g = tf.grad((x2) => m.forward(x2).output.sum())(x);
-console.log(g.shape);
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/abs.js
+getGlobalTensorClass().prototype.abs = function() {
+  this.throwIfDisposed();
+  return abs(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/acos.js
+getGlobalTensorClass().prototype.acos = function() {
+  this.throwIfDisposed();
+  return acos(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/acosh.js
+getGlobalTensorClass().prototype.acosh = function() {
+  this.throwIfDisposed();
+  return acosh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/add.js
+getGlobalTensorClass().prototype.add = function(b) {
+  this.throwIfDisposed();
+  return add2(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/all.js
+getGlobalTensorClass().prototype.all = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return all(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/any.js
+getGlobalTensorClass().prototype.any = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return any(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/arg_max.js
+getGlobalTensorClass().prototype.argMax = function(axis) {
+  this.throwIfDisposed();
+  return argMax(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/arg_min.js
+getGlobalTensorClass().prototype.argMin = function(axis) {
+  this.throwIfDisposed();
+  return argMin(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as_scalar.js
+getGlobalTensorClass().prototype.asScalar = function() {
+  this.throwIfDisposed();
+  assert(this.size === 1, () => "The array must have only 1 element.");
+  return reshape(this, []);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as_type.js
+getGlobalTensorClass().prototype.asType = function(dtype) {
+  this.throwIfDisposed();
+  return cast(this, dtype);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as1d.js
+getGlobalTensorClass().prototype.as1D = function() {
+  this.throwIfDisposed();
+  return reshape(this, [this.size]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as2d.js
+getGlobalTensorClass().prototype.as2D = function(rows, columns) {
+  this.throwIfDisposed();
+  return reshape(this, [rows, columns]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as3d.js
+getGlobalTensorClass().prototype.as3D = function(rows, columns, depth) {
+  this.throwIfDisposed();
+  return reshape(this, [rows, columns, depth]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as4d.js
+getGlobalTensorClass().prototype.as4D = function(rows, columns, depth, depth2) {
+  this.throwIfDisposed();
+  return reshape(this, [rows, columns, depth, depth2]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/as5d.js
+getGlobalTensorClass().prototype.as5D = function(rows, columns, depth, depth2, depth3) {
+  this.throwIfDisposed();
+  return reshape(this, [rows, columns, depth, depth2, depth3]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/asin.js
+getGlobalTensorClass().prototype.asin = function() {
+  this.throwIfDisposed();
+  return asin(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/asinh.js
+getGlobalTensorClass().prototype.asinh = function() {
+  this.throwIfDisposed();
+  return asinh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/atan.js
+getGlobalTensorClass().prototype.atan = function() {
+  this.throwIfDisposed();
+  return atan(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/atan2.js
+getGlobalTensorClass().prototype.atan2 = function(b) {
+  this.throwIfDisposed();
+  return atan2(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/atanh.js
+getGlobalTensorClass().prototype.atanh = function() {
+  this.throwIfDisposed();
+  return atanh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/avg_pool.js
+getGlobalTensorClass().prototype.avgPool = function(filterSize, strides, pad5, dimRoundingMode) {
+  this.throwIfDisposed();
+  return avgPool(this, filterSize, strides, pad5, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/batch_to_space_nd.js
+getGlobalTensorClass().prototype.batchToSpaceND = function(blockShape, crops) {
+  this.throwIfDisposed();
+  return batchToSpaceND(this, blockShape, crops);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/batchnorm.js
+getGlobalTensorClass().prototype.batchNorm = function(mean2, variance, offset, scale, varianceEpsilon) {
+  this.throwIfDisposed();
+  return batchNorm(this, mean2, variance, offset, scale, varianceEpsilon);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/broadcast_to.js
+getGlobalTensorClass().prototype.broadcastTo = function(shape) {
+  this.throwIfDisposed();
+  return broadcastTo(this, shape);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/cast.js
+getGlobalTensorClass().prototype.cast = function(dtype) {
+  this.throwIfDisposed();
+  return cast(this, dtype);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/ceil.js
+getGlobalTensorClass().prototype.ceil = function() {
+  this.throwIfDisposed();
+  return ceil(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/clip_by_value.js
+getGlobalTensorClass().prototype.clipByValue = function(min2, max2) {
+  this.throwIfDisposed();
+  return clipByValue(this, min2, max2);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/concat.js
+getGlobalTensorClass().prototype.concat = function(x, axis) {
+  this.throwIfDisposed();
+  if (x instanceof Tensor) {
+    x = [x];
+  }
+  return concat([this, ...x], axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/conv1d.js
+getGlobalTensorClass().prototype.conv1d = function(filter, stride, pad5, dataFormat, dilation, dimRoundingMode) {
+  this.throwIfDisposed();
+  return conv1d(this, filter, stride, pad5, dataFormat, dilation, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/conv2d_transpose.js
+getGlobalTensorClass().prototype.conv2dTranspose = function(filter, outputShape, strides, pad5, dimRoundingMode) {
+  this.throwIfDisposed();
+  return conv2dTranspose(this, filter, outputShape, strides, pad5, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/conv2d.js
+getGlobalTensorClass().prototype.conv2d = function(filter, strides, pad5, dataFormat, dilations, dimRoundingMode) {
+  this.throwIfDisposed();
+  return conv2d(this, filter, strides, pad5, dataFormat, dilations, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/cos.js
+getGlobalTensorClass().prototype.cos = function() {
+  this.throwIfDisposed();
+  return cos(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/cosh.js
+getGlobalTensorClass().prototype.cosh = function() {
+  this.throwIfDisposed();
+  return cosh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/cumprod.js
+getGlobalTensorClass().prototype.cumprod = function(axis, exclusive, reverse4) {
+  this.throwIfDisposed();
+  return cumprod(this, axis, exclusive, reverse4);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/cumsum.js
+getGlobalTensorClass().prototype.cumsum = function(axis, exclusive, reverse4) {
+  this.throwIfDisposed();
+  return cumsum(this, axis, exclusive, reverse4);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/depth_to_space.js
+getGlobalTensorClass().prototype.depthToSpace = function(blockSize, dataFormat) {
+  this.throwIfDisposed();
+  return depthToSpace(this, blockSize, dataFormat);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/depthwise_conv2d.js
+getGlobalTensorClass().prototype.depthwiseConv2d = function(filter, strides, pad5, dataFormat, dilations, dimRoundingMode) {
+  this.throwIfDisposed();
+  return depthwiseConv2d(this, filter, strides, pad5, dataFormat, dilations, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/dilation2d.js
+getGlobalTensorClass().prototype.dilation2d = function(filter, strides, pad5, dilations, dataFormat) {
+  this.throwIfDisposed();
+  return dilation2d(this, filter, strides, pad5, dilations, dataFormat);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/div_no_nan.js
+getGlobalTensorClass().prototype.divNoNan = function(b) {
+  this.throwIfDisposed();
+  return divNoNan(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/div.js
+getGlobalTensorClass().prototype.div = function(b) {
+  this.throwIfDisposed();
+  return div(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/dot.js
+getGlobalTensorClass().prototype.dot = function(b) {
+  this.throwIfDisposed();
+  return dot(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/elu.js
+getGlobalTensorClass().prototype.elu = function() {
+  this.throwIfDisposed();
+  return elu(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/equal.js
+getGlobalTensorClass().prototype.equal = function(b) {
+  this.throwIfDisposed();
+  return equal(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/erf.js
+getGlobalTensorClass().prototype.erf = function() {
+  this.throwIfDisposed();
+  return erf(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/euclidean_norm.js
+getGlobalTensorClass().prototype.euclideanNorm = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return euclideanNorm(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/exp.js
+getGlobalTensorClass().prototype.exp = function() {
+  this.throwIfDisposed();
+  return exp(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/expand_dims.js
+getGlobalTensorClass().prototype.expandDims = function(axis) {
+  this.throwIfDisposed();
+  return expandDims(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/expm1.js
+getGlobalTensorClass().prototype.expm1 = function() {
+  this.throwIfDisposed();
+  return expm1(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/fft.js
+getGlobalTensorClass().prototype.fft = function() {
+  this.throwIfDisposed();
+  return fft(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/flatten.js
+getGlobalTensorClass().prototype.flatten = function() {
+  this.throwIfDisposed();
+  return reshape(this, [this.size]);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/floor.js
+getGlobalTensorClass().prototype.floor = function() {
+  this.throwIfDisposed();
+  return floor(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/floorDiv.js
+getGlobalTensorClass().prototype.floorDiv = function(b) {
+  this.throwIfDisposed();
+  return floorDiv(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/gather.js
+getGlobalTensorClass().prototype.gather = function(indices, axis, batchDims) {
+  this.throwIfDisposed();
+  return gather(this, indices, axis, batchDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/greater_equal.js
+getGlobalTensorClass().prototype.greaterEqual = function(b) {
+  this.throwIfDisposed();
+  return greaterEqual(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/greater.js
+getGlobalTensorClass().prototype.greater = function(b) {
+  this.throwIfDisposed();
+  return greater(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/ifft.js
+getGlobalTensorClass().prototype.ifft = function() {
+  this.throwIfDisposed();
+  return ifft(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/irfft.js
+getGlobalTensorClass().prototype.irfft = function() {
+  this.throwIfDisposed();
+  return irfft(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/is_finite.js
+getGlobalTensorClass().prototype.isFinite = function() {
+  this.throwIfDisposed();
+  return isFinite2(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/is_inf.js
+getGlobalTensorClass().prototype.isInf = function() {
+  this.throwIfDisposed();
+  return isInf(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/is_nan.js
+getGlobalTensorClass().prototype.isNaN = function() {
+  this.throwIfDisposed();
+  return isNaN2(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/leaky_relu.js
+getGlobalTensorClass().prototype.leakyRelu = function(alpha) {
+  this.throwIfDisposed();
+  return leakyRelu(this, alpha);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/less_equal.js
+getGlobalTensorClass().prototype.lessEqual = function(b) {
+  this.throwIfDisposed();
+  return lessEqual(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/less.js
+getGlobalTensorClass().prototype.less = function(b) {
+  this.throwIfDisposed();
+  return less(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/local_response_normalization.js
+getGlobalTensorClass().prototype.localResponseNormalization = function(depthRadius, bias, alpha, beta) {
+  this.throwIfDisposed();
+  return localResponseNormalization(this, depthRadius, bias, alpha, beta);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/log_sigmoid.js
+getGlobalTensorClass().prototype.logSigmoid = function() {
+  this.throwIfDisposed();
+  return logSigmoid(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/log_softmax.js
+getGlobalTensorClass().prototype.logSoftmax = function(axis) {
+  this.throwIfDisposed();
+  return logSoftmax(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/log_sum_exp.js
+getGlobalTensorClass().prototype.logSumExp = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return logSumExp(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/log.js
+getGlobalTensorClass().prototype.log = function() {
+  this.throwIfDisposed();
+  return log2(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/log1p.js
+getGlobalTensorClass().prototype.log1p = function() {
+  this.throwIfDisposed();
+  return log1p(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/logical_and.js
+getGlobalTensorClass().prototype.logicalAnd = function(b) {
+  this.throwIfDisposed();
+  return logicalAnd(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/logical_not.js
+getGlobalTensorClass().prototype.logicalNot = function() {
+  this.throwIfDisposed();
+  return logicalNot(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/logical_or.js
+getGlobalTensorClass().prototype.logicalOr = function(b) {
+  this.throwIfDisposed();
+  return logicalOr(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/logical_xor.js
+getGlobalTensorClass().prototype.logicalXor = function(b) {
+  this.throwIfDisposed();
+  return logicalXor(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/mat_mul.js
+getGlobalTensorClass().prototype.matMul = function(b, transposeA, transposeB) {
+  this.throwIfDisposed();
+  return matMul(this, b, transposeA, transposeB);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/max_pool.js
+getGlobalTensorClass().prototype.maxPool = function(filterSize, strides, pad5, dimRoundingMode) {
+  this.throwIfDisposed();
+  return maxPool(this, filterSize, strides, pad5, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/max.js
+getGlobalTensorClass().prototype.max = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return max(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/maximum.js
+getGlobalTensorClass().prototype.maximum = function(b) {
+  this.throwIfDisposed();
+  return maximum(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/mean.js
+getGlobalTensorClass().prototype.mean = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return mean(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/min.js
+getGlobalTensorClass().prototype.min = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return min(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/minimum.js
+getGlobalTensorClass().prototype.minimum = function(b) {
+  this.throwIfDisposed();
+  return minimum(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/mirror_pad.js
+getGlobalTensorClass().prototype.mirrorPad = function(paddings, mode) {
+  this.throwIfDisposed();
+  return mirrorPad(this, paddings, mode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/mod.js
+getGlobalTensorClass().prototype.mod = function(b) {
+  this.throwIfDisposed();
+  return mod(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/mul.js
+getGlobalTensorClass().prototype.mul = function(b) {
+  this.throwIfDisposed();
+  return mul(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/neg.js
+getGlobalTensorClass().prototype.neg = function() {
+  this.throwIfDisposed();
+  return neg(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/norm.js
+getGlobalTensorClass().prototype.norm = function(ord, axis, keepDims) {
+  this.throwIfDisposed();
+  return norm(this, ord, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/not_equal.js
+getGlobalTensorClass().prototype.notEqual = function(b) {
+  this.throwIfDisposed();
+  return notEqual(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/one_hot.js
+getGlobalTensorClass().prototype.oneHot = function(depth, onValue = 1, offValue = 0) {
+  this.throwIfDisposed();
+  return oneHot(this, depth, onValue, offValue);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/ones_like.js
+getGlobalTensorClass().prototype.onesLike = function() {
+  this.throwIfDisposed();
+  return onesLike(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/pad.js
+getGlobalTensorClass().prototype.pad = function(paddings, constantValue) {
+  this.throwIfDisposed();
+  return pad(this, paddings, constantValue);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/pool.js
+getGlobalTensorClass().prototype.pool = function(windowShape, poolingType, padding, dilationRate, strides, dimRoundingMode) {
+  this.throwIfDisposed();
+  return pool(this, windowShape, poolingType, padding, dilationRate, strides, dimRoundingMode);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/pow.js
+getGlobalTensorClass().prototype.pow = function(exp2) {
+  this.throwIfDisposed();
+  return pow(this, exp2);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/prelu.js
+getGlobalTensorClass().prototype.prelu = function(alpha) {
+  this.throwIfDisposed();
+  return prelu(this, alpha);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/prod.js
+getGlobalTensorClass().prototype.prod = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return prod(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/reciprocal.js
+getGlobalTensorClass().prototype.reciprocal = function() {
+  this.throwIfDisposed();
+  return reciprocal(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/relu.js
+getGlobalTensorClass().prototype.relu = function() {
+  this.throwIfDisposed();
+  return relu(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/relu6.js
+getGlobalTensorClass().prototype.relu6 = function() {
+  this.throwIfDisposed();
+  return relu6(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/reshape_as.js
+getGlobalTensorClass().prototype.reshapeAs = function(x) {
+  this.throwIfDisposed();
+  return reshape(this, x.shape);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/reshape.js
+getGlobalTensorClass().prototype.reshape = function(shape) {
+  this.throwIfDisposed();
+  return reshape(this, shape);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/resize_bilinear.js
+getGlobalTensorClass().prototype.resizeBilinear = function(newShape2D, alignCorners, halfPixelCenters) {
+  this.throwIfDisposed();
+  return resizeBilinear(this, newShape2D, alignCorners, halfPixelCenters);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/resize_nearest_neighbor.js
+getGlobalTensorClass().prototype.resizeNearestNeighbor = function(newShape2D, alignCorners, halfFloatCenters) {
+  this.throwIfDisposed();
+  return resizeNearestNeighbor(this, newShape2D, alignCorners, halfFloatCenters);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/reverse.js
+getGlobalTensorClass().prototype.reverse = function(axis) {
+  this.throwIfDisposed();
+  return reverse(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/rfft.js
+getGlobalTensorClass().prototype.rfft = function() {
+  this.throwIfDisposed();
+  return rfft(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/round.js
+getGlobalTensorClass().prototype.round = function() {
+  this.throwIfDisposed();
+  return round2(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/rsqrt.js
+getGlobalTensorClass().prototype.rsqrt = function() {
+  this.throwIfDisposed();
+  return rsqrt(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/selu.js
+getGlobalTensorClass().prototype.selu = function() {
+  this.throwIfDisposed();
+  return selu(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/separable_conv2d.js
+getGlobalTensorClass().prototype.separableConv2d = function(depthwiseFilter, pointwiseFilter, strides, pad5, dilation, dataFormat) {
+  this.throwIfDisposed();
+  return separableConv2d(this, depthwiseFilter, pointwiseFilter, strides, pad5, dilation, dataFormat);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sigmoid.js
+getGlobalTensorClass().prototype.sigmoid = function() {
+  this.throwIfDisposed();
+  return sigmoid(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sign.js
+getGlobalTensorClass().prototype.sign = function() {
+  this.throwIfDisposed();
+  return sign(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sin.js
+getGlobalTensorClass().prototype.sin = function() {
+  this.throwIfDisposed();
+  return sin(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sinh.js
+getGlobalTensorClass().prototype.sinh = function() {
+  this.throwIfDisposed();
+  return sinh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/slice.js
+getGlobalTensorClass().prototype.slice = function(begin, size) {
+  this.throwIfDisposed();
+  return slice(this, begin, size);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/softmax.js
+getGlobalTensorClass().prototype.softmax = function(dim) {
+  this.throwIfDisposed();
+  return softmax(this, dim);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/softplus.js
+getGlobalTensorClass().prototype.softplus = function() {
+  this.throwIfDisposed();
+  return softplus(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/space_to_batch_nd.js
+getGlobalTensorClass().prototype.spaceToBatchND = function(blockShape, paddings) {
+  this.throwIfDisposed();
+  return spaceToBatchND(this, blockShape, paddings);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/split.js
+getGlobalTensorClass().prototype.split = function(numOrSizeSplits, axis) {
+  this.throwIfDisposed();
+  return split(this, numOrSizeSplits, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sqrt.js
+getGlobalTensorClass().prototype.sqrt = function() {
+  this.throwIfDisposed();
+  return sqrt(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/square.js
+getGlobalTensorClass().prototype.square = function() {
+  this.throwIfDisposed();
+  return square(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/squared_difference.js
+getGlobalTensorClass().prototype.squaredDifference = function(b) {
+  this.throwIfDisposed();
+  return squaredDifference(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/squeeze.js
+getGlobalTensorClass().prototype.squeeze = function(axis) {
+  this.throwIfDisposed();
+  return squeeze(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/stack.js
+getGlobalTensorClass().prototype.stack = function(x, axis) {
+  this.throwIfDisposed();
+  const tensorsToBeStacked = x instanceof Tensor ? [this, x] : [this, ...x];
+  return stack(tensorsToBeStacked, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/step.js
+getGlobalTensorClass().prototype.step = function(alpha) {
+  this.throwIfDisposed();
+  return step(this, alpha);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/strided_slice.js
+getGlobalTensorClass().prototype.stridedSlice = function(begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask) {
+  this.throwIfDisposed();
+  return stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sub.js
+getGlobalTensorClass().prototype.sub = function(b) {
+  this.throwIfDisposed();
+  return sub(this, b);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/sum.js
+getGlobalTensorClass().prototype.sum = function(axis, keepDims) {
+  this.throwIfDisposed();
+  return sum(this, axis, keepDims);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/tan.js
+getGlobalTensorClass().prototype.tan = function() {
+  this.throwIfDisposed();
+  return tan(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/tanh.js
+getGlobalTensorClass().prototype.tanh = function() {
+  this.throwIfDisposed();
+  return tanh(this);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/tile.js
+getGlobalTensorClass().prototype.tile = function(reps) {
+  this.throwIfDisposed();
+  return tile(this, reps);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/to_bool.js
+getGlobalTensorClass().prototype.toBool = function() {
+  this.throwIfDisposed();
+  return cast(this, "bool");
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/to_float.js
+getGlobalTensorClass().prototype.toFloat = function() {
+  this.throwIfDisposed();
+  return cast(this, "float32");
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/to_int.js
+getGlobalTensorClass().prototype.toInt = function() {
+  this.throwIfDisposed();
+  return cast(this, "int32");
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/topk.js
+getGlobalTensorClass().prototype.topk = function(k, sorted) {
+  this.throwIfDisposed();
+  return topk(this, k, sorted);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/transpose.js
+getGlobalTensorClass().prototype.transpose = function(perm) {
+  this.throwIfDisposed();
+  return transpose(this, perm);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/unique.js
+getGlobalTensorClass().prototype.unique = function(axis) {
+  this.throwIfDisposed();
+  return unique(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/unsorted_segment_sum.js
+getGlobalTensorClass().prototype.unsortedSegmentSum = function(segmentIds, numSegments) {
+  this.throwIfDisposed();
+  return unsortedSegmentSum(this, segmentIds, numSegments);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/unstack.js
+getGlobalTensorClass().prototype.unstack = function(axis) {
+  this.throwIfDisposed();
+  return unstack(this, axis);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/where.js
+getGlobalTensorClass().prototype.where = function(condition, x) {
+  this.throwIfDisposed();
+  return where(condition, this, x);
+};
+
+// ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/zeros_like.js
+getGlobalTensorClass().prototype.zerosLike = function() {
+  this.throwIfDisposed();
+  return zerosLike(this);
+};
+
+// src/reference.ts
+import {
+  add as add7,
+  concat as concat5,
+  conv2d as conv2d4,
+  mul as mul6,
+  reshape as reshape8,
+  sigmoid as sigmoid4,
+  split as split4,
+  stack as stack4,
+  tanh as tanh4,
+  unstack as unstack3,
+  zeros as zeros4
+} from "@tensorflow/tfjs-core";
+function plainReference(model, xs) {
+  const [n0, t0, ...rest] = xs.shape;
+  let frames = unstack3(reshape8(xs, [n0, t0, -1]), 1).map(
+    (f) => reshape8(f, [n0, ...rest])
+  );
+  for (const cell of model.allCells) {
+    const p = cell.params;
+    const kernel = concat5([p.kernel, p.recurrentKernel], 2);
+    const [n, hh, ww] = frames[0].shape;
+    const shape = [n, hh, ww, cell.config.hiddenChannels];
+    let h = zeros4(shape);
+    let c = zeros4(shape);
+    const outputs = [];
+    for (const x of frames) {
+      let z = conv2d4(concat5([x, h], -1), kernel, 1, "same");
+      if (p.bias !== null) z = add7(z, p.bias);
+      const [zi, zf, zg, zo] = split4(z, 4, -1);
+      const i = sigmoid4(p.peepholeI ? add7(zi, mul6(p.peepholeI, c)) : zi);
+      const f = sigmoid4(p.peepholeF ? add7(zf, mul6(p.peepholeF, c)) : zf);
+      c = add7(mul6(f, c), mul6(i, tanh4(zg)));
+      const o = sigmoid4(p.peepholeO ? add7(zo, mul6(p.peepholeO, c)) : zo);
+      h = mul6(o, tanh4(c));
+      outputs.push(h);
+    }
+    frames = outputs;
+  }
+  return stack4(frames, 1);
+}
+
+// src/impls.ts
+function coreVariants(shape) {
+  const every = Math.max(1, Math.round(Math.sqrt(shape.steps)));
+  const all2 = [
+    ["core:default", {}],
+    ["core:hoisted", { mode: "hoisted", fusedGates: false }],
+    ["core:concat", { mode: "concat", fusedGates: false }],
+    ["core:fused", { fusedGates: true }],
+    [`core:checkpoint${every}`, { checkpointEvery: every }]
+  ];
+  return shape.hidden.length > 1 || shape.memoryOnly ? all2.filter(([n]) => !n.startsWith("core:hoisted") && !n.startsWith("core:concat")) : all2;
+}
+var SEED = 1234;
+function coreOptions(shape) {
+  return {
+    inChannels: shape.inChannels,
+    hiddenChannels: [...shape.hidden],
+    kernelSize: shape.kernel,
+    seed: SEED
+  };
+}
+function coreContender(name, shape, options) {
+  const model = new ConvLSTM({ ...coreOptions(shape), ...options });
+  return {
+    name,
+    forward: (xs) => model.forward(xs).output,
+    variables: model.trainableWeights,
+    dispose: () => model.dispose()
+  };
+}
+function plainContender(shape) {
+  const model = new ConvLSTM(coreOptions(shape));
+  return {
+    name: "plain",
+    forward: (xs) => plainReference(model, xs),
+    variables: model.trainableWeights,
+    dispose: () => model.dispose()
+  };
+}
+function layersContender(shape) {
+  const layers2 = shape.hidden.map(
+    (filters) => tfl.layers.convLstm2d({
+      filters,
+      kernelSize: shape.kernel,
+      padding: "same",
+      returnSequences: true,
+      recurrentActivation: "sigmoid"
+    })
+  );
+  let built = false;
+  const contender = {
+    name: "tfjs-layers",
+    forward: (xs) => {
+      let x = xs;
+      for (const layer of layers2) x = layer.apply(x);
+      if (!built) {
+        built = true;
+        contender.variables.push(
+          ...layers2.flatMap((l) => l.trainableWeights.map((w) => w.read()))
+        );
+      }
+      return x;
+    },
+    variables: [],
+    dispose: () => {
+      for (const layer of layers2) if (built) layer.dispose();
+    }
+  };
+  return contender;
+}
+
+// src/measure.ts
+import {
+  conv2d as conv2d5,
+  dispose,
+  matMul as matMul3,
+  memory,
+  profile,
+  randomNormal,
+  sum as sum3,
+  tidy as tidy8,
+  variableGrads
+} from "@tensorflow/tfjs-core";
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function time(fn, maxReps, budgetMs) {
+  const t0 = performance.now();
+  fn();
+  const warm = performance.now() - t0;
+  const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(warm, 1e-3))));
+  const samples = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  const med = median(samples);
+  const min2 = Math.min(...samples);
+  const max2 = Math.max(...samples);
+  return { reps, medianMs: med, minMs: min2, maxMs: max2, spread: med > 0 ? (max2 - min2) / med : 0 };
+}
+function forwardOnce(c, xs) {
+  const out = tidy8(() => c.forward(xs));
+  out.dataSync();
+  out.dispose();
+}
+function trainOnce(c, xs) {
+  const { value, grads } = variableGrads(() => sum3(c.forward(xs)), c.variables);
+  value.dataSync();
+  for (const g of Object.values(grads)) g.dataSync();
+  dispose([value, ...Object.values(grads)]);
+}
+function forwardMemory(c, xs) {
+  const before = memory();
+  const out = tidy8(() => c.forward(xs));
+  const during = memory();
+  out.dispose();
+  return {
+    aliveTensors: during.numTensors - before.numTensors,
+    aliveBytes: during.numBytes - before.numBytes,
+    leakedTensors: memory().numTensors - before.numTensors
+  };
+}
+async function trainMemory(c, xs) {
+  const before = memory();
+  const info = await profile(() => {
+    trainOnce(c, xs);
+  });
+  const peakTensors = info.kernels.reduce((m, k) => Math.max(m, k.totalTensorsSnapshot), before.numTensors);
+  return {
+    peakTensors: peakTensors - before.numTensors,
+    peakBytes: info.peakBytes - before.numBytes,
+    kernels: info.kernels.length,
+    leakedTensors: memory().numTensors - before.numTensors
+  };
+}
+function measurePeak(quick, budgetMs) {
+  const [n, hw, ci, co, k] = quick ? [2, 32, 32, 32, 3] : [8, 64, 64, 64, 3];
+  const size = quick ? 256 : 1024;
+  const x = randomNormal([n, hw, hw, ci]);
+  const f = randomNormal([k, k, ci, co]);
+  const a = randomNormal([size, size]);
+  const b = randomNormal([size, size]);
+  try {
+    const conv = time(
+      () => {
+        const y = conv2d5(x, f, 1, "same");
+        y.dataSync();
+        y.dispose();
+      },
+      5,
+      budgetMs
+    );
+    const mm = time(
+      () => {
+        const y = matMul3(a, b);
+        y.dataSync();
+        y.dispose();
+      },
+      5,
+      budgetMs
+    );
+    const convFlops = 2 * n * hw * hw * k * k * ci * co;
+    const mmFlops = 2 * size ** 3;
+    return {
+      convGflops: convFlops / (conv.minMs * 1e6),
+      matMulGflops: mmFlops / (mm.minMs * 1e6),
+      convShape: `x [${n}, ${hw}, ${hw}, ${ci}] * k [${k}, ${k}, ${ci}, ${co}]`,
+      matMulSize: size
+    };
+  } finally {
+    dispose([x, f, a, b]);
+  }
+}
+
+// src/shapes.ts
+var FULL_SHAPES = [
+  {
+    id: "a",
+    label: "N=16 T=10 16\u219264 16\xD716 k5",
+    batch: 16,
+    steps: 10,
+    height: 16,
+    width: 16,
+    inChannels: 16,
+    hidden: [64],
+    kernel: 5
+  },
+  {
+    id: "b",
+    label: "paper encoder 128-64-64 k5, 16\xD716\xD716 patches, N=4 T=10",
+    batch: 4,
+    steps: 10,
+    height: 16,
+    width: 16,
+    inChannels: 16,
+    hidden: [128, 64, 64],
+    kernel: 5
+  },
+  {
+    id: "c",
+    label: "N=4 T=10 8\u219216 32\xD732 k3",
+    batch: 4,
+    steps: 10,
+    height: 32,
+    width: 32,
+    inChannels: 8,
+    hidden: [16],
+    kernel: 3
+  },
+  {
+    id: "d",
+    label: "(c) with T=100 (memory)",
+    batch: 4,
+    steps: 100,
+    height: 32,
+    width: 32,
+    inChannels: 8,
+    hidden: [16],
+    kernel: 3,
+    memoryOnly: true
+  }
+];
+var QUICK_SHAPES = [
+  {
+    id: "a",
+    label: "quick (a): N=1 T=3 4\u21928 8\xD78 k5",
+    batch: 1,
+    steps: 3,
+    height: 8,
+    width: 8,
+    inChannels: 4,
+    hidden: [8],
+    kernel: 5
+  },
+  {
+    id: "b",
+    label: "quick (b): 8-4-4 k5 N=1 T=3 8\xD78",
+    batch: 1,
+    steps: 3,
+    height: 8,
+    width: 8,
+    inChannels: 4,
+    hidden: [8, 4, 4],
+    kernel: 5
+  },
+  {
+    id: "c",
+    label: "quick (c): N=1 T=3 2\u21924 8\xD78 k3",
+    batch: 1,
+    steps: 3,
+    height: 8,
+    width: 8,
+    inChannels: 2,
+    hidden: [4],
+    kernel: 3
+  },
+  {
+    id: "d",
+    label: "quick (d): (c) with T=16",
+    batch: 1,
+    steps: 16,
+    height: 8,
+    width: 8,
+    inChannels: 2,
+    hidden: [4],
+    kernel: 3,
+    memoryOnly: true
+  }
+];
+function stackFlops(shape, training) {
+  let cin = shape.inChannels;
+  let total = 0;
+  for (const ch of shape.hidden) {
+    total += 2 * shape.batch * shape.height * shape.width * shape.kernel ** 2 * (cin + ch) * 4 * ch * shape.steps;
+    cin = ch;
+  }
+  return training ? 3 * total : total;
+}
+
+// src/harness.ts
+var BENCH_BACKENDS = ["wasm", "tensorflow", "cpu"];
+var NODE_NAME = {
+  cpu: "cpu",
+  wasm: "wasm",
+  tensorflow: "tensorflow"
+};
+async function activate3(backend) {
+  try {
+    await useNodeBackend({ backend: NODE_NAME[backend] });
+    return getBackend2() === backend ? null : `active backend is ${getBackend2()}`;
+  } catch (error) {
+    try {
+      if (backend !== "tensorflow" && await setBackend2(backend)) return null;
+    } catch {
+    }
+    return error instanceof Error ? error.message.split("\n")[0] ?? "unavailable" : String(error);
+  }
+}
+function contendersFor(shape) {
+  return [
+    ...coreVariants(shape).map(
+      ([name, options]) => () => coreContender(name, shape, options)
+    ),
+    () => plainContender(shape),
+    () => layersContender(shape)
+  ];
+}
+function withRatios(results) {
+  const medianOf = (shape, phase, name) => results.find((r) => r.shape === shape && r.phase === phase && r.contender === name && r.status === "ok")?.timing?.medianMs;
+  return results.map((r) => {
+    if (r.status !== "ok" || r.timing === void 0) return r;
+    const plain = medianOf(r.shape, r.phase, "plain");
+    const layers2 = medianOf(r.shape, r.phase, "tfjs-layers");
+    return {
+      ...r,
+      ...plain === void 0 ? {} : { vsPlain: plain / r.timing.medianMs },
+      ...layers2 === void 0 ? {} : { vsLayers: layers2 / r.timing.medianMs }
+    };
+  });
+}
+async function runBackend(backend, shapes, quick, log3) {
+  const budgetMs = quick ? 150 : 4e3;
+  const maxReps = quick ? 2 : 3;
+  const maxRunMs = quick ? 3e3 : 15e3;
+  const peak = measurePeak(quick, budgetMs);
+  log3(
+    `${backend}: peak conv ${peak.convGflops.toFixed(2)} GFLOP/s, matMul ${peak.matMulGflops.toFixed(2)} GFLOP/s`
+  );
+  const results = [];
+  for (const shape of shapes) {
+    const xs = randomNormal2([shape.batch, shape.steps, shape.height, shape.width, shape.inChannels]);
+    const phases = shape.memoryOnly ? ["train"] : ["forward", "train"];
+    for (const make of contendersFor(shape)) {
+      let contender = null;
+      try {
+        contender = make();
+        const c = contender;
+        for (const phase of phases) {
+          const gflop = stackFlops(shape, phase === "train") / 1e9;
+          const estimateMs = gflop / Math.max(peak.convGflops, 1e-3) * 1e3 * 4 / (c.name === "plain" ? 1 : 2);
+          if (estimateMs > maxRunMs) {
+            results.push({
+              shape: shape.id,
+              contender: c.name,
+              phase,
+              status: "skipped",
+              reason: `estimated ${(estimateMs / 1e3).toFixed(0)} s per run at the measured peak`,
+              gflop
+            });
+            continue;
+          }
+          if (c.variables.length === 0) forwardOnce(c, xs);
+          const timing = phase === "forward" ? time(() => forwardOnce(c, xs), maxReps, budgetMs) : time(() => trainOnce(c, xs), maxReps, budgetMs);
+          const result = {
+            shape: shape.id,
+            contender: c.name,
+            phase,
+            status: "ok",
+            timing,
+            sequencesPerSec: shape.batch * 1e3 / timing.medianMs,
+            gflop,
+            gflopPerSec: gflop / (timing.medianMs / 1e3),
+            ...phase === "forward" ? { forwardMemory: forwardMemory(c, xs) } : { trainMemory: await trainMemory(c, xs) }
+          };
+          results.push(result);
+          const mem = result.trainMemory !== void 0 ? `peak ${result.trainMemory.peakTensors} tensors ${(result.trainMemory.peakBytes / 2 ** 20).toFixed(1)} MiB` : `alive ${result.forwardMemory?.aliveTensors} tensors`;
+          log3(
+            `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms (n=${timing.reps}, \xB1${(timing.spread * 50).toFixed(0)}%) ${result.gflopPerSec?.toFixed(2)} GFLOP/s, ${mem}`
+          );
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        for (const phase of phases) {
+          if (!results.some((r) => r.shape === shape.id && r.phase === phase && r.contender === contender?.name)) {
+            results.push({
+              shape: shape.id,
+              contender: contender?.name ?? "unknown",
+              phase,
+              status: "failed",
+              ...reason === void 0 ? {} : { reason },
+              gflop: stackFlops(shape, phase === "train") / 1e9
+            });
+          }
+        }
+        log3(`${backend} (${shape.id}) ${contender?.name}: failed: ${reason}`);
+      } finally {
+        contender?.dispose();
+      }
+    }
+    xs.dispose();
+  }
+  return { backend, available: true, peak, results: withRatios(results) };
+}
+function medianFor(report2, backend, shape, phase, name) {
+  const b = report2.backends.find((x) => x.backend === backend);
+  const r = b?.results.find(
+    (x) => x.shape === shape && x.phase === phase && x.contender === name && x.status === "ok"
+  );
+  return r?.timing?.medianMs ?? null;
+}
+function bestCore(report2, backend, shape, phase) {
+  const b = report2.backends.find((x) => x.backend === backend);
+  const times = (b?.results ?? []).filter(
+    (x) => x.shape === shape && x.phase === phase && x.contender.startsWith("core:") && x.status === "ok"
+  ).map((x) => x.timing?.medianMs);
+  return times.length === 0 ? null : Math.min(...times);
+}
+function ratio(num, den) {
+  return num === null || den === null ? null : num / den;
+}
+async function runBench(options) {
+  const log3 = options.log ?? (() => {
+  });
+  const all2 = options.customShapes ?? (options.quick ? QUICK_SHAPES : FULL_SHAPES);
+  const shapes = options.shapes ? all2.filter((s) => options.shapes?.includes(s.id)) : all2;
+  const report2 = {
+    meta: {
+      date: (/* @__PURE__ */ new Date()).toISOString(),
+      node: process.version,
+      quick: options.quick,
+      flopFormula: "2\xB7N\xB7H'\xB7W'\xB7k\xB2\xB7(C_in + C_h)\xB74\xB7C_h per layer and step; \xD73 for a training step"
+    },
+    shapes,
+    backends: [],
+    targets: {}
+  };
+  for (const backend of options.backends ?? BENCH_BACKENDS) {
+    const problem = await activate3(backend);
+    if (problem !== null) {
+      log3(`${backend}: unavailable (${problem})`);
+      report2.backends.push({ backend, available: false, reason: problem, results: [] });
+      continue;
+    }
+    report2.backends.push(await runBackend(backend, shapes, options.quick, log3));
+  }
+  const t = report2.targets;
+  for (const shape of ["a", "c"]) {
+    t[`wasm forward (${shape}): best core vs tfjs-layers`] = ratio(
+      medianFor(report2, "wasm", shape, "forward", "tfjs-layers"),
+      bestCore(report2, "wasm", shape, "forward")
+    );
+    t[`wasm forward (${shape}): best core vs plain`] = ratio(
+      medianFor(report2, "wasm", shape, "forward", "plain"),
+      bestCore(report2, "wasm", shape, "forward")
+    );
+  }
+  t["wasm train (c): best core vs plain on cpu"] = ratio(
+    medianFor(report2, "cpu", "c", "train", "plain"),
+    bestCore(report2, "wasm", "c", "train")
+  );
+  t["tensorflow forward (a): best core ms"] = bestCore(report2, "tensorflow", "a", "forward");
+  const d = (name) => {
+    const b = report2.backends.find((x) => x.available);
+    const r = b?.results.find((x) => x.shape === "d" && x.contender === name && x.status === "ok");
+    return r?.trainMemory?.peakTensors ?? null;
+  };
+  const dBackend = report2.backends.find((x) => x.available)?.backend;
+  const every = report2.backends.flatMap((b) => b.results).find((r) => r.shape === "d" && r.contender.startsWith("core:checkpoint"))?.contender;
+  if (dBackend !== void 0 && every !== void 0) {
+    t["(d) peak tensors: checkpoint / plain"] = ratio(d(every), d("plain"));
+    t["(d) train time: checkpoint / plain"] = ratio(
+      medianFor(report2, dBackend, "d", "train", every),
+      medianFor(report2, dBackend, "d", "train", "plain")
+    );
+  }
+  return report2;
+}
+
+// src/main.ts
+function parseArgs(argv) {
+  let quick = false;
+  let json = null;
+  let backends;
+  let shapes;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
+      if (v === void 0) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--quick") quick = true;
+    else if (arg.startsWith("--json")) json = value();
+    else if (arg.startsWith("--backend")) {
+      const list = value().split(",");
+      for (const b of list) {
+        if (!BENCH_BACKENDS.includes(b)) {
+          throw new Error(`--backend: expected some of ${BENCH_BACKENDS.join(", ")}, got "${b}"`);
+        }
+      }
+      backends = list;
+    } else if (arg.startsWith("--shape")) shapes = value().split(",");
+    else if (arg === "--help") {
+      console.log(
+        "pnpm bench [--quick] [--json out.json] [--backend cpu,wasm,tensorflow] [--shapes a,b,c,d]"
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (try --help)`);
+  }
+  return { quick, json, backends, shapes };
+}
+var args = parseArgs(process.argv.slice(2));
+var report = await runBench({
+  quick: args.quick,
+  ...args.backends ? { backends: args.backends } : {},
+  ...args.shapes ? { shapes: args.shapes } : {},
+  log: (line) => console.error(line)
+});
+console.log(formatReport(report));
+if (args.json !== null) {
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.json);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(report, null, 2)}
+`);
+  renameSync(tmp, path);
+  console.error(`wrote ${path}`);
+}
 /*! Bundled license information:
 
 @tensorflow/tfjs-core/dist/backends/backend.js:
@@ -8678,17 +11918,49 @@ console.log(g.shape);
 @tensorflow/tfjs-core/dist/ops/pow.js:
 @tensorflow/tfjs-core/dist/gradients/Pow_grad.js:
 @tensorflow/tfjs-core/dist/gradients/Prelu_grad.js:
+@tensorflow/tfjs-core/dist/ops/one_hot.js:
+@tensorflow/tfjs-core/dist/ops/all.js:
+@tensorflow/tfjs-core/dist/ops/any.js:
+@tensorflow/tfjs-core/dist/ops/atan2.js:
+@tensorflow/tfjs-core/dist/ops/avg_pool.js:
 @tensorflow/tfjs-core/dist/ops/concat.js:
 @tensorflow/tfjs-core/dist/ops/batch_to_space_nd.js:
+@tensorflow/tfjs-core/dist/ops/batchnorm.js:
+@tensorflow/tfjs-core/dist/ops/fill.js:
+@tensorflow/tfjs-core/dist/ops/depth_to_space.js:
+@tensorflow/tfjs-core/dist/ops/depthwise_conv2d.js:
+@tensorflow/tfjs-core/dist/ops/dilation2d.js:
+@tensorflow/tfjs-core/dist/ops/div_no_nan.js:
+@tensorflow/tfjs-core/dist/ops/dot.js:
 @tensorflow/tfjs-core/dist/ops/elu.js:
+@tensorflow/tfjs-core/dist/ops/max.js:
 @tensorflow/tfjs-core/dist/ops/expand_dims.js:
 @tensorflow/tfjs-core/dist/ops/leaky_relu.js:
+@tensorflow/tfjs-core/dist/ops/local_response_normalization.js:
+@tensorflow/tfjs-core/dist/ops/log_sum_exp.js:
 @tensorflow/tfjs-core/dist/ops/logical_not.js:
+@tensorflow/tfjs-core/dist/ops/logical_or.js:
+@tensorflow/tfjs-core/dist/ops/logical_xor.js:
+@tensorflow/tfjs-core/dist/ops/max_pool.js:
 @tensorflow/tfjs-core/dist/ops/maximum.js:
+@tensorflow/tfjs-core/dist/ops/minimum.js:
+@tensorflow/tfjs-core/dist/ops/mirror_pad.js:
+@tensorflow/tfjs-core/dist/ops/mod.js:
+@tensorflow/tfjs-core/dist/ops/not_equal.js:
 @tensorflow/tfjs-core/dist/ops/pad.js:
 @tensorflow/tfjs-core/dist/ops/prelu.js:
+@tensorflow/tfjs-core/dist/ops/prod.js:
 @tensorflow/tfjs-core/dist/ops/relu.js:
 @tensorflow/tfjs-core/dist/ops/relu6.js:
+@tensorflow/tfjs-core/dist/ops/selu.js:
+@tensorflow/tfjs-core/dist/ops/spectral/fft.js:
+@tensorflow/tfjs-core/dist/ops/spectral/ifft.js:
+@tensorflow/tfjs-core/dist/ops/squared_difference.js:
+@tensorflow/tfjs-core/dist/ops/squeeze.js:
+@tensorflow/tfjs-core/dist/ops/unique.js:
+@tensorflow/tfjs-core/dist/ops/image/resize_bilinear.js:
+@tensorflow/tfjs-core/dist/ops/image/resize_nearest_neighbor.js:
+@tensorflow/tfjs-core/dist/ops/ops.js:
 @tensorflow/tfjs-core/dist/ops/rotate_util.js:
 @tensorflow/tfjs-core/dist/gradients/RealDiv_grad.js:
 @tensorflow/tfjs-core/dist/gradients/Reciprocal_grad.js:
@@ -8721,6 +11993,139 @@ console.log(g.shape);
 @tensorflow/tfjs-core/dist/gradients/UnsortedSegmentSum_grad.js:
 @tensorflow/tfjs-core/dist/gradients/ZerosLike_grad.js:
 @tensorflow/tfjs-core/dist/register_all_gradients.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/abs.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/acos.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/acosh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/add.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/all.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/any.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/arg_max.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/arg_min.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as_scalar.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as_type.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as1d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as2d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as3d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as4d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/as5d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/asin.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/asinh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/atan.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/atan2.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/atanh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/batch_to_space_nd.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/batchnorm.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/broadcast_to.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/cast.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/ceil.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/clip_by_value.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/concat.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/conv1d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/conv2d_transpose.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/conv2d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/cos.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/cosh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/cumsum.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/depth_to_space.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/depthwise_conv2d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/dilation2d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/div_no_nan.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/div.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/dot.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/elu.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/equal.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/erf.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/exp.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/expand_dims.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/expm1.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/fft.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/flatten.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/floor.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/floorDiv.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/gather.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/greater_equal.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/greater.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/ifft.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/irfft.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/is_finite.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/is_inf.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/is_nan.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/leaky_relu.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/less_equal.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/less.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/local_response_normalization.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/log_sigmoid.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/log_softmax.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/log_sum_exp.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/log.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/log1p.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/logical_and.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/logical_not.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/logical_or.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/logical_xor.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/mat_mul.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/max.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/maximum.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/mean.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/min.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/minimum.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/mirror_pad.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/mod.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/mul.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/neg.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/norm.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/not_equal.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/one_hot.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/ones_like.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/pad.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/pow.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/prelu.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/prod.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/reciprocal.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/relu.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/relu6.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/reshape_as.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/reshape.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/resize_bilinear.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/resize_nearest_neighbor.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/reverse.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/rfft.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/round.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/rsqrt.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/selu.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/separable_conv2d.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sigmoid.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sign.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sin.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sinh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/slice.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/softmax.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/softplus.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/space_to_batch_nd.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/split.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sqrt.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/square.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/squared_difference.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/squeeze.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/stack.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/step.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/strided_slice.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sub.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/sum.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/tan.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/tanh.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/tile.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/to_bool.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/to_float.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/to_int.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/topk.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/transpose.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/unique.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/unsorted_segment_sum.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/unstack.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/where.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/zeros_like.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js:
   (**
    * @license
    * Copyright 2020 Google LLC. All Rights Reserved.
@@ -8802,11 +12207,42 @@ console.log(g.shape);
 @tensorflow/tfjs-core/dist/io/passthrough.js:
 @tensorflow/tfjs-core/dist/io/model_management.js:
 @tensorflow/tfjs-core/dist/io/io.js:
+@tensorflow/tfjs-core/dist/ops/abs.js:
+@tensorflow/tfjs-core/dist/ops/acos.js:
+@tensorflow/tfjs-core/dist/ops/acosh.js:
+@tensorflow/tfjs-core/dist/ops/asin.js:
+@tensorflow/tfjs-core/dist/ops/asinh.js:
+@tensorflow/tfjs-core/dist/ops/atan.js:
+@tensorflow/tfjs-core/dist/ops/atanh.js:
 @tensorflow/tfjs-core/dist/ops/sigmoid.js:
+@tensorflow/tfjs-core/dist/ops/tanh.js:
+@tensorflow/tfjs-core/dist/ops/ceil.js:
+@tensorflow/tfjs-core/dist/ops/clip_by_value.js:
 @tensorflow/tfjs-core/dist/ops/cos.js:
 @tensorflow/tfjs-core/dist/ops/cosh.js:
+@tensorflow/tfjs-core/dist/ops/erf.js:
+@tensorflow/tfjs-core/dist/ops/norm.js:
+@tensorflow/tfjs-core/dist/ops/expm1.js:
 @tensorflow/tfjs-core/dist/ops/gather.js:
+@tensorflow/tfjs-core/dist/ops/is_finite.js:
+@tensorflow/tfjs-core/dist/ops/is_inf.js:
+@tensorflow/tfjs-core/dist/ops/is_nan.js:
+@tensorflow/tfjs-core/dist/ops/log1p.js:
+@tensorflow/tfjs-core/dist/gradients.js:
+@tensorflow/tfjs-core/dist/ops/softplus.js:
+@tensorflow/tfjs-core/dist/ops/log_sigmoid.js:
+@tensorflow/tfjs-core/dist/ops/ones_like.js:
+@tensorflow/tfjs-core/dist/ops/pool.js:
+@tensorflow/tfjs-core/dist/ops/reciprocal.js:
 @tensorflow/tfjs-core/dist/ops/reverse.js:
+@tensorflow/tfjs-core/dist/ops/round.js:
+@tensorflow/tfjs-core/dist/ops/sign.js:
+@tensorflow/tfjs-core/dist/ops/softmax.js:
+@tensorflow/tfjs-core/dist/ops/spectral/irfft.js:
+@tensorflow/tfjs-core/dist/ops/spectral/rfft.js:
+@tensorflow/tfjs-core/dist/ops/strided_slice.js:
+@tensorflow/tfjs-core/dist/ops/tan.js:
+@tensorflow/tfjs-core/dist/ops/topk.js:
 @tensorflow/tfjs-core/dist/ops/array_ops_util.js:
 @tensorflow/tfjs-core/dist/ops/selu_util.js:
 @tensorflow/tfjs-core/dist/ops/erf_util.js:
@@ -8874,6 +12310,11 @@ console.log(g.shape);
 @tensorflow/tfjs-core/dist/ops/cast.js:
 @tensorflow/tfjs-core/dist/gradients/ArgMax_grad.js:
 @tensorflow/tfjs-core/dist/gradients/ArgMin_grad.js:
+@tensorflow/tfjs-core/dist/ops/arg_max.js:
+@tensorflow/tfjs-core/dist/ops/arg_min.js:
+@tensorflow/tfjs-core/dist/ops/min.js:
+@tensorflow/tfjs-core/dist/ops/log_softmax.js:
+@tensorflow/tfjs-core/dist/ops/mean.js:
 @tensorflow/tfjs-core/dist/base.js:
 @tensorflow/tfjs-core/dist/gradients/Reshape_grad.js:
 @tensorflow/tfjs-core/dist/gradients/Sum_grad.js:
@@ -8900,6 +12341,7 @@ console.log(g.shape);
 @tensorflow/tfjs-core/dist/ops/sparse/sparse_fill_empty_rows_util.js:
 @tensorflow/tfjs-core/dist/ops/sparse/sparse_reshape_util.js:
 @tensorflow/tfjs-core/dist/ops/sparse/sparse_segment_reduction_util.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/euclidean_norm.js:
   (**
    * @license
    * Copyright 2021 Google LLC. All Rights Reserved.
@@ -8918,6 +12360,7 @@ console.log(g.shape);
    *)
 
 @tensorflow/tfjs-core/dist/ops/cumprod.js:
+@tensorflow/tfjs-core/dist/public/chained_ops/cumprod.js:
   (**
    * @license
    * Copyright 2022 Google LLC. All Rights Reserved.
@@ -8935,6 +12378,7 @@ console.log(g.shape);
    * =============================================================================
    *)
 
+@tensorflow/tfjs-core/dist/ops/euclidean_norm.js:
 @tensorflow/tfjs-core/dist/ops/ragged_to_dense_util.js:
   (**
    * @license

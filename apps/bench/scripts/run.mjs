@@ -15,15 +15,17 @@ const out = join(outDir, 'bench.mjs');
 
 const tfjsEntry = /^@tensorflow\/tfjs(-[a-z-]+)?$/;
 await build({
-  entryPoints: [join(root, 'src/main.ts')],
+  entryPoints: [join(root, process.env.BENCH_ENTRY ?? 'src/main.ts')],
   outfile: tmp,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   conditions: ['@convlstm/source'],
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'error',
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   plugins: [
     {
       name: 'tfjs-external',

@@ -1,11 +1,59 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
-import { ConvLSTM } from '@convlstm/core';
-import * as tfl from '@tensorflow/tfjs-layers';
-await tf.setBackend('wasm'); await tf.ready();
-console.log(tf.getBackend(), typeof tfl.layers.convLstm2d);
-const m = new ConvLSTM({inChannels: 2, hiddenChannels: 4, kernelSize: 3});
-const x = tf.randomNormal([1,3,8,8,2]);
-const g = tf.grad((x)=> m.forward(x as any).output.sum())(x);
-console.log(g.shape);
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { formatReport } from './format.js';
+import { BENCH_BACKENDS, type BenchBackend, runBench } from './harness.js';
+
+function parseArgs(argv: readonly string[]): {
+  quick: boolean;
+  json: string | null;
+  backends: BenchBackend[] | undefined;
+  shapes: string[] | undefined;
+} {
+  let quick = false;
+  let json: string | null = null;
+  let backends: BenchBackend[] | undefined;
+  let shapes: string[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (): string => {
+      const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--quick') quick = true;
+    else if (arg.startsWith('--json')) json = value();
+    else if (arg.startsWith('--backend')) {
+      const list = value().split(',');
+      for (const b of list) {
+        if (!(BENCH_BACKENDS as readonly string[]).includes(b)) {
+          throw new Error(`--backend: expected some of ${BENCH_BACKENDS.join(', ')}, got "${b}"`);
+        }
+      }
+      backends = list as BenchBackend[];
+    } else if (arg.startsWith('--shape')) shapes = value().split(',');
+    else if (arg === '--help') {
+      console.log(
+        'pnpm bench [--quick] [--json out.json] [--backend cpu,wasm,tensorflow] [--shapes a,b,c,d]',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (try --help)`);
+  }
+  return { quick, json, backends, shapes };
+}
+
+const args = parseArgs(process.argv.slice(2));
+const report = await runBench({
+  quick: args.quick,
+  ...(args.backends ? { backends: args.backends } : {}),
+  ...(args.shapes ? { shapes: args.shapes } : {}),
+  log: (line) => console.error(line),
+});
+console.log(formatReport(report));
+if (args.json !== null) {
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.json);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(tmp, path);
+  console.error(`wrote ${path}`);
+}

@@ -10,7 +10,6 @@ import {
   reshape,
   scalar,
   sigmoid,
-  slice,
   split,
   stack,
   sub,
@@ -19,9 +18,9 @@ import {
   type Tensor4D,
   tanh,
   tidy,
-  unstack,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
+import { frameAt, sliceTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
 /**
@@ -228,7 +227,7 @@ export function fusedSegment(
       peepholeO: peepIndex[2] === -1 ? null : (values[peepIndex[2] as number] as Tensor),
     });
     const w = weights(xs);
-    const zxSteps = zxIndex < 0 ? null : unstack(xs[zxIndex] as Tensor, 1);
+    const zxSteps = zxIndex < 0 ? null : unstackTime(xs[zxIndex] as Tensor);
     const records = forwardSteps(w, zxSteps, steps, xs[0] as Tensor, xs[1] as Tensor);
     const last = records[steps - 1] as StepRecord;
     const hs = records.map((r) => r.h);
@@ -247,7 +246,7 @@ export function fusedSegment(
         const sw = weights(savedInputs);
         let recs: StepRecord[];
         if (recompute) {
-          const steps0 = zxIndex < 0 ? null : unstack(savedInputs[zxIndex] as Tensor, 1);
+          const steps0 = zxIndex < 0 ? null : unstackTime(savedInputs[zxIndex] as Tensor);
           recs = forwardSteps(sw, steps0, steps, savedInputs[0] as Tensor, savedInputs[1] as Tensor);
         } else {
           recs = [];
@@ -258,7 +257,7 @@ export function fusedSegment(
             recs.push({ hPrev, cPrev, i, f, g, o, c, tc, h: hPrev } as StepRecord);
           }
         }
-        const parts = unstack(dy as Tensor, 1);
+        const parts = unstackTime(dy as Tensor);
         const back = backwardSteps(sw, recs, parts.slice(0, steps), null, parts[steps] as Tensor);
         const grads: Tensor[] = [back.dh0, back.dc0, back.dKernel];
         if (zxIndex >= 0) grads[zxIndex] = stack(back.dzs, 1);
@@ -290,15 +289,13 @@ export function runFusedDirection(
   const outputs: Tensor[] = [];
   let h = h0;
   let c = c0;
-  const [n, hh, ww, ch] = h0.shape as [number, number, number, number];
   for (let t0 = 0; t0 < steps; t0 += segment) {
     const k = Math.min(segment, steps - t0);
-    const zxSeg = zx === null ? null : k === steps ? zx : slice(zx, [0, t0, 0, 0, 0], [-1, k, -1, -1, -1]);
+    const zxSeg = zx === null ? null : k === steps ? zx : sliceTime(zx, t0, k);
     const packed = fusedSegment(params, zxSeg, k, h, c, recompute);
-    const hsSeg = slice(packed, [0, 0, 0, 0, 0], [n, k, hh, ww, ch]);
-    outputs.push(hsSeg);
-    h = reshape(slice(packed, [0, k - 1, 0, 0, 0], [n, 1, hh, ww, ch]), [n, hh, ww, ch]);
-    c = reshape(slice(packed, [0, k, 0, 0, 0], [n, 1, hh, ww, ch]), [n, hh, ww, ch]);
+    outputs.push(sliceTime(packed, 0, k));
+    h = frameAt(packed, k - 1);
+    c = frameAt(packed, k);
   }
   const sequence = outputs.length === 1 ? (outputs[0] as Tensor) : concat(outputs, 1);
   return { sequence, h, c };

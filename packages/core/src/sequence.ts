@@ -9,7 +9,6 @@ import {
   sub,
   type Tensor,
   tensor,
-  unstack,
   zeros,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
@@ -17,6 +16,7 @@ import { convSame } from './conv.js';
 import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
 import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
 import { hashSeed, SeededRandom } from './random.js';
+import { unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
 /** One direction of one layer: its configuration and the tensors it reads. */
@@ -122,11 +122,11 @@ function runDirection(
   lengths: readonly number[] | null,
   recurrentMask: Tensor | null,
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
-  const perStep = zx === null ? null : unstack(zx, 1);
+  const perStep = zx === null ? null : unstackTime(zx);
   const rank = cell.config.spatialRank;
   const ones = new Array<number>(rank).fill(1);
   // Concat schedule: one kernel [...k, Cin + C, 4C] over [x_t, h] per step.
-  const frames = concatInput === null ? null : unstack(concatInput, 1);
+  const frames = concatInput === null ? null : unstackTime(concatInput);
   const stacked =
     concatInput === null ? null : concat([cell.params.kernel as Tensor, cell.params.recurrentKernel], rank);
   let h = h0;

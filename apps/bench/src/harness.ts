@@ -1,0 +1,309 @@
+import { type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
+import { getBackend, randomNormal, setBackend, type Tensor } from '@tensorflow/tfjs-core';
+import { type Contender, coreContender, coreVariants, layersContender, plainContender } from './impls.js';
+import {
+  type BackendPeak,
+  type ForwardMemory,
+  forwardMemory,
+  forwardOnce,
+  measurePeak,
+  type Timing,
+  type TrainMemory,
+  time,
+  trainMemory,
+  trainOnce,
+} from './measure.js';
+import { type BenchShape, FULL_SHAPES, QUICK_SHAPES, stackFlops } from './shapes.js';
+
+/** Backends the bench tries, in this order. */
+export const BENCH_BACKENDS = ['wasm', 'tensorflow', 'cpu'] as const;
+export type BenchBackend = (typeof BENCH_BACKENDS)[number];
+
+export interface BenchOptions {
+  /** Scaled-down shapes and budgets (under a minute). */
+  readonly quick: boolean;
+  /** Backends to run; default all of {@link BENCH_BACKENDS}. */
+  readonly backends?: readonly BenchBackend[];
+  /** Shape ids to run (`a`–`d`); default all. */
+  readonly shapes?: readonly string[];
+  /** Shapes to use instead of the built-in ones (tests). */
+  readonly customShapes?: readonly BenchShape[];
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+export type Phase = 'forward' | 'train';
+
+/** One contender on one shape, phase and backend. */
+export interface BenchResult {
+  readonly shape: string;
+  readonly contender: string;
+  readonly phase: Phase;
+  readonly status: 'ok' | 'skipped' | 'failed';
+  readonly reason?: string;
+  readonly timing?: Timing;
+  readonly sequencesPerSec?: number;
+  /** FLOPs of the call by the formula in `stackFlops`, in GFLOP. */
+  readonly gflop: number;
+  readonly gflopPerSec?: number;
+  /** Median of the plain reference ÷ this median (> 1: faster than the reference). */
+  readonly vsPlain?: number;
+  /** Median of tfjs-layers ÷ this median. */
+  readonly vsLayers?: number;
+  readonly forwardMemory?: ForwardMemory;
+  readonly trainMemory?: TrainMemory;
+}
+
+export interface BackendReport {
+  readonly backend: BenchBackend;
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly peak?: BackendPeak;
+  readonly results: BenchResult[];
+}
+
+export interface BenchReport {
+  readonly meta: {
+    readonly date: string;
+    readonly node: string;
+    readonly quick: boolean;
+    readonly flopFormula: string;
+  };
+  readonly shapes: readonly BenchShape[];
+  readonly backends: BackendReport[];
+  /** Cross-backend figures of the brief's targets. */
+  readonly targets: Record<string, number | null>;
+}
+
+const NODE_NAME: Record<BenchBackend, NodeBackendName> = {
+  cpu: 'cpu',
+  wasm: 'wasm',
+  tensorflow: 'tensorflow',
+};
+
+async function activate(backend: BenchBackend): Promise<string | null> {
+  try {
+    // Registers the wasm training kernels and loads the native addon when present.
+    await useNodeBackend({ backend: NODE_NAME[backend] });
+    return getBackend() === backend ? null : `active backend is ${getBackend()}`;
+  } catch (error) {
+    try {
+      if (backend !== 'tensorflow' && (await setBackend(backend))) return null;
+    } catch {
+      // Reported below with the first error.
+    }
+    return error instanceof Error ? (error.message.split('\n')[0] ?? 'unavailable') : String(error);
+  }
+}
+
+function contendersFor(shape: BenchShape): (() => Contender)[] {
+  return [
+    ...coreVariants(shape).map(
+      ([name, options]) =>
+        () =>
+          coreContender(name, shape, options),
+    ),
+    () => plainContender(shape),
+    () => layersContender(shape),
+  ];
+}
+
+function withRatios(results: BenchResult[]): BenchResult[] {
+  const medianOf = (shape: string, phase: Phase, name: string): number | undefined =>
+    results.find((r) => r.shape === shape && r.phase === phase && r.contender === name && r.status === 'ok')
+      ?.timing?.medianMs;
+  return results.map((r) => {
+    if (r.status !== 'ok' || r.timing === undefined) return r;
+    const plain = medianOf(r.shape, r.phase, 'plain');
+    const layers = medianOf(r.shape, r.phase, 'tfjs-layers');
+    return {
+      ...r,
+      ...(plain === undefined ? {} : { vsPlain: plain / r.timing.medianMs }),
+      ...(layers === undefined ? {} : { vsLayers: layers / r.timing.medianMs }),
+    };
+  });
+}
+
+/** Runs every contender on every shape and phase on one backend (already active). */
+async function runBackend(
+  backend: BenchBackend,
+  shapes: readonly BenchShape[],
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<BackendReport> {
+  const budgetMs = quick ? 150 : 4000;
+  const maxReps = quick ? 2 : 3;
+  // Skip a run estimated above this (the cpu backend needs minutes for the large shapes).
+  const maxRunMs = quick ? 3000 : 15_000;
+  const peak = measurePeak(quick, budgetMs);
+  log(
+    `${backend}: peak conv ${peak.convGflops.toFixed(2)} GFLOP/s, matMul ${peak.matMulGflops.toFixed(2)} GFLOP/s`,
+  );
+  const results: BenchResult[] = [];
+  for (const shape of shapes) {
+    const xs: Tensor = randomNormal([shape.batch, shape.steps, shape.height, shape.width, shape.inChannels]);
+    const phases: Phase[] = shape.memoryOnly ? ['train'] : ['forward', 'train'];
+    for (const make of contendersFor(shape)) {
+      let contender: Contender | null = null;
+      try {
+        contender = make();
+        const c = contender;
+        for (const phase of phases) {
+          const gflop = stackFlops(shape, phase === 'train') / 1e9;
+          // Reference-style loops run slower than the backend's peak; allow a factor of 4.
+          const estimateMs =
+            ((gflop / Math.max(peak.convGflops, 1e-3)) * 1e3 * 4) / (c.name === 'plain' ? 1 : 2);
+          if (estimateMs > maxRunMs) {
+            results.push({
+              shape: shape.id,
+              contender: c.name,
+              phase,
+              status: 'skipped',
+              reason: `estimated ${(estimateMs / 1e3).toFixed(0)} s per run at the measured peak`,
+              gflop,
+            });
+            continue;
+          }
+          // tfjs-layers builds its weights on the first call.
+          if (c.variables.length === 0) forwardOnce(c, xs);
+          const timing =
+            phase === 'forward'
+              ? time(() => forwardOnce(c, xs), maxReps, budgetMs)
+              : time(() => trainOnce(c, xs), maxReps, budgetMs);
+          const result: BenchResult = {
+            shape: shape.id,
+            contender: c.name,
+            phase,
+            status: 'ok',
+            timing,
+            sequencesPerSec: (shape.batch * 1e3) / timing.medianMs,
+            gflop,
+            gflopPerSec: gflop / (timing.medianMs / 1e3),
+            ...(phase === 'forward'
+              ? { forwardMemory: forwardMemory(c, xs) }
+              : { trainMemory: await trainMemory(c, xs) }),
+          };
+          results.push(result);
+          const mem =
+            result.trainMemory !== undefined
+              ? `peak ${result.trainMemory.peakTensors} tensors ${(result.trainMemory.peakBytes / 2 ** 20).toFixed(1)} MiB`
+              : `alive ${result.forwardMemory?.aliveTensors} tensors`;
+          log(
+            `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms ` +
+              `(n=${timing.reps}, ±${(timing.spread * 50).toFixed(0)}%) ${result.gflopPerSec?.toFixed(2)} GFLOP/s, ${mem}`,
+          );
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        for (const phase of phases) {
+          if (
+            !results.some((r) => r.shape === shape.id && r.phase === phase && r.contender === contender?.name)
+          ) {
+            results.push({
+              shape: shape.id,
+              contender: contender?.name ?? 'unknown',
+              phase,
+              status: 'failed',
+              ...(reason === undefined ? {} : { reason }),
+              gflop: stackFlops(shape, phase === 'train') / 1e9,
+            });
+          }
+        }
+        log(`${backend} (${shape.id}) ${contender?.name}: failed: ${reason}`);
+      } finally {
+        contender?.dispose();
+      }
+    }
+    xs.dispose();
+  }
+  return { backend, available: true, peak, results: withRatios(results) };
+}
+
+function medianFor(
+  report: BenchReport,
+  backend: BenchBackend,
+  shape: string,
+  phase: Phase,
+  name: string,
+): number | null {
+  const b = report.backends.find((x) => x.backend === backend);
+  const r = b?.results.find(
+    (x) => x.shape === shape && x.phase === phase && x.contender === name && x.status === 'ok',
+  );
+  return r?.timing?.medianMs ?? null;
+}
+
+/** The fastest core variant on a shape, phase and backend. */
+function bestCore(report: BenchReport, backend: BenchBackend, shape: string, phase: Phase): number | null {
+  const b = report.backends.find((x) => x.backend === backend);
+  const times = (b?.results ?? [])
+    .filter(
+      (x) => x.shape === shape && x.phase === phase && x.contender.startsWith('core:') && x.status === 'ok',
+    )
+    .map((x) => x.timing?.medianMs as number);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+function ratio(num: number | null, den: number | null): number | null {
+  return num === null || den === null ? null : num / den;
+}
+
+/** Runs the benchmark; never throws for an unavailable backend (it is reported instead). */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? (() => {});
+  const all = options.customShapes ?? (options.quick ? QUICK_SHAPES : FULL_SHAPES);
+  const shapes = options.shapes ? all.filter((s) => options.shapes?.includes(s.id)) : all;
+  const report: BenchReport = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      quick: options.quick,
+      flopFormula: "2·N·H'·W'·k²·(C_in + C_h)·4·C_h per layer and step; ×3 for a training step",
+    },
+    shapes,
+    backends: [],
+    targets: {},
+  };
+  for (const backend of options.backends ?? BENCH_BACKENDS) {
+    const problem = await activate(backend);
+    if (problem !== null) {
+      log(`${backend}: unavailable (${problem})`);
+      report.backends.push({ backend, available: false, reason: problem, results: [] });
+      continue;
+    }
+    report.backends.push(await runBackend(backend, shapes, options.quick, log));
+  }
+  const t = report.targets;
+  for (const shape of ['a', 'c']) {
+    t[`wasm forward (${shape}): best core vs tfjs-layers`] = ratio(
+      medianFor(report, 'wasm', shape, 'forward', 'tfjs-layers'),
+      bestCore(report, 'wasm', shape, 'forward'),
+    );
+    t[`wasm forward (${shape}): best core vs plain`] = ratio(
+      medianFor(report, 'wasm', shape, 'forward', 'plain'),
+      bestCore(report, 'wasm', shape, 'forward'),
+    );
+  }
+  t['wasm train (c): best core vs plain on cpu'] = ratio(
+    medianFor(report, 'cpu', 'c', 'train', 'plain'),
+    bestCore(report, 'wasm', 'c', 'train'),
+  );
+  t['tensorflow forward (a): best core ms'] = bestCore(report, 'tensorflow', 'a', 'forward');
+  const d = (name: string): number | null => {
+    const b = report.backends.find((x) => x.available);
+    const r = b?.results.find((x) => x.shape === 'd' && x.contender === name && x.status === 'ok');
+    return r?.trainMemory?.peakTensors ?? null;
+  };
+  const dBackend = report.backends.find((x) => x.available)?.backend;
+  const every = report.backends
+    .flatMap((b) => b.results)
+    .find((r) => r.shape === 'd' && r.contender.startsWith('core:checkpoint'))?.contender;
+  if (dBackend !== undefined && every !== undefined) {
+    t['(d) peak tensors: checkpoint / plain'] = ratio(d(every), d('plain'));
+    t['(d) train time: checkpoint / plain'] = ratio(
+      medianFor(report, dBackend, 'd', 'train', every),
+      medianFor(report, dBackend, 'd', 'train', 'plain'),
+    );
+  }
+  return report;
+}
