@@ -1,0 +1,64 @@
+import { dispose, losses, type Scalar, train } from '@tensorflow/tfjs-core';
+import type { SequenceSpec } from './demo-config.js';
+import { type DigitPool, type EncoderForecaster, MovingMnist } from './train-browser.js';
+
+/** Options of {@link BrowserTrainer}. */
+export interface BrowserTrainerOptions {
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Digits and speed of the training sequences; the stream seed is offset so it never shows the viewed sequence. */
+  readonly data: SequenceSpec;
+}
+
+/**
+ * Trains the model in the page: Adam on the per-pixel sigmoid cross-entropy of the forecast
+ * (the paper's loss), one fresh Moving MNIST batch per step.
+ */
+export class BrowserTrainer {
+  private readonly optimizer;
+  private readonly stream: MovingMnist;
+
+  constructor(
+    private readonly model: EncoderForecaster,
+    digits: DigitPool,
+    private readonly options: BrowserTrainerOptions,
+  ) {
+    this.optimizer = train.adam(options.learningRate);
+    this.stream = new MovingMnist({
+      digits,
+      canvasSize: model.config.frameSize,
+      numDigits: options.data.numDigits,
+      inputFrames: model.config.inputFrames,
+      outputFrames: model.config.outputFrames,
+      speed: options.data.speed,
+      seed: options.data.seed + 1_000_003,
+    });
+  }
+
+  /** One optimisation step; resolves to its loss. */
+  async step(): Promise<number> {
+    const batch = this.stream.nextBatchTensors(this.options.batchSize);
+    try {
+      const loss = this.optimizer.minimize(
+        () => {
+          const { logits, probabilities } = this.model.forward(batch.inputs, this.model.config.outputFrames);
+          probabilities.dispose();
+          return losses.sigmoidCrossEntropy(batch.targets, logits) as Scalar;
+        },
+        true,
+        [...this.model.trainableWeights],
+      );
+      if (loss === null) throw new Error('the optimiser returned no loss');
+      const value = (await loss.data())[0] as number;
+      loss.dispose();
+      return value;
+    } finally {
+      dispose([batch.inputs, batch.targets]);
+    }
+  }
+
+  /** Frees the optimiser's slots. */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

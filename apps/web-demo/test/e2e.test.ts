@@ -1,0 +1,169 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '@tensorflow/tfjs-backend-cpu';
+import { EncoderForecaster, saveCheckpoint } from '@convlstm/train';
+import { setBackend } from '@tensorflow/tfjs-core';
+import { type Browser, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
+import { digitPoolFromBytes } from '../src/digits.js';
+import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
+import type { DemoState } from '../src/main.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+const root = fileURLToPath(new URL('..', import.meta.url));
+const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is absent (apt-get install -y chromium)`;
+if (skip !== null) console.log(`[web-demo] end-to-end test skipped: ${skip}`);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+/** Serves the build, with `/checkpoint/` mapped to `checkpointDir`, on 127.0.0.1. */
+async function serve(
+  dist: string,
+  checkpointDir: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
+    const file = path.startsWith('/checkpoint/')
+      ? join(checkpointDir, path.slice('/checkpoint/'.length))
+      : join(dist, path === '/' ? 'index.html' : path);
+    readFile(file).then(
+      (body) => {
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.end(body);
+      },
+      () => {
+        res.writeHead(404);
+        res.end();
+      },
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU on SwiftShader)', () => {
+  let work = '';
+  let browser: Browser;
+  let server: { url: string; close: () => Promise<void> };
+  let model: EncoderForecaster;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'convlstm-web-demo-'));
+    await build({ root, logLevel: 'error', build: { outDir: join(work, 'dist'), emptyOutDir: true } });
+    await setBackend('cpu');
+    // A checkpoint written by @convlstm/train's own writer: the page must load the Node app's format.
+    model = new EncoderForecaster({ ...DEMO_MODEL, seed: 3 });
+    await saveCheckpoint(join(work, 'checkpoint'), model);
+    server = await serve(join(work, 'dist'), join(work, 'checkpoint'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    model?.dispose();
+    if (work !== '') await rm(work, { recursive: true, force: true });
+  });
+
+  it('renders the forecast of the checkpoint, equal to the same model run in Node', async () => {
+    const spec: SequenceSpec = { seed: 11, index: 2, numDigits: 2, speed: 3 };
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const log: string[] = [];
+    page.on('pageerror', (e) => log.push(e.message));
+    await page.goto(
+      `${server.url}?seed=${spec.seed}&index=${spec.index}&digits=${spec.numDigits}&speed=${spec.speed}`,
+    );
+    await page.waitForFunction(() => window.__demo !== undefined, undefined, {
+      timeout: 240_000,
+      polling: 250,
+    });
+    const state = (await page.evaluate(() => window.__demo)) as DemoState;
+    expect(state.error, log.join('\n')).toBeUndefined();
+    expect(state.ready).toBe(true);
+    expect(state.checkpoint).toBe('loaded');
+    expect(state.spec).toEqual(spec);
+
+    // The backend label names what really runs.
+    expect(state.backend).toBe('webgpu');
+    const label = await page.locator('#backend-label').textContent();
+    expect(label?.startsWith('webgpu')).toBe(true);
+    expect(await page.locator('#backend-label').getAttribute('data-backend')).toBe('webgpu');
+
+    // The same model, weights and sequence in Node on the CPU backend.
+    const digits = digitPoolFromBytes(new Uint8Array(await readFile(join(root, 'public', 'digits.bin'))));
+    const seq = makeSequence(digits, model, spec);
+    const node = await runForecast(model, seq);
+    const size = seq.size;
+    expect(state.forecast.length).toBe(node.forecast.length);
+    let maxDiff = 0;
+    for (let i = 0; i < node.forecast.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs((state.forecast[i] as number) - (node.forecast[i] as number)));
+    }
+    console.log(
+      `[web-demo] max |page − node| forecast difference: ${maxDiff.toExponential(2)}; page forecast ${state.forecastMs.map((m) => m.toFixed(0)).join(', ')} ms`,
+    );
+    expect(maxDiff).toBeLessThan(1e-4);
+
+    // The pixels on the forecast strip are round(255·value) of the Node forecast (±1 level).
+    const pixels = await page.evaluate(() => {
+      const canvas = document.getElementById('forecast-strip') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+      return {
+        width: canvas.width,
+        data: Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data),
+      };
+    });
+    const frames = seq.outputFrames;
+    expect(pixels.width).toBe(frames * size);
+    let worst = 0;
+    for (let t = 0; t < frames; t++) {
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const expected = Math.round(
+            Math.min(1, Math.max(0, node.forecast[(t * size + y) * size + x] as number)) * 255,
+          );
+          const got = pixels.data[4 * (y * frames * size + t * size + x)] as number;
+          worst = Math.max(worst, Math.abs(got - expected));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+
+    // The chart's numbers: the model's per-frame MSE and the three baselines.
+    expect(Object.keys(state.mse).sort()).toEqual(['ConvLSTM', 'copy-last', 'mean of inputs', 'zeros']);
+    const nodeMse = perFrameMse(node.forecast, seq.truth, frames);
+    expect(state.mse.ConvLSTM).toHaveLength(frames);
+    for (const [t, v] of (state.mse.ConvLSTM ?? []).entries()) expect(v).toBeCloseTo(nodeMse[t] as number, 5);
+
+    await mkdir(join(root, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: resolve(root, 'test-artifacts', 'demo.png'), fullPage: true });
+    await page.close();
+  });
+});
