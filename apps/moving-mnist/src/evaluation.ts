@@ -102,7 +102,18 @@ export async function evaluateAndReport(args: {
     `Evaluating the model and 3 baselines on ${set.count} test sequences (${args.info.description})...`,
   );
   const start = performance.now();
-  const evaluation = await evaluate(model, set, { batchSize: args.batchSize });
+  let reported = 0;
+  const evaluation = await evaluate(model, set, {
+    batchSize: args.batchSize,
+    // A line per ~10% so long evaluations show they are alive without flooding logs.
+    onProgress: (done, total) => {
+      if (done === total || done - reported >= total / 10) {
+        reported = done;
+        const elapsed = (performance.now() - start) / 1000;
+        args.log(`  evaluated ${done}/${total} sequences (${elapsed.toFixed(0)} s)`);
+      }
+    },
+  });
   const evaluationSeconds = (performance.now() - start) / 1000;
   const report = buildMetricsReport({
     evaluation,

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import {
   disposeTrainingState,
   EncoderForecaster,
+  type EncoderForecasterOptions,
   loadMnistDigits,
   MovingMnist,
   PRESETS,
@@ -44,6 +45,11 @@ export interface TrainConfig {
   readonly validateEvery: number;
   readonly validationSize: number;
   readonly checkpointEvery: number;
+  /**
+   * Programmatic only (no flag): overrides of the preset's model options, e.g. a tiny model
+   * for tests. Recorded in `config.json`.
+   */
+  readonly modelOverrides?: Partial<EncoderForecasterOptions>;
 }
 
 /** Steps used when neither `--steps` nor `--minutes` is given. */
@@ -95,7 +101,7 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
 
   const preset = PRESETS[config.preset];
-  const model = new EncoderForecaster({ ...preset.options, seed: config.seed });
+  const model = new EncoderForecaster({ ...preset.options, ...config.modelOverrides, seed: config.seed });
   try {
     const mc = model.config;
     ctx.log(
