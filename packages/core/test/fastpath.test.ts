@@ -14,7 +14,14 @@ import {
   zeros,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConvLSTM, type ConvLSTMOptions, runStack } from '../src/index.js';
+import {
+  type CellConfig,
+  ConvLSTM,
+  type ConvLSTMCell,
+  type ConvLSTMOptions,
+  runStack,
+} from '../src/index.js';
+import { chooseMode } from '../src/sequence.js';
 import { assertAllClose, randomizeCell, randomValues } from '../src/testing/index.js';
 
 function rand(shape: number[], seed: number): Tensor {
@@ -229,5 +236,19 @@ describe('fast paths match the reference path (cpu)', () => {
       () => new ConvLSTM({ inChannels: 1, hiddenChannels: 1, kernelSize: 3, fusedGates: 1 as never }),
     ).toThrow(/options\.fusedGates/);
     expect(memory().numTensors).toBe(before);
+  });
+
+  it("'auto' concatenates [x, h] when Cin <= C and the kernels allow it, else hoists", () => {
+    const config = (options: Partial<ConvLSTMOptions>): CellConfig => {
+      const model = new ConvLSTM({ inChannels: 4, hiddenChannels: 8, kernelSize: 3, ...options });
+      const result = (model.allCells[0] as ConvLSTMCell).config;
+      model.dispose();
+      return result;
+    };
+    expect(chooseMode(config({}), 'auto')).toBe('concat');
+    expect(chooseMode(config({ inChannels: 16 }), 'auto')).toBe('hoisted');
+    expect(chooseMode(config({ recurrentKernelSize: 1 }), 'auto')).toBe('hoisted');
+    expect(chooseMode(config({ strides: 2 }), 'concat')).toBe('hoisted');
+    expect(chooseMode(config({}), 'hoisted')).toBe('hoisted');
   });
 });
