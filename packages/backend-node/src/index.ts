@@ -20,4 +20,12 @@ export {
   conv2dBackpropFilterConfig,
   conv2dBackpropFilterViaMatMul,
 } from './wasm-kernels/conv2d-backprop-filter.js';
+export {
+  collapseSlice,
+  copySlice,
+  fastSliceConfig,
+  fastSplitVConfig,
+  fastUnpackConfig,
+  type SliceGeometry,
+} from './wasm-kernels/fast-slice.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';

@@ -10,11 +10,14 @@ import {
   getKernel,
   memory,
   setBackend,
+  slice,
   type Tensor,
   type Tensor4D,
+  tensor,
+  unstack,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
+import { collapseSlice, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 /** Runs one kernel on `backend` through the engine, as an op would. */
@@ -23,16 +26,19 @@ function runOn(
   kernel: string,
   inputs: Record<string, Tensor>,
   attrs: object,
-  shape: readonly number[],
+  shape: readonly number[] | readonly (readonly number[])[],
 ): Float32Array {
   const e = engine();
   e.setBackend(backend);
-  const out = e.runKernel(kernel, inputs, attrs as never) as Tensor;
+  const result = e.runKernel(kernel, inputs, attrs as never) as Tensor | Tensor[];
+  const outs = Array.isArray(result) ? result : [result];
   try {
-    expect(out.shape).toEqual(shape);
-    return out.dataSync() as Float32Array;
+    // Several outputs (Unpack, SplitV): compare shapes one by one, values end to end.
+    if (Array.isArray(result)) expect(outs.map((t) => t.shape)).toEqual(shape);
+    else expect(result.shape).toEqual(shape);
+    return Float32Array.from(outs.flatMap((t) => Array.from(t.dataSync() as Float32Array)));
   } finally {
-    out.dispose();
+    for (const t of outs) t.dispose();
   }
 }
 
@@ -41,7 +47,7 @@ function expectWasmMatchesCpu(
   kernel: string,
   inputs: Record<string, Tensor>,
   attrs: object,
-  shape: readonly number[],
+  shape: readonly number[] | readonly (readonly number[])[],
 ): void {
   const before = memory().numTensors;
   const expected = runOn('cpu', kernel, inputs, attrs, shape);
@@ -170,4 +176,74 @@ describe('wasm training kernels', () => {
       dy.dispose();
     });
   }
+
+  // Slice, Unpack, SplitV: random ranks 1–6 (the stock kernels are only slow, from rank 5).
+  const random4 = new SeededRandom(99);
+  const draw = (lo: number, hi: number) => lo + Math.floor(random4.next() * (hi - lo + 1));
+  for (let i = 0; i < 12; i++) {
+    const rank = 1 + (i % 6);
+    const shape = Array.from({ length: rank }, () => draw(1, 5));
+    const begin = shape.map((d) => draw(0, d - 1));
+    const size = shape.map((d, a) =>
+      random4.next() < 0.4 ? d - (begin[a] as number) : draw(1, d - (begin[a] as number)),
+    );
+    const axis = draw(0, rank - 1);
+    const label = `[${shape}] rank ${rank}`;
+    it(`Slice, Unpack and SplitV match cpu: ${label}`, () => {
+      const x = seededTensor(shape, 700 + i);
+      expectWasmMatchesCpu('Slice', { x }, { begin, size }, size);
+      const parts = shape.filter((_, a) => a !== axis);
+      expectWasmMatchesCpu(
+        'Unpack',
+        { value: x },
+        { axis },
+        Array.from({ length: shape[axis] as number }, () => parts),
+      );
+      const d = shape[axis] as number;
+      const first = draw(0, d);
+      const splits = first === d ? [d] : [first, d - first];
+      const splitShapes = splits.map((n) => shape.map((e, a) => (a === axis ? n : e)));
+      expectWasmMatchesCpu('SplitV', { x }, { numOrSizeSplits: splits, axis }, splitShapes);
+      x.dispose();
+    });
+  }
+
+  it('Slice merges whole inner axes into long runs', () => {
+    expect(
+      collapseSlice({ shape: [4, 10, 32, 32, 64], begin: [0, 3, 0, 0, 0], size: [4, 1, 32, 32, 64] }),
+    ).toEqual({
+      shape: [4, 10 * 65536],
+      begin: [0, 3 * 65536],
+      size: [4, 65536],
+    });
+    // Nothing to merge when the inner axis is cut.
+    expect(collapseSlice({ shape: [3, 4], begin: [1, 1], size: [2, 2] })).toEqual({
+      shape: [3, 4],
+      begin: [1, 1],
+      size: [2, 2],
+    });
+    // Size-1 axes disappear.
+    expect(collapseSlice({ shape: [1, 5, 1, 4], begin: [0, 2, 0, 1], size: [1, 2, 1, 3] })).toEqual({
+      shape: [5, 4],
+      begin: [2, 1],
+      size: [2, 3],
+    });
+  });
+
+  it('string tensors still slice on wasm (through the stock kernel)', () => {
+    engine().setBackend('wasm');
+    const t = tensor([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+    ]);
+    const s1 = slice(t, [0, 1], [2, 2]);
+    expect(s1.arraySync()).toEqual([
+      ['b', 'c'],
+      ['e', 'f'],
+    ]);
+    const [u0, u1] = unstack(t);
+    expect(u1?.arraySync()).toEqual(['d', 'e', 'f']);
+    for (const x of [t, s1, u0, u1]) x?.dispose();
+    engine().setBackend('cpu');
+  });
 });

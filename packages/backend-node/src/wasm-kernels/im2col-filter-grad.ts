@@ -1,4 +1,14 @@
-import { concat, matMul, pad, reshape, slice, stridedSlice, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import {
+  concat,
+  matMul,
+  pad,
+  reshape,
+  slice,
+  stridedSlice,
+  type Tensor,
+  tidy,
+  transpose,
+} from '@tensorflow/tfjs-core';
 
 /** Geometry of one channels-last convolution, per spatial axis. */
 export interface ConvGeometry {
@@ -22,11 +32,10 @@ function kernelOffsets(kernel: readonly number[]): number[][] {
 
 /**
  * Filter gradient of a channels-last convolution (dilation 1) of any spatial rank:
- * `im2col(x)ᵀ · dy`. Each kernel tap is a strided window `[N, ...out, Cin]` of the
- * padded input; stacked along channels they form the im2col matrix
- * `[N·∏out, ∏k·Cin]`, whose column order is the filter layout `[...k, Cin, Cout]`,
- * so one large matMul (transposeA) yields the whole gradient — one XNNPACK call
- * instead of `∏k` small ones.
+ * `im2col(x)ᵀ · dy`. Each kernel tap is a strided window `[Cin, N, ...out]` of the
+ * padded, channels-first input; stacked along axis 0 they form `im2col(x)ᵀ`
+ * `[∏k·Cin, N·∏out]`, whose row order is the filter layout `[...k, Cin, Cout]`, so one
+ * large matMul yields the whole gradient — one XNNPACK call instead of `∏k` small ones.
  *
  * @param x input `[N, ...S, Cin]`.
  * @param dy output gradient `[N, ...out, Cout]`.
@@ -53,28 +62,32 @@ export function filterGradViaMatMul(x: Tensor, dy: Tensor, g: ConvGeometry): Ten
           (x.shape[a + 1] as number),
       ),
     );
+    // Channels first, so the taps stack along axis 0 straight into im2colᵀ
+    // `[∏k·Cin, N·∏out]` and the matMul needs no transposed operand (TF.js wasm's
+    // BatchMatMul is ~10× slower with transposeA or transposeB than without).
+    const xc = transpose(x, [rank + 1, ...Array.from({ length: rank + 1 }, (_, i) => i)]);
     const padded = before.some((p) => p > 0) || after.some((p) => p > 0);
     const xp = padded
-      ? pad(x, [[0, 0], ...before.map((p, a) => [p, after[a]] as [number, number]), [0, 0]])
-      : x;
+      ? pad(xc, [[0, 0], [0, 0], ...before.map((p, a) => [p, after[a]] as [number, number])])
+      : xc;
     const unitStrides = g.strides.every((s) => s === 1);
     const taps = kernelOffsets(g.kernel).map((offset) => {
       const start = offset.map((o, a) => o + (shift[a] as number));
-      const begin = [0, ...start, 0];
-      if (unitStrides) return slice(xp, begin, [n, ...g.out, cin]);
+      const begin = [0, 0, ...start];
+      if (unitStrides) return slice(xp, begin, [cin, n, ...g.out]);
       const end = [
+        cin,
         n,
         ...start.map((o, a) => o + ((g.out[a] as number) - 1) * (g.strides[a] as number) + 1),
-        cin,
       ];
-      return stridedSlice(xp, begin, end, [1, ...g.strides, 1]);
+      return stridedSlice(xp, begin, end, [1, 1, ...g.strides]);
     });
-    const rows = n * g.out.reduce((a, b) => a * b, 1);
-    const cols = reshape(taps.length === 1 ? (taps[0] as Tensor) : concat(taps, rank + 1), [
-      rows,
+    const rows = n * g.out.reduce((p, q) => p * q, 1);
+    const colsT = reshape(taps.length === 1 ? (taps[0] as Tensor) : concat(taps, 0), [
       taps.length * cin,
+      rows,
     ]);
-    const grad = matMul(cols, reshape(dy, [rows, cout]), true, false);
+    const grad = matMul(colsT, reshape(dy, [rows, cout]));
     return reshape(grad, [...g.kernel, cin, cout]);
   });
 }

@@ -2,6 +2,7 @@ import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
+import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKernel } from './fast-slice.js';
 
 /**
  * Kernels registered for `'wasm'` so a ConvLSTM training step runs there (TF.js 4.22).
@@ -13,11 +14,18 @@ import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
  * - `Conv2DBackpropFilter` is missing;
  * - `Conv3DBackpropInputV2` and `Conv3DBackpropFilterV2` exist but return wrong values
  *   (their output buffer is accumulated into without being cleared), so they are replaced.
+ *
+ * Speed: `Slice` (and `Unpack`, `SplitV`, which call it) copy rank ≥ 5 tensors element
+ * by element through a TensorBuffer — seconds per time step of a ConvLSTM sequence —
+ * so they are replaced by run-by-run copies of the same values.
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv3dBackpropFilterConfig,
   conv3dBackpropInputConfig,
+  fastSliceConfig,
+  fastUnpackConfig,
+  fastSplitVConfig,
 ];
 
 /**
@@ -32,7 +40,10 @@ export function registerWasmTrainingKernels(): string[] {
   for (const config of WASM_TRAINING_KERNELS) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    if (current !== undefined) {
+      rememberStockKernel(config.kernelName, current.kernelFunc);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
     registerKernel(config);
     added.push(config.kernelName);
   }
