@@ -135,11 +135,13 @@ export interface TrainResult {
 export class TrainingDivergedError extends Error {
   readonly step: number;
   readonly loss: number;
+  readonly gradNorm: number;
   readonly lastCheckpoint: string | null;
 
-  constructor(step: number, loss: number, lastCheckpoint: string | null) {
+  constructor(step: number, loss: number, lastCheckpoint: string | null, gradNorm = Number.NaN) {
+    const what = Number.isFinite(loss) ? `gradient norm ${gradNorm} (loss ${loss})` : `loss ${loss}`;
     super(
-      `Training diverged at step ${step}: loss ${loss}. The model keeps its weights from before this step` +
+      `Training diverged at step ${step}: ${what}. The model keeps its weights from before this step` +
         (lastCheckpoint === null
           ? '; no checkpoint was written.'
           : `; the last good checkpoint is ${lastCheckpoint}.`),
@@ -147,6 +149,7 @@ export class TrainingDivergedError extends Error {
     this.name = 'TrainingDivergedError';
     this.step = step;
     this.loss = loss;
+    this.gradNorm = gradNorm;
     this.lastCheckpoint = lastCheckpoint;
   }
 }
@@ -379,7 +382,7 @@ export async function train(
         });
         const [loss, gradNorm] = result.stats.dataSync() as Float32Array as unknown as [number, number];
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-          throw new TrainingDivergedError(step + 1, Number.isFinite(loss) ? gradNorm : loss, lastCheckpoint);
+          throw new TrainingDivergedError(step + 1, loss, lastCheckpoint, gradNorm);
         }
         const grads = result.grads;
         tidy(() =>
