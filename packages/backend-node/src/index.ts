@@ -29,3 +29,4 @@ export {
   type SliceGeometry,
 } from './wasm-kernels/fast-slice.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
+export { type BackpropInputGeometry, inputGradViaConv } from './wasm-kernels/transposed-conv.js';

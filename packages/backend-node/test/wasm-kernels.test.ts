@@ -4,6 +4,7 @@ import { SeededRandom } from '@convlstm/core';
 import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInput,
   Conv3DBackpropFilterV2,
   Conv3DBackpropInputV2,
   engine,
@@ -168,10 +169,14 @@ describe('wasm training kernels', () => {
   });
 
   for (const [i, c] of cases.entries()) {
-    it(`Conv2DBackpropFilter matches cpu: ${c.name}`, () => {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput match cpu: ${c.name}`, () => {
       const x = seededTensor(c.x, 10 + i) as Tensor4D;
       const dy = seededTensor(c.dy, 100 + i) as Tensor4D;
       expectWasmMatchesCpu(Conv2DBackpropFilter, { x, dy }, c.attrs, c.attrs.filterShape);
+      const filter = seededTensor(c.attrs.filterShape, 200 + i);
+      const inputAttrs = { ...c.attrs, inputShape: c.x };
+      expectWasmMatchesCpu(Conv2DBackpropInput, { dy, filter }, inputAttrs, c.x);
+      filter.dispose();
       x.dispose();
       dy.dispose();
     });

@@ -74,7 +74,12 @@ export function copySlice(src: TypedArray, g: SliceGeometry, out: TypedArray): v
     let offset = g.begin[rank - 1] as number;
     for (let a = 0; a < rank - 1; a++)
       offset += ((g.begin[a] as number) + (index[a] as number)) * (strides[a] as number);
-    out.set(src.subarray(offset, offset + run), outOffset);
+    if (run < 32) {
+      // Short runs (a gate split of a few channels): a loop beats subarray + set.
+      for (let k = 0; k < run; k++) out[outOffset + k] = src[offset + k] as number;
+    } else {
+      out.set(src.subarray(offset, offset + run), outOffset);
+    }
     outOffset += run;
     for (let a = rank - 2; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;

@@ -1,5 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
 import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKernel } from './fast-slice.js';
@@ -15,12 +16,14 @@ import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKerne
  * - `Conv3DBackpropInputV2` and `Conv3DBackpropFilterV2` exist but return wrong values
  *   (their output buffer is accumulated into without being cleared), so they are replaced.
  *
- * Speed: `Slice` (and `Unpack`, `SplitV`, which call it) copy rank ≥ 5 tensors element
+ * Speed: the stock `Conv2DBackpropInput` is a plain loop (most of a training step), so
+ * it is replaced by a correlation run by XNNPACK's `Conv2D`. `Slice` (and `Unpack`, `SplitV`, which call it) copy rank ≥ 5 tensors element
  * by element through a TensorBuffer — seconds per time step of a ConvLSTM sequence —
  * so they are replaced by run-by-run copies of the same values.
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
   conv3dBackpropFilterConfig,
   conv3dBackpropInputConfig,
   fastSliceConfig,
