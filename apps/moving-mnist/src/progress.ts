@@ -41,6 +41,8 @@ export class ProgressBar {
   private lastPlain = Number.NEGATIVE_INFINITY;
   private drawn = false;
   private smoothedLoss: number | null = null;
+  /** The last plain-mode line not yet printed, so the final state always reaches the log. */
+  private unprinted: string | null = null;
 
   constructor(private readonly options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
@@ -86,6 +88,9 @@ export class ProgressBar {
     } else if (this.now() - this.lastPlain >= (this.options.plainEverySeconds ?? 10) * 1000) {
       this.lastPlain = this.now();
       this.stream.write(`${text}\n`);
+      this.unprinted = null;
+    } else {
+      this.unprinted = text;
     }
   }
 
@@ -98,6 +103,8 @@ export class ProgressBar {
 
   /** Ends the bar's line. */
   done(): void {
+    if (this.unprinted !== null) this.stream.write(`${this.unprinted}\n`);
+    this.unprinted = null;
     if (this.drawn) this.stream.write('\n');
     this.drawn = false;
   }

@@ -211,12 +211,16 @@ export async function resolveOptions(
 /** The options block of a command's `--help`. */
 export function formatOptions(specs: readonly OptionSpec[]): string {
   const rows = specs.map((s) => {
+    // Short choice lists read best inline (auto|cpu); long ones go into the description.
+    const choices = s.kind.type === 'enum' ? s.kind.values().join('|') : '';
+    const inline = choices.length > 0 && choices.length <= 40;
     const placeholder =
       s.kind.type === 'boolean'
         ? ''
-        : ` ${s.placeholder ?? (s.kind.type === 'enum' ? s.kind.values().join('|') : s.kind.type === 'string' ? 'VALUE' : 'N')}`;
+        : ` ${s.placeholder ?? (inline ? choices : s.kind.type === 'enum' ? 'NAME' : s.kind.type === 'string' ? 'VALUE' : 'N')}`;
+    const listed = choices.length > 0 && !inline ? `; one of ${choices.split('|').join(', ')}` : '';
     const def = s.defaultText === undefined ? '' : ` (default: ${s.defaultText})`;
-    return { left: `--${kebab(s.key)}${placeholder}`, right: `${s.description}${def}` };
+    return { left: `--${kebab(s.key)}${placeholder}`, right: `${s.description}${listed}${def}` };
   });
   const width = Math.min(34, Math.max(...rows.map((r) => r.left.length)) + 2);
   return rows
