@@ -8,7 +8,9 @@ function parseArgs(argv: readonly string[]): {
   json: string | null;
   backends: BenchBackend[] | undefined;
   shapes: string[] | undefined;
+  maxRunSeconds: number | undefined;
 } {
+  let maxRunSeconds: number | undefined;
   let quick = false;
   let json: string | null = null;
   let backends: BenchBackend[] | undefined;
@@ -31,14 +33,17 @@ function parseArgs(argv: readonly string[]): {
       }
       backends = list as BenchBackend[];
     } else if (arg.startsWith('--shape')) shapes = value().split(',');
-    else if (arg === '--help') {
+    else if (arg.startsWith('--max-run-s')) {
+      maxRunSeconds = Number(value());
+      if (!(maxRunSeconds > 0)) throw new Error('--max-run-s: expected a positive number of seconds');
+    } else if (arg === '--help') {
       console.log(
-        'pnpm bench [--quick] [--json out.json] [--backend cpu,wasm,tensorflow] [--shapes a,b,c,d]',
+        'pnpm bench [--quick] [--json out.json] [--backend wasm,tensorflow,cpu] [--shapes a,b,c,d] [--max-run-s 15]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
-  return { quick, json, backends, shapes };
+  return { quick, json, backends, shapes, maxRunSeconds };
 }
 
 const args = parseArgs(process.argv.slice(2));
@@ -46,6 +51,7 @@ const report = await runBench({
   quick: args.quick,
   ...(args.backends ? { backends: args.backends } : {}),
   ...(args.shapes ? { shapes: args.shapes } : {}),
+  ...(args.maxRunSeconds ? { maxRunSeconds: args.maxRunSeconds } : {}),
   log: (line) => console.error(line),
 });
 console.log(formatReport(report));

@@ -38,8 +38,12 @@ export function time(fn: () => void, maxReps: number, budgetMs: number): Timing 
   const t0 = performance.now();
   fn();
   const warm = performance.now() - t0;
-  const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(warm, 1e-3))));
   const samples: number[] = [];
+  // A run far over the budget is measured once: its warm-up overhead is in the noise.
+  if (warm > 2 * budgetMs) {
+    return { reps: 1, medianMs: warm, minMs: warm, maxMs: warm, spread: 0 };
+  }
+  const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(warm, 1e-3))));
   for (let r = 0; r < reps; r++) {
     const start = performance.now();
     fn();
