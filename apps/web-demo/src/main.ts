@@ -1,4 +1,7 @@
-import '@convlstm/core';
+// Training needs tfjs-core's gradients. @convlstm/core registers them from its index module, but a
+// bundler that follows core's re-exports straight to their source files skips that module's body
+// (core's `sideEffects` lists src/register-gradients.ts, not src/index.ts), so register them here.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { describeBackend, pickBackend } from './backend.js';
 import { drawChart, type Series } from './chart.js';
@@ -19,6 +22,8 @@ export interface DemoState {
   forecast: number[];
   mse: Record<string, number[]>;
   forecastMs: number[];
+  /** Training losses so far, one per step. */
+  losses: number[];
   error?: string;
 }
 
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     forecast: [],
     mse: {},
     forecastMs: [],
+    losses: [],
   };
   const report = await pickBackend();
   state.backend = getBackend();
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
 
   let trainer: BrowserTrainer | null = null;
   let training = false;
-  const lossesSeen: number[] = [];
+  const lossesSeen = state.losses;
   $('train').addEventListener('click', async () => {
     if (training) {
       training = false;
@@ -229,6 +235,7 @@ main().catch((error: unknown) => {
     forecast: [],
     mse: {},
     forecastMs: [],
+    losses: [],
     error: String(error),
   };
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
-import { EncoderForecaster, saveCheckpoint } from '@convlstm/train';
+import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
@@ -166,4 +166,69 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     await page.screenshot({ path: resolve(root, 'test-artifacts', 'demo.png'), fullPage: true });
     await page.close();
   });
+
+  it('trains in the page and downloads weights that the Node checkpoint loader reads', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}?seed=5`);
+    await page.waitForFunction(() => window.__demo !== undefined, undefined, {
+      timeout: 240_000,
+      polling: 250,
+    });
+    expect((await page.evaluate(() => window.__demo))?.error).toBeUndefined();
+    await page.fill('#batch', '1');
+    await page.click('#train');
+    await page
+      .waitForFunction(() => (window.__demo?.losses.length ?? 0) >= 2, undefined, {
+        timeout: 300_000,
+        polling: 500,
+      })
+      .catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; status: ${await page.locator('#train-status').textContent()}`);
+      });
+    await page.click('#train');
+    const losses = (await page.evaluate(() => window.__demo?.losses)) ?? [];
+    console.log(`[web-demo] in-page training losses: ${losses.map((l) => l.toFixed(4)).join(', ')}`);
+    expect(losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+    await page.waitForFunction(
+      () => document.getElementById('train')?.textContent === 'Start training',
+      undefined,
+      {
+        timeout: 240_000,
+        polling: 250,
+      },
+    );
+
+    const downloads = join(work, 'downloaded');
+    await mkdir(downloads, { recursive: true });
+    const saved: string[] = [];
+    page.on('download', (d) => {
+      saved.push(d.suggestedFilename());
+      void d.saveAs(join(downloads, d.suggestedFilename()));
+    });
+    await page.click('#download');
+    await expect.poll(() => saved.length, { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(() => ['config.json', 'model.json', 'weights.bin'].every((f) => existsSync(join(downloads, f))), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    // The Node loader of @convlstm/train reads what the page wrote, and the weights differ
+    // from the checkpoint the page started from (training changed them).
+    const loaded = await loadCheckpoint(downloads);
+    try {
+      const before = model.getWeights();
+      const after = loaded.model.getWeights();
+      const changed = before.some((w, i) => {
+        const a = w.dataSync();
+        const b = (after[i] as typeof w).dataSync();
+        return a.some((v, k) => v !== b[k]);
+      });
+      for (const t of [...before, ...after]) t.dispose();
+      expect(loaded.model.weightNames).toEqual(model.weightNames);
+      expect(changed).toBe(true);
+    } finally {
+      loaded.model.dispose();
+    }
+    await page.close();
+  }, 420_000);
 });
