@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-core';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConvLSTM } from '@convlstm/core';
@@ -54,6 +55,11 @@ describe.runIf(enabled)('training step of the tiny ConvLSTM (N=4, T=10, 8→16, 
       console.log(`${engine().backendName}: steps ${times.map((s) => s.toFixed(2)).join(', ')} s at T=${t}`);
     }
     console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} CPUs`,
+    );
+    console.log(
       [
         '| backend | detail | one step, T=10 (s) |',
         '|---|---|---|',
@@ -70,7 +76,10 @@ describe.runIf(enabled)('training step of the tiny ConvLSTM (N=4, T=10, 8→16, 
       'bench-train-step.json',
     );
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(`${out}.tmp`, JSON.stringify({ node: process.version, rows }, null, 2));
+    writeFileSync(
+      `${out}.tmp`,
+      JSON.stringify({ node: process.version, cpus: cpus().length, loadavg: loadavg(), rows }, null, 2),
+    );
     renameSync(`${out}.tmp`, out);
   }, 600_000);
 });

@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  platform: 'node',
+  // optional-module.ts resolves packages relative to import.meta.url; the CJS build needs its shim.
+  shims: true,
+  external: [/^@tensorflow\//, /^@convlstm\//],
+});
