@@ -18,7 +18,8 @@ export function nativeAddonProblem(): string | null {
     return null;
   } catch (e) {
     const stderr = String((e as { stderr?: unknown }).stderr ?? e);
-    const line = stderr.split('\n').find((l) => /Error|error/.test(l)) ?? stderr.split('\n')[0];
+    const lines = stderr.split('\n');
+    const line = lines.find((l) => /^\w*Error: /.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0];
     return `@tensorflow/tfjs-node does not load (${line?.trim()}); build it with: bash packages/backend-node/scripts/build-tfjs-node-offline.sh`;
   }
 }
