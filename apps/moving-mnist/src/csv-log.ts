@@ -23,11 +23,24 @@ export type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | numbe
  */
 export class CsvLog {
   private pending: Promise<void>;
+  /** The first write error; kept (not thrown into a fire-and-forget caller) and raised by {@link flush}. */
+  private error: unknown = null;
 
   constructor(readonly path: string) {
-    this.pending = mkdir(dirname(path), { recursive: true }).then(() =>
-      writeFile(path, `${CSV_COLUMNS.join(',')}\n`),
+    this.pending = this.guard(() =>
+      mkdir(dirname(path), { recursive: true }).then(() => writeFile(path, `${CSV_COLUMNS.join(',')}\n`)),
     );
+  }
+
+  private guard(write: () => Promise<unknown>): Promise<void> {
+    return (this.pending ?? Promise.resolve()).then(async () => {
+      if (this.error !== null) return;
+      try {
+        await write();
+      } catch (error) {
+        this.error = error;
+      }
+    });
   }
 
   /** Queues one row; missing columns are left empty. */
@@ -38,12 +51,13 @@ export class CsvLog {
       if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v);
       return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
     }).join(',');
-    this.pending = this.pending.then(() => appendFile(this.path, `${line}\n`));
+    this.pending = this.guard(() => appendFile(this.path, `${line}\n`));
     return this.pending;
   }
 
-  /** Resolves when every queued row is on disk. */
-  flush(): Promise<void> {
-    return this.pending;
+  /** Resolves when every queued row is on disk; rejects with the first write error, if any. */
+  async flush(): Promise<void> {
+    await this.pending;
+    if (this.error !== null) throw this.error;
   }
 }

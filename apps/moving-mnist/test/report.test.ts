@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -158,5 +158,13 @@ describe('progress and CSV', () => {
     expect(lines).toHaveLength(3);
     expect(lines[1]?.split(',')[CSV_COLUMNS.indexOf('loss')]).toBe('0.25');
     expect(lines[2]?.split(',')[0]).toBe('validation');
+  });
+
+  it('keeps a write error for flush instead of crashing the training loop', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'x');
+    const log = new CsvLog(join(blocker, 'm.csv'));
+    void log.append({ kind: 'train', step: 1 });
+    await expect(log.flush()).rejects.toThrow();
   });
 });

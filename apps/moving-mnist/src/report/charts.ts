@@ -41,12 +41,16 @@ export async function writeLossChart(
   validation: readonly LossPoint[],
   lossName: string,
 ): Promise<void> {
+  // A trailing window mean (about 1/15 of the run): unlike an EMA seeded with the first loss,
+  // it does not lag behind on short runs.
+  const window = Math.max(1, Math.round(train.length / 15));
   const smoothed: number[] = [];
-  let ema = Number.NaN;
-  for (const p of train) {
-    ema = Number.isFinite(ema) ? 0.95 * ema + 0.05 * p.loss : p.loss;
-    smoothed.push(ema);
-  }
+  let sum = 0;
+  train.forEach((p, i) => {
+    sum += p.loss;
+    if (i >= window) sum -= (train[i - window] as LossPoint).loss;
+    smoothed.push(sum / Math.min(i + 1, window));
+  });
   const steps = train.map((p) => p.step);
   const series: Series[] = [
     {
