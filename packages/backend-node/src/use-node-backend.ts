@@ -118,13 +118,17 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
   };
   const pkg = details.gpuPackage ? NODE_BACKEND_PACKAGES['tensorflow-gpu'] : NODE_BACKEND_PACKAGES.tensorflow;
   if (gpu && !details.gpuPackage) {
-    return skip(name, 'init-failed', `the 'tensorflow' backend of this process comes from ${pkg}`);
+    return skip(
+      name,
+      'init-failed',
+      `${pkg} is already loaded in this process and both native packages register the 'tensorflow' backend`,
+    );
   }
   if (gpu && !details.usingGpuDevice) {
     return skip(
       name,
       'no-cuda-device',
-      'TensorFlow found no usable CUDA device (driver, CUDA 11.8 and cuDNN 8)',
+      'TensorFlow found no usable CUDA device (tfjs-node-gpu 4.22 needs an NVIDIA driver, CUDA 11.2 and cuDNN 8.1)',
     );
   }
   return { ok: true, package: pkg, details };
