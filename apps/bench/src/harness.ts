@@ -143,10 +143,14 @@ async function runBackend(
     `${backend}: peak conv ${peak.convGflops.toFixed(2)} GFLOP/s, matMul ${peak.matMulGflops.toFixed(2)} GFLOP/s`,
   );
   const results: BenchResult[] = [];
+  // A wasm abort (heap exhausted) leaves the backend unusable: stop there and say so.
+  let broken: string | null = null;
   for (const shape of shapes) {
+    if (broken !== null) break;
     const xs: Tensor = randomNormal([shape.batch, shape.steps, shape.height, shape.width, shape.inChannels]);
     const phases: Phase[] = shape.memoryOnly ? ['train'] : ['forward', 'train'];
     for (const make of contendersFor(shape)) {
+      if (broken !== null) break;
       let contender: Contender | null = null;
       try {
         contender = make();
@@ -216,13 +220,22 @@ async function runBackend(
           }
         }
         log(`${backend} (${shape.id}) ${contender?.name}: failed: ${reason}`);
+        if (/Aborted|memory access out of bounds|out of memory/i.test(reason ?? '')) {
+          broken = `stopped after (${shape.id}) ${contender?.name}: ${reason}`;
+        }
       } finally {
-        contender?.dispose();
+        if (broken === null) contender?.dispose();
       }
     }
-    xs.dispose();
+    if (broken === null) xs.dispose();
   }
-  return { backend, available: true, peak, results: withRatios(results) };
+  return {
+    backend,
+    available: true,
+    ...(broken === null ? {} : { reason: broken }),
+    peak,
+    results: withRatios(results),
+  };
 }
 
 function medianFor(

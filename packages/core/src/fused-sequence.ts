@@ -41,6 +41,9 @@ interface SegmentWeights {
   readonly peepholeO: Tensor | null;
 }
 
+/** Gate values (floats) per chunk of the many-step filter and peephole gradients. */
+const CHUNK_FLOATS = 1 << 22;
+
 /** Per-step forward values the hand-written backward reads. */
 interface StepRecord {
   hPrev: Tensor;
@@ -144,52 +147,63 @@ function backwardSteps(
     dhCarry = out.dhPrev;
     dc = out.dcPrev;
   }
-  // One filter gradient over all N·k frames instead of one per step.
+  // Filter and peephole gradients over many steps at once (not one per step), in chunks
+  // of at most CHUNK_FLOATS gate values: one chunk over T = 100 steps took gigabytes of
+  // temporaries in wasm's filter-gradient kernel.
   const [n, hh, ww, ch] = (records[0] as StepRecord).hPrev.shape as [number, number, number, number];
-  const hPrevAll = reshape(
-    stack(
-      records.map((r) => r.hPrev),
-      1,
-    ),
-    [n * steps, hh, ww, ch],
-  );
-  const dzAll = reshape(stack(dzs, 1), [n * steps, hh, ww, 4 * ch]);
-  const dKernel = engine().runKernel(
-    'Conv2DBackpropFilter',
-    { x: hPrevAll, dy: dzAll },
-    {
-      strides: [1, 1],
-      pad: 'same',
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined as unknown as string,
-      filterShape: w.recurrentKernel.shape,
-    },
-  ) as Tensor;
+  const chunk = Math.max(1, Math.min(steps, Math.floor(CHUNK_FLOATS / (n * hh * ww * 4 * ch))));
+  let dKernel: Tensor | null = null;
   const dPeep: [Tensor | null, Tensor | null, Tensor | null] = [null, null, null];
-  if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
-    const [dzi, dzf, , dzo] = split(dzAll, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
-    const axes = [0, 1, 2];
-    const cPrevAll = reshape(
-      stack(
-        records.map((r) => r.cPrev),
-        1,
-      ),
-      [n * steps, hh, ww, ch],
-    );
-    if (w.peepholeI !== null) dPeep[0] = sum(mul(dzi, cPrevAll), axes);
-    if (w.peepholeF !== null) dPeep[1] = sum(mul(dzf, cPrevAll), axes);
-    if (w.peepholeO !== null) {
-      const cAll = reshape(
-        stack(
-          records.map((r) => r.c),
-          1,
-        ),
-        [n * steps, hh, ww, ch],
-      );
-      dPeep[2] = sum(mul(dzo, cAll), axes);
+  const accumulate = (total: Tensor | null, part: Tensor): Tensor => {
+    if (total === null) return part;
+    const next = add(total, part);
+    total.dispose();
+    part.dispose();
+    return next;
+  };
+  for (let s0 = 0; s0 < steps; s0 += chunk) {
+    const part = records.slice(s0, s0 + chunk);
+    const m = n * part.length;
+    const frames = (pick: (r: StepRecord) => Tensor): Tensor =>
+      reshape(stack(part.map(pick), 1), [m, hh, ww, ch]);
+    const grads = tidy(() => {
+      const dzPart = reshape(stack(dzs.slice(s0, s0 + chunk), 1), [m, hh, ww, 4 * ch]);
+      const filter = engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: frames((r) => r.hPrev), dy: dzPart },
+        {
+          strides: [1, 1],
+          pad: 'same',
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined as unknown as string,
+          filterShape: w.recurrentKernel.shape,
+        },
+      ) as Tensor;
+      const out: Record<string, Tensor> = { filter };
+      if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
+        const [dzi, dzf, , dzo] = split(dzPart, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+        const axes = [0, 1, 2];
+        const cPrev = w.peepholeI !== null || w.peepholeF !== null ? frames((r) => r.cPrev) : null;
+        if (w.peepholeI !== null) out.p0 = sum(mul(dzi, cPrev as Tensor), axes);
+        if (w.peepholeF !== null) out.p1 = sum(mul(dzf, cPrev as Tensor), axes);
+        if (w.peepholeO !== null)
+          out.p2 = sum(
+            mul(
+              dzo,
+              frames((r) => r.c),
+            ),
+            axes,
+          );
+      }
+      return out;
+    });
+    dKernel = accumulate(dKernel, grads.filter as Tensor);
+    for (let i = 0; i < 3; i++) {
+      const g = grads[`p${i}`];
+      if (g !== undefined) dPeep[i] = accumulate(dPeep[i] as Tensor | null, g);
     }
   }
-  return { dzs, dh0: dhCarry as Tensor, dc0: dc, dKernel, dPeep };
+  return { dzs, dh0: dhCarry as Tensor, dc0: dc, dKernel: dKernel as Tensor, dPeep };
 }
 
 /**
