@@ -6,10 +6,14 @@ import { get as httpsGet } from 'node:https';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { MOVING_MNIST_MD5, MOVING_MNIST_URL } from './moving-mnist-npy.js';
 
 /** Options of {@link downloadFile}. */
 export interface DownloadOptions {
-  /** Expected MD5 (hex). The file is kept only when it matches. */
+  /**
+   * Expected MD5 (hex). The file is kept only when it matches. Defaults to
+   * {@link MOVING_MNIST_MD5} when `url` is {@link MOVING_MNIST_URL}.
+   */
   md5?: string;
   /** Progress callback: bytes received so far and the total when the server sends it. */
   onProgress?: (received: number, total: number | null) => void;
@@ -69,8 +73,9 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
     throw new ConvLSTMArgumentError('url', 'an http:// or https:// URL', describeValue(url));
   }
-  if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
-    throw new ConvLSTMArgumentError('options.md5', '32 hex digits', describeValue(options.md5));
+  const expected = options.md5 ?? (url === MOVING_MNIST_URL ? MOVING_MNIST_MD5 : undefined);
+  if (expected !== undefined && !/^[0-9a-fA-F]{32}$/.test(expected)) {
+    throw new ConvLSTMArgumentError('options.md5', '32 hex digits', describeValue(expected));
   }
   const temp = join(
     dirname(dest),
@@ -92,12 +97,20 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       throw new Error(`Download of ${url} failed: received ${received} of ${total} bytes`);
     }
     const md5 = hash.digest('hex');
-    if (options.md5 !== undefined && md5 !== options.md5.toLowerCase()) {
-      throw new ChecksumMismatchError(dest, options.md5.toLowerCase(), md5);
+    if (expected !== undefined && md5 !== expected.toLowerCase()) {
+      throw new ChecksumMismatchError(dest, expected.toLowerCase(), md5);
     }
     await rename(temp, dest);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Downloads Srivastava's Moving MNIST test set (`mnist_test_seq.npy`, 819 MB) to `dest`,
+ * verified against {@link MOVING_MNIST_MD5}; read it with `readMovingMnistNpy`.
+ */
+export function downloadMovingMnist(dest: string, options: Omit<DownloadOptions, 'md5'> = {}): Promise<void> {
+  return downloadFile(MOVING_MNIST_URL, dest, { ...options, md5: MOVING_MNIST_MD5 });
 }

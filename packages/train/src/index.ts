@@ -11,7 +11,12 @@ export {
   type TrainingState,
 } from './checkpoint.js';
 export { clipByGlobalNorm } from './clip.js';
-export { ChecksumMismatchError, type DownloadOptions, downloadFile } from './download.js';
+export {
+  ChecksumMismatchError,
+  type DownloadOptions,
+  downloadFile,
+  downloadMovingMnist,
+} from './download.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 export {

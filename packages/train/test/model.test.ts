@@ -7,9 +7,20 @@ import {
   refCellStep,
   refWeights,
 } from '@convlstm/core/testing';
-import { memory, setBackend, type Tensor5D, tensor, tensor5d } from '@tensorflow/tfjs-core';
+import {
+  memory,
+  mul,
+  type Scalar,
+  setBackend,
+  type Tensor,
+  type Tensor5D,
+  tensor,
+  tensor5d,
+  tidy,
+  variableGrads,
+} from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EncoderForecaster } from '../src/index.js';
+import { bceFromLogits, EncoderForecaster } from '../src/index.js';
 
 const FRAME = 8;
 const P = 2;
@@ -117,6 +128,71 @@ describe('EncoderForecaster', () => {
     inputs.dispose();
     logits.dispose();
     probabilities.dispose();
+    model.dispose();
+  });
+
+  it('has gradients that match central finite differences through patches, both stacks and the output', () => {
+    const model = new EncoderForecaster({
+      frameSize: FRAME,
+      patchSize: P,
+      inputKernelSize: 3,
+      layers: [
+        { hiddenChannels: 2, recurrentKernelSize: 3 },
+        { hiddenChannels: 2, recurrentKernelSize: 1 },
+      ],
+      inputFrames: 2,
+      outputFrames: 2,
+      seed: 5,
+    });
+    [...model.encoder, ...model.forecaster].forEach((cell, i) => {
+      randomizeCell(cell, 40 + i);
+    });
+    const n = 2 * 2 * FRAME * FRAME;
+    const inputs = tensor5d(
+      randomValues(n, 1, 0.5).map((v) => v + 0.5),
+      [2, 2, FRAME, FRAME, 1],
+    );
+    const targets = tensor5d(
+      randomValues(n, 2, 0.5).map((v) => (v > 0 ? 1 : 0)),
+      [2, 2, FRAME, FRAME, 1],
+    );
+    const vars = [...model.trainableWeights];
+    // The summed (not mean) cross-entropy, so gradients stand well above float32 round-off.
+    const loss = (): Scalar => mul(bceFromLogits(model.predictLogits(inputs), targets), n);
+    const lossAt = (): number => tidy(() => loss().dataSync()[0] as number);
+    const { grads, value } = variableGrads(loss, vars);
+    value.dispose();
+    const eps = 2e-2;
+    // One entry of: encoder 0 kernel, encoder 1 recurrent kernel, forecaster 0 peephole F, output kernel.
+    const names = model.weightNames;
+    for (const name of [
+      'encoder/0/kernel',
+      'encoder/1/recurrentKernel',
+      'forecaster/0/peepholeF',
+      'output/kernel',
+    ]) {
+      const i = names.indexOf(name);
+      const v = vars[i] as (typeof vars)[number];
+      const original = v.dataSync().slice();
+      const at = 1;
+      const shift = (d: number) => {
+        const next = original.slice();
+        next[at] = (next[at] as number) + d;
+        v.assign(tensor(next, v.shape));
+      };
+      shift(eps);
+      const up = lossAt();
+      shift(-eps);
+      const down = lossAt();
+      shift(0);
+      const numeric = (up - down) / (2 * eps);
+      const analytic = (grads[v.name] as Tensor).dataSync()[at] as number;
+      expect(Math.abs(analytic)).toBeGreaterThan(5e-4);
+      expect(Math.abs(analytic - numeric)).toBeLessThan(1.5e-3 + 0.02 * Math.abs(numeric));
+    }
+    for (const g of Object.values(grads)) g.dispose();
+    inputs.dispose();
+    targets.dispose();
     model.dispose();
   });
 
