@@ -55,7 +55,13 @@ export {
   readNpy,
   writeNpy,
 } from './npy.js';
-export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
+export {
+  createOptimizer,
+  type LrSchedule,
+  learningRateAt,
+  type OptimizerConfig,
+  PAPER_OPTIMIZER,
+} from './optimizer.js';
 export { depthToSpace, spaceToDepth } from './patches.js';
 export { PRESETS, type Preset, type PresetName } from './presets.js';
 export {
