@@ -99,14 +99,21 @@ async function activate(backend: BenchBackend): Promise<string | null> {
 }
 
 function contendersFor(shape: BenchShape): (() => Contender)[] {
+  const core = coreVariants(shape).map(
+    ([name, options]) =>
+      () =>
+        coreContender(name, shape, options),
+  );
+  const others = [() => plainContender(shape), () => layersContender(shape)];
+  if (!shape.memoryOnly) return [...core, ...others];
+  // The long sequence can exhaust wasm's heap, which never shrinks: checkpointing and the
+  // plain reference (the memory comparison) run first.
+  const checkpoint = coreVariants(shape).findIndex(([name]) => name.startsWith('core:checkpoint'));
   return [
-    ...coreVariants(shape).map(
-      ([name, options]) =>
-        () =>
-          coreContender(name, shape, options),
-    ),
-    () => plainContender(shape),
-    () => layersContender(shape),
+    ...(checkpoint >= 0 ? [core[checkpoint] as () => Contender] : []),
+    others[0] as () => Contender,
+    ...core.filter((_, i) => i !== checkpoint),
+    others[1] as () => Contender,
   ];
 }
 
@@ -197,7 +204,7 @@ async function runBackend(
           const mem =
             result.trainMemory !== undefined
               ? `peak ${result.trainMemory.peakTensors} tensors ${(result.trainMemory.peakBytes / 2 ** 20).toFixed(1)} MiB`
-              : `alive ${result.forwardMemory?.aliveTensors} tensors`;
+              : `alive ${result.forwardMemory?.aliveTensors ?? '–'} tensors`;
           log(
             `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms ` +
               `(n=${timing.reps}, ±${(timing.spread * 50).toFixed(0)}%) ${result.gflopPerSec?.toFixed(2)} GFLOP/s, ${mem}`,
