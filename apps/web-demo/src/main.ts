@@ -24,6 +24,9 @@ export interface DemoState {
   forecastMs: number[];
   /** Training losses so far, one per step. */
   losses: number[];
+  /** The data the in-page training draws from (its stream seed is derived from `seed`). */
+  trainSpec?: SequenceSpec;
+  trainBatch?: number;
   error?: string;
 }
 
@@ -185,7 +188,10 @@ async function main(): Promise<void> {
     const batchSize = Math.max(1, Math.round(Number(($('batch') as HTMLInputElement).value) || 4));
     const learningRate = Number(($('lr') as HTMLInputElement).value) || 0.002;
     trainer?.dispose();
-    trainer = new BrowserTrainer(current, digits, { batchSize, learningRate, data: readSpec() });
+    const data = readSpec();
+    state.trainSpec = data;
+    state.trainBatch = batchSize;
+    trainer = new BrowserTrainer(current, digits, { batchSize, learningRate, data });
     try {
       while (training) {
         const start = performance.now();

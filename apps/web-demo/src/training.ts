@@ -1,4 +1,4 @@
-import { dispose, losses, type Scalar, train } from '@tensorflow/tfjs-core';
+import { dispose, losses, type Scalar, tidy, train } from '@tensorflow/tfjs-core';
 import type { SequenceSpec } from './demo-config.js';
 import { type DigitPool, type EncoderForecaster, MovingMnist } from './train-browser.js';
 
@@ -49,6 +49,22 @@ export class BrowserTrainer {
         [...this.model.trainableWeights],
       );
       if (loss === null) throw new Error('the optimiser returned no loss');
+      const value = (await loss.data())[0] as number;
+      loss.dispose();
+      return value;
+    } finally {
+      dispose([batch.inputs, batch.targets]);
+    }
+  }
+
+  /** The loss on the next batch without training on it (the batch is used up all the same). */
+  async evaluateNext(): Promise<number> {
+    const batch = this.stream.nextBatchTensors(this.options.batchSize);
+    try {
+      const loss = tidy(() => {
+        const { logits } = this.model.forward(batch.inputs, this.model.config.outputFrames);
+        return losses.sigmoidCrossEntropy(batch.targets, logits);
+      });
       const value = (await loss.data())[0] as number;
       loss.dispose();
       return value;
