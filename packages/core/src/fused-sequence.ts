@@ -20,7 +20,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
-import { frameAt, sliceTime, unstackTime } from './time-axis.js';
+import { splitTime, squeezeTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
 /**
@@ -303,14 +303,20 @@ export function runFusedDirection(
   const outputs: Tensor[] = [];
   let h = h0;
   let c = c0;
-  for (let t0 = 0; t0 < steps; t0 += segment) {
-    const k = Math.min(segment, steps - t0);
-    const zxSeg = zx === null ? null : k === steps ? zx : sliceTime(zx, t0, k);
-    const packed = fusedSegment(params, zxSeg, k, h, c, recompute);
-    outputs.push(sliceTime(packed, 0, k));
-    h = frameAt(packed, k - 1);
-    c = frameAt(packed, k);
-  }
+  const sizes: number[] = [];
+  for (let t0 = 0; t0 < steps; t0 += segment) sizes.push(Math.min(segment, steps - t0));
+  // One split (whose gradient is one concat), not a slice per segment: each slice's gradient
+  // is a zero-padded copy of the whole sequence, and backprop keeps them all to its end.
+  const zxSegs = zx === null ? null : sizes.length === 1 ? [zx] : splitTime(zx, sizes);
+  sizes.forEach((k, s) => {
+    const packed = fusedSegment(params, zxSegs === null ? null : (zxSegs[s] as Tensor), k, h, c, recompute);
+    const parts = splitTime(packed, k > 1 ? [k - 1, 1, 1] : [1, 1]);
+    const cPart = parts[parts.length - 1] as Tensor;
+    const hPart = parts[parts.length - 2] as Tensor;
+    outputs.push(...parts.slice(0, -1));
+    h = squeezeTime(hPart);
+    c = squeezeTime(cPart);
+  });
   const sequence = outputs.length === 1 ? (outputs[0] as Tensor) : concat(outputs, 1);
   return { sequence, h, c };
 }

@@ -1,4 +1,4 @@
-import { reshape, slice, type Tensor, unstack } from '@tensorflow/tfjs-core';
+import { reshape, split, type Tensor, unstack } from '@tensorflow/tfjs-core';
 
 /*
  * Time-axis views of sequences `[N, T, ...rest]`. The wasm backend slices tensors of rank > 4
@@ -19,16 +19,15 @@ export function unstackTime(x: Tensor): Tensor[] {
   return unstack(flat, 1).map((frame) => reshape(frame, [n, ...rest]));
 }
 
-/** Steps `[t0, t0 + k)` of a sequence `[N, T, ...rest]`, as `[N, k, ...rest]`. */
-export function sliceTime(x: Tensor, t0: number, k: number): Tensor {
+/** Consecutive pieces `[N, sizes[i], ...rest]` of a sequence `[N, T, ...rest]` (one kernel). */
+export function splitTime(x: Tensor, sizes: readonly number[]): Tensor[] {
   const { flat, rest } = folded(x);
   const n = x.shape[0] as number;
-  return reshape(slice(flat, [0, t0, 0], [n, k, -1]), [n, k, ...rest]);
+  return split(flat, [...sizes], 1).map((piece, i) => reshape(piece, [n, sizes[i] as number, ...rest]));
 }
 
-/** Step `t` of a sequence `[N, T, ...rest]`, as `[N, ...rest]`. */
-export function frameAt(x: Tensor, t: number): Tensor {
-  const { flat, rest } = folded(x);
-  const n = x.shape[0] as number;
-  return reshape(slice(flat, [0, t, 0], [n, 1, -1]), [n, ...rest]);
+/** A one-step sequence `[N, 1, ...rest]` as a frame `[N, ...rest]`. */
+export function squeezeTime(x: Tensor): Tensor {
+  const [n, , ...rest] = x.shape as number[];
+  return reshape(x, [n as number, ...rest]);
 }
