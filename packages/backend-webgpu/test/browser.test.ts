@@ -41,6 +41,12 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
   const KNOWN_WEBGPU_FAILURES = [/^lengths: .*bidirectional/, /^bidirectional: /];
   const REVERSE_RANK5 = /Size\(\d+\) must match the product of shape/;
 
+  /** tfjs-backend-webgpu does not throw for a shader that fails to compile: only the console says so. */
+  function printShaderErrors(log: readonly string[]): void {
+    const wgsl = [...new Set(log.filter((l) => l.includes('WGSL')))];
+    if (wgsl.length > 0) console.log(`[backend-webgpu] WGSL errors in the page:\n${wgsl.join('\n')}`);
+  }
+
   function expectAllPassed(results: PageResults, allowKnown = false): void {
     expect(results.setupError).toBeUndefined();
     // setBackend('webgpu') fails silently without --enable-unsafe-webgpu: check what really runs.
@@ -57,7 +63,13 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
   }
 
   it('fused gate kernels match the generic path, forward and gradients', async () => {
-    const results = await collect<PageResults>(browser, `${url}?suite=fused`, '__convlstmResults', 240_000);
+    const { value: results, log } = await collect<PageResults>(
+      browser,
+      `${url}?suite=fused`,
+      '__convlstmResults',
+      240_000,
+    );
+    printShaderErrors(log);
     console.log(
       `[backend-webgpu] adapter ${JSON.stringify(results.report?.adapter)}; fused cases: ${results.cases
         .map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'} ${c.ms.toFixed(0)} ms`)
@@ -68,12 +80,13 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
   });
 
   it("the core's quick conformance suite passes on webgpu", async () => {
-    const results = await collect<PageResults>(
+    const { value: results, log } = await collect<PageResults>(
       browser,
       `${url}?suite=conformance`,
       '__convlstmResults',
       400_000,
     );
+    printShaderErrors(log);
     console.log(
       `[backend-webgpu] conformance on webgpu: ${results.cases.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.ms.toFixed(0)} ms`).join(', ')}`,
     );
@@ -83,7 +96,12 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
   it('falls back to WebGL with a reason when WebGPU is not exposed', async () => {
     const plain = await launchChromium(CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'));
     try {
-      const results = await collect<PageResults>(plain, `${url}?suite=setup`, '__convlstmResults', 120_000);
+      const { value: results } = await collect<PageResults>(
+        plain,
+        `${url}?suite=setup`,
+        '__convlstmResults',
+        120_000,
+      );
       console.log(`[backend-webgpu] without the WebGPU flag: ${JSON.stringify(results.report)}`);
       expect(results.setupError).toBeUndefined();
       const report = results.report;

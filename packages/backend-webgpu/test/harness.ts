@@ -90,10 +90,15 @@ export function launchChromium(args: readonly string[] = CHROMIUM_ARGS): Promise
 }
 
 /**
- * Opens `url`, waits until the page sets `window[key]`, and returns it. Page errors and
- * console errors are collected so a failure says what happened in the page.
+ * Opens `url`, waits until the page sets `window[key]`, and returns it with the page's errors
+ * and warnings (WebGPU reports invalid shaders only there). A timeout error includes that log.
  */
-export async function collect<T>(browser: Browser, url: string, key: string, timeoutMs: number): Promise<T> {
+export async function collect<T>(
+  browser: Browser,
+  url: string,
+  key: string,
+  timeoutMs: number,
+): Promise<{ value: T; log: string[] }> {
   const page = await browser.newPage();
   const log: string[] = [];
   page.on('console', (m) => {
@@ -106,7 +111,8 @@ export async function collect<T>(browser: Browser, url: string, key: string, tim
       timeout: timeoutMs,
       polling: 250,
     });
-    return (await page.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key)) as T;
+    const value = (await page.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key)) as T;
+    return { value, log };
   } catch (error) {
     throw new Error(`${String(error)}\npage log:\n${log.join('\n')}`);
   } finally {

@@ -1,5 +1,12 @@
-import { type CellParams, resolveCellConfig, stepGates } from '@convlstm/core';
-import { assertAllClose, randomValues } from '@convlstm/core/testing';
+import {
+  type CellParams,
+  ConvLSTMCell,
+  convSame,
+  projectInput,
+  resolveCellConfig,
+  stepGates,
+} from '@convlstm/core';
+import { assertAllClose, randomizeCell, randomValues } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { fusedGates, type Peepholes } from '../../src/index.js';
 
@@ -145,6 +152,50 @@ async function compare(
   }
 }
 
+/**
+ * The hook proposed for core, written out: a whole cell step with the convolutions from core and
+ * the gate arithmetic from the fused kernel equals `ConvLSTMCell.step`, on WebGPU.
+ */
+async function cellStepThroughFusedKernel(): Promise<void> {
+  const cell = new ConvLSTMCell({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 1 });
+  const x = random4([2, 5, 6, 2], 71);
+  const h = random4([2, 5, 6, 3], 72);
+  const c = random4([2, 5, 6, 3], 73);
+  try {
+    randomizeCell(cell, 74);
+    const p = cell.params;
+    const expected = tf.tidy(() => {
+      const next = cell.step(x, { h, c });
+      return { h: next.h as tf.Tensor, c: next.c as tf.Tensor };
+    });
+    const fused = tf.tidy(() => {
+      const z = tf.add(projectInput(cell.config, p, x), convSame(h, p.recurrentKernel, 2, [1, 1], [1, 1]));
+      return fusedGates(z, c, {
+        i: p.peepholeI as tf.Tensor,
+        f: p.peepholeF as tf.Tensor,
+        o: p.peepholeO as tf.Tensor,
+      });
+    });
+    assertAllClose(await fused.h.data(), await expected.h.data(), "h'", 1e-5, 1e-4);
+    assertAllClose(await fused.c.data(), await expected.c.data(), "c'", 1e-5, 1e-4);
+    tf.dispose([fused.h, fused.c, expected.h, expected.c]);
+  } finally {
+    tf.dispose([x, h, c]);
+    cell.dispose();
+  }
+}
+
+function random4(shape: number[], seed: number): tf.Tensor4D {
+  return tf.tensor4d(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      0.8,
+    ),
+    shape as [number, number, number, number],
+  );
+}
+
 /** Fused WGSL kernels against core's generic `stepGates`, forward and gradients. */
 export function fusedCases(): PageCase[] {
   return [
@@ -157,6 +208,7 @@ export function fusedCases(): PageCase[] {
     },
     // Saturated gates: the fused sigmoid/tanh must stay finite and agree at |z| up to 30.
     { name: 'fused = generic: saturated pre-activations', run: () => compare([2, 2], 3, true, 53, 30) },
+    { name: 'a cell step with the fused kernel equals ConvLSTMCell.step', run: cellStepThroughFusedKernel },
     {
       name: 'fusedGates rejects a c that does not match z',
       run: async () => {
