@@ -42,7 +42,8 @@ export function decodeCheckpoint(
 /** Fetches `base/config.json`, `model.json`, `weights.bin`; `null` when there is no checkpoint. */
 export async function fetchCheckpoint(base: string): Promise<EncoderForecaster | null> {
   const config = await fetch(`${base}config.json`);
-  if (!config.ok) return null;
+  // Servers with an SPA fallback answer a missing file with index.html and status 200.
+  if (!config.ok || (config.headers.get('content-type') ?? '').includes('text/html')) return null;
   const model = await fetch(`${base}model.json`);
   if (!model.ok) throw new Error(`${base}model.json: HTTP ${model.status}`);
   const modelJson = (await model.json()) as ModelJson;
