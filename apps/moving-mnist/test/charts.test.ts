@@ -58,6 +58,7 @@ describe('ticks and font', () => {
   it('has 5×7 glyphs and measures text', () => {
     expect(glyph('A')).toHaveLength(7);
     expect(glyph('A')[0]).toHaveLength(5);
+    expect(glyph('p')).toHaveLength(9); // descender below the line box
     expect(textWidth('abc')).toBe(17);
   });
 });

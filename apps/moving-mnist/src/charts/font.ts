@@ -1,6 +1,8 @@
 /**
  * A tiny built-in 5×7 bitmap font (ASCII), so charts and labels render with no canvas,
- * font files or native dependencies. Each glyph is 7 rows of 5 bits, top row first.
+ * font files or native dependencies. Each glyph is 7 rows of 5 bits, top row first;
+ * g, j, p, q and y have 2 more rows of descender, drawn below the 7-row line box (a
+ * descender-less p reads as P or r at this size).
  * Unknown characters render as a hollow box.
  */
 const GLYPHS: Record<string, string> = {
@@ -70,17 +72,17 @@ const GLYPHS: Record<string, string> = {
   d: '00001 00001 01101 10011 10001 10001 01111',
   e: '00000 00000 01110 10001 11111 10000 01110',
   f: '00110 01001 01000 11100 01000 01000 01000',
-  g: '00000 01111 10001 10001 01111 00001 01110',
+  g: '00000 00000 01111 10001 10001 10001 01111 00001 01110',
   h: '10000 10000 10110 11001 10001 10001 10001',
   i: '00100 00000 01100 00100 00100 00100 01110',
-  j: '00010 00000 00110 00010 00010 10010 01100',
+  j: '00010 00000 00110 00010 00010 00010 00010 10010 01100',
   k: '10000 10000 10010 10100 11000 10100 10010',
   l: '01100 00100 00100 00100 00100 00100 01110',
   m: '00000 00000 11010 10101 10101 10001 10001',
   n: '00000 00000 10110 11001 10001 10001 10001',
   o: '00000 00000 01110 10001 10001 10001 01110',
-  p: '00000 11110 10001 10001 11110 10000 10000',
-  q: '00000 01111 10001 10001 01111 00001 00001',
+  p: '00000 00000 11110 10001 10001 10001 11110 10000 10000',
+  q: '00000 00000 01111 10001 10001 10001 01111 00001 00001',
   r: '00000 00000 10110 11001 10000 10000 10000',
   s: '00000 00000 01110 10000 01110 00001 11110',
   t: '01000 01000 11100 01000 01000 01001 00110',
@@ -88,7 +90,7 @@ const GLYPHS: Record<string, string> = {
   v: '00000 00000 10001 10001 10001 01010 00100',
   w: '00000 00000 10001 10001 10101 10101 01010',
   x: '00000 00000 10001 01010 00100 01010 10001',
-  y: '00000 00000 10001 10001 01111 00001 01110',
+  y: '00000 00000 10001 10001 10001 10001 01111 00001 01110',
   z: '00000 00000 11111 00010 00100 01000 11111',
 };
 
@@ -100,7 +102,7 @@ export const GLYPH_HEIGHT = 7;
 
 const cache = new Map<string, boolean[][]>();
 
-/** The glyph of one character as 7 rows of 5 booleans (`true` = ink). */
+/** The glyph of one character as 7 (9 with a descender) rows of 5 booleans (`true` = ink). */
 export function glyph(char: string): boolean[][] {
   let rows = cache.get(char);
   if (rows === undefined) {
