@@ -1,0 +1,31 @@
+/**
+ * The browser-safe part of @convlstm/train: the model, presets, the Moving MNIST generator,
+ * losses, optimisers, metrics and evaluation. Nothing here imports `node:*`; the MNIST file
+ * loaders, `.npy` I/O, downloads, checkpoints and the training loop stay in the package root.
+ */
+export { type BaselineName, baselinePredictions } from './baselines.js';
+export { clipByGlobalNorm } from './clip.js';
+export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
+export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
+export {
+  computeMetrics,
+  type Metrics,
+  MetricsAccumulator,
+  type PerFrameMetrics,
+  SSIM_WINDOW,
+  ssimFrame,
+} from './metrics.js';
+export type { DigitPool } from './mnist.js';
+export { EncoderForecaster, type ForecastOutput } from './model.js';
+export {
+  countEncoderForecasterParams,
+  type EncoderForecasterConfig,
+  type EncoderForecasterOptions,
+  type LayerSpec,
+  resolveEncoderForecasterConfig,
+} from './model-config.js';
+export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
+export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
+export { depthToSpace, spaceToDepth } from './patches.js';
+export { PRESETS, type Preset, type PresetName } from './presets.js';
+export { type ArrayBatch, batchToTensors, type SequenceSet, splitBatch, type TensorBatch } from './sequences.js';
