@@ -121,6 +121,43 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
     );
   });
 
+  it('evaluate reads a time-major uint8 test file like mnist_test_seq.npy', async () => {
+    // Srivastava's layout [T, N, H, W] uint8, built from the generated set so values are known.
+    const set = fixedTestSet({ version: 1, count: 3, canvasSize: 32, inputFrames: 4, outputFrames: 4 });
+    const frame = 32 * 32;
+    const timeMajor = new Uint8Array(8 * 3 * frame);
+    for (let n = 0; n < 3; n++) {
+      for (let t = 0; t < 8; t++) {
+        for (let i = 0; i < frame; i++) {
+          timeMajor[(t * 3 + n) * frame + i] = Math.round(
+            (set.data[(n * 8 + t) * frame + i] as number) * 255,
+          );
+        }
+      }
+    }
+    const file = join(root, 'test_seq.npy');
+    await writeNpy(file, { data: timeMajor, shape: [8, 3, 32, 32], dtype: 'uint8' });
+    const { report } = await runEvaluate(
+      {
+        checkpoint: join(run, RUN_FILES.checkpoint),
+        out: join(root, 'eval-file'),
+        testSize: 2,
+        testSet: file,
+        evalBatchSize: 2,
+        backend: 'cpu',
+      },
+      captureContext(),
+    );
+    expect(report.testSet).toMatchObject({
+      source: 'file',
+      description: file,
+      count: 2,
+      inputFrames: 4,
+      outputFrames: 4,
+    });
+    expect(report.model.perFrame.mse).toHaveLength(4);
+  });
+
   it('predict reads .npy and .gif inputs and writes PNGs, a GIF and prediction.npy', async () => {
     const set = fixedTestSet({ version: 1, count: 2, canvasSize: 32, inputFrames: 4, outputFrames: 4 });
     const npyIn = join(root, 'in.npy');
