@@ -148,6 +148,30 @@ describe('progress and CSV', () => {
     expect(text).not.toContain('\r');
   });
 
+  it('redraws one line on a TTY and ends it on done()', () => {
+    let text = '';
+    const stream = Object.assign(
+      new Writable({
+        write(chunk, _e, done) {
+          text += String(chunk);
+          done();
+        },
+      }),
+      { isTTY: true, columns: 200 },
+    );
+    let now = 0;
+    const bar = new ProgressBar({ totalSteps: 4, stream, now: () => now });
+    for (let step = 1; step <= 4; step++) {
+      now += 1000;
+      bar.update({ step, loss: 0.2, seqPerSec: 8 });
+    }
+    bar.done();
+    expect(text.split('\r').length - 1).toBe(4);
+    expect(text.trimEnd().split('\n')).toHaveLength(1);
+    expect(text).toContain('step 4/4');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
   it('writes a header and one row per call, in order', async () => {
     const log = new CsvLog(join(dir, 'm.csv'));
     void log.append({ kind: 'train', step: 1, loss: 0.25 });
