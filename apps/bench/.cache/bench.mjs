@@ -111,6 +111,9 @@ var NodeBackendUnavailableError = class extends Error {
 // ../../packages/backend-node/src/use-node-backend.ts
 import "@tensorflow/tfjs-core";
 
+// ../../packages/core/src/register-gradients.ts
+import "@tensorflow/tfjs-core";
+
 // ../../node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/kernel_names.js
 var Abs = "Abs";
 var Acos = "Acos";
@@ -9488,7 +9491,7 @@ import {
   reshape as reshape4,
   scalar as scalar3,
   sigmoid as sigmoid3,
-  split as split3,
+  split as split4,
   stack as stack2,
   sub as sub2,
   sum as sum2,
@@ -9497,7 +9500,7 @@ import {
 } from "@tensorflow/tfjs-core";
 
 // ../../packages/core/src/time-axis.ts
-import { reshape as reshape3, slice as slice3, unstack as unstack2 } from "@tensorflow/tfjs-core";
+import { reshape as reshape3, split as split3, unstack as unstack2 } from "@tensorflow/tfjs-core";
 function folded(x) {
   const [n, t, ...rest] = x.shape;
   const size = rest.reduce((a, b) => a * b, 1);
@@ -9508,15 +9511,14 @@ function unstackTime(x) {
   const n = x.shape[0];
   return unstack2(flat, 1).map((frame) => reshape3(frame, [n, ...rest]));
 }
-function sliceTime(x, t0, k) {
+function splitTime(x, sizes) {
   const { flat, rest } = folded(x);
   const n = x.shape[0];
-  return reshape3(slice3(flat, [0, t0, 0], [n, k, -1]), [n, k, ...rest]);
+  return split3(flat, [...sizes], 1).map((piece, i) => reshape3(piece, [n, sizes[i], ...rest]));
 }
-function frameAt(x, t) {
-  const { flat, rest } = folded(x);
-  const n = x.shape[0];
-  return reshape3(slice3(flat, [0, t, 0], [n, 1, -1]), [n, ...rest]);
+function squeezeTime(x) {
+  const [n, , ...rest] = x.shape;
+  return reshape3(x, [n, ...rest]);
 }
 
 // ../../packages/core/src/fused-sequence.ts
@@ -9536,7 +9538,7 @@ function forwardSteps(w, zxSteps, steps, h0, c0) {
       let z = recurrentConv(h, w.recurrentKernel);
       if (zxSteps !== null) z = add5(z, zxSteps[t]);
       else if (w.bias !== null) z = add5(z, w.bias);
-      const [zi, zf, zg, zo] = split3(z, 4, -1);
+      const [zi, zf, zg, zo] = split4(z, 4, -1);
       const i = sigmoid3(w.peepholeI === null ? zi : add5(zi, mul4(w.peepholeI, c)));
       const f = sigmoid3(w.peepholeF === null ? zf : add5(zf, mul4(w.peepholeF, c)));
       const g = tanh3(zg);
@@ -9616,7 +9618,7 @@ function backwardSteps(w, records, dhs, dhT, dcT) {
       );
       const out = { filter };
       if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
-        const [dzi, dzf, , dzo] = split3(dzPart, 4, -1);
+        const [dzi, dzf, , dzo] = split4(dzPart, 4, -1);
         const axes = [0, 1, 2];
         const cPrev = w.peepholeI !== null || w.peepholeF !== null ? frames((r) => r.cPrev) : null;
         if (w.peepholeI !== null) out.p0 = sum2(mul4(dzi, cPrev), axes);
@@ -9701,14 +9703,18 @@ function runFusedDirection(params, zx, steps, h0, c0, segment, recompute) {
   const outputs = [];
   let h = h0;
   let c = c0;
-  for (let t0 = 0; t0 < steps; t0 += segment) {
-    const k = Math.min(segment, steps - t0);
-    const zxSeg = zx === null ? null : k === steps ? zx : sliceTime(zx, t0, k);
-    const packed = fusedSegment(params, zxSeg, k, h, c, recompute);
-    outputs.push(sliceTime(packed, 0, k));
-    h = frameAt(packed, k - 1);
-    c = frameAt(packed, k);
-  }
+  const sizes = [];
+  for (let t0 = 0; t0 < steps; t0 += segment) sizes.push(Math.min(segment, steps - t0));
+  const zxSegs = zx === null ? null : sizes.length === 1 ? [zx] : splitTime(zx, sizes);
+  sizes.forEach((k, s) => {
+    const packed = fusedSegment(params, zxSegs === null ? null : zxSegs[s], k, h, c, recompute);
+    const parts = splitTime(packed, k > 1 ? [k - 1, 1, 1] : [1, 1]);
+    const cPart = parts[parts.length - 1];
+    const hPart = parts[parts.length - 2];
+    outputs.push(...parts.slice(0, -1));
+    h = squeezeTime(hPart);
+    c = squeezeTime(cPart);
+  });
   const sequence = outputs.length === 1 ? outputs[0] : concat2(outputs, 1);
   return { sequence, h, c };
 }
@@ -10097,7 +10103,7 @@ import {
   matMul as matMul2,
   pad as pad3,
   reshape as reshape6,
-  slice as slice4,
+  slice as slice3,
   stridedSlice as stridedSlice2,
   tidy as tidy5,
   transpose as transpose2
@@ -10130,7 +10136,7 @@ function filterGradViaMatMul(x, dy, g) {
     const taps = kernelOffsets(g.kernel).map((offset) => {
       const start = offset.map((o, a) => o + shift[a]);
       const begin = [0, 0, ...start];
-      if (unitStrides) return slice4(xp, begin, [cin, n, ...g.out]);
+      if (unitStrides) return slice3(xp, begin, [cin, n, ...g.out]);
       const end = [
         cin,
         n,
@@ -10203,7 +10209,7 @@ import {
   pad as pad4,
   reshape as reshape7,
   reverse as reverse3,
-  slice as slice5,
+  slice as slice4,
   tidy as tidy7,
   transpose as transpose4
 } from "@tensorflow/tfjs-core";
@@ -10219,7 +10225,7 @@ function spread(t, axis, s) {
     widened,
     shape.map((d, i) => i === axis ? d * s : d)
   );
-  return slice5(
+  return slice4(
     merged,
     shape.map(() => 0),
     shape.map((d, i) => i === axis ? (size - 1) * s + 1 : d)
@@ -10242,7 +10248,7 @@ function inputGradViaConv(dy, filter, g, conv) {
       [0, 0]
     ]);
     const crop = before.some((b) => b < 0) || after.some((b) => b < 0);
-    const windowed = crop ? slice5(
+    const windowed = crop ? slice4(
       padded,
       [0, ...before.map((b) => Math.max(0, -b)), 0],
       [-1, ...g.kernel.map((k, a) => g.input[a] + k - 1), -1]
@@ -11474,7 +11480,7 @@ import {
   mul as mul6,
   reshape as reshape8,
   sigmoid as sigmoid4,
-  split as split4,
+  split as split5,
   stack as stack4,
   tanh as tanh4,
   unstack as unstack3,
@@ -11496,7 +11502,7 @@ function plainReference(model, xs) {
     for (const x of frames) {
       let z = conv2d5(concat5([x, h], -1), kernel, 1, "same");
       if (p.bias !== null) z = add7(z, p.bias);
-      const [zi, zf, zg, zo] = split4(z, 4, -1);
+      const [zi, zf, zg, zo] = split5(z, 4, -1);
       const i = sigmoid4(p.peepholeI ? add7(zi, mul6(p.peepholeI, c)) : zi);
       const f = sigmoid4(p.peepholeF ? add7(zf, mul6(p.peepholeF, c)) : zf);
       c = add7(mul6(f, c), mul6(i, tanh4(zg)));
@@ -11818,12 +11824,17 @@ async function activate3(backend) {
   }
 }
 function contendersFor(shape) {
+  const core = coreVariants(shape).map(
+    ([name, options]) => () => coreContender(name, shape, options)
+  );
+  const others = [() => plainContender(shape), () => layersContender(shape)];
+  if (!shape.memoryOnly) return [...core, ...others];
+  const checkpoint = coreVariants(shape).findIndex(([name]) => name.startsWith("core:checkpoint"));
   return [
-    ...coreVariants(shape).map(
-      ([name, options]) => () => coreContender(name, shape, options)
-    ),
-    () => plainContender(shape),
-    () => layersContender(shape)
+    ...checkpoint >= 0 ? [core[checkpoint]] : [],
+    others[0],
+    ...core.filter((_, i) => i !== checkpoint),
+    others[1]
   ];
 }
 function withRatios(results) {
@@ -11888,7 +11899,7 @@ async function runBackend(backend, shapes, quick, maxRunSeconds, log3) {
             ...phase === "forward" ? timing.medianMs < budgetMs ? { forwardMemory: forwardMemory(c, xs) } : {} : { trainMemory: await trainMemory(c, xs) }
           };
           results.push(result);
-          const mem = result.trainMemory !== void 0 ? `peak ${result.trainMemory.peakTensors} tensors ${(result.trainMemory.peakBytes / 2 ** 20).toFixed(1)} MiB` : `alive ${result.forwardMemory?.aliveTensors} tensors`;
+          const mem = result.trainMemory !== void 0 ? `peak ${result.trainMemory.peakTensors} tensors ${(result.trainMemory.peakBytes / 2 ** 20).toFixed(1)} MiB` : `alive ${result.forwardMemory?.aliveTensors ?? "\u2013"} tensors`;
           log3(
             `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms (n=${timing.reps}, \xB1${(timing.spread * 50).toFixed(0)}%) ${result.gflopPerSec?.toFixed(2)} GFLOP/s, ${mem}`
           );
