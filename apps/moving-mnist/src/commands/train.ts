@@ -3,12 +3,14 @@ import {
   disposeTrainingState,
   EncoderForecaster,
   type EncoderForecasterOptions,
+  loadCheckpoint,
   loadMnistDigits,
   MovingMnist,
   PRESETS,
   type PresetName,
   type StepInfo,
   saveCheckpoint,
+  type TrainingState,
   type TrainResult,
   train,
   type ValidationInfo,
@@ -45,6 +47,8 @@ export interface TrainConfig {
   readonly validateEvery: number;
   readonly validationSize: number;
   readonly checkpointEvery: number;
+  /** Checkpoint directory to continue from, or `null` for a fresh run. */
+  readonly resume: string | null;
   /**
    * Programmatic only (no flag): overrides of the preset's model options, e.g. a tiny model
    * for tests. Recorded in `config.json`.
@@ -79,6 +83,7 @@ export function trainConfig(values: OptionValues): TrainConfig {
     validateEvery: values.validateEvery as number,
     validationSize: values.validationSize as number,
     checkpointEvery: values.checkpointEvery as number,
+    resume: (values.resume as string | undefined) ?? null,
   };
 }
 
@@ -102,7 +107,18 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
 
   const preset = PRESETS[config.preset];
   const model = new EncoderForecaster({ ...preset.options, ...config.modelOverrides, seed: config.seed });
+  let resumed: TrainingState | null = null;
   try {
+    if (config.resume !== null) {
+      // Fails with the file and the differing config keys when the checkpoint is of another model.
+      resumed = (await loadCheckpoint(resolve(config.resume), { model })).resume;
+      if (resumed === null) {
+        throw new UsageError(
+          `--resume ${config.resume}: the checkpoint holds weights only, no training state`,
+        );
+      }
+      ctx.log(`Resuming from ${config.resume} at step ${resumed.step}.`);
+    }
     const mc = model.config;
     ctx.log(
       `Model: preset ${config.preset} (${preset.description}), ${model.numParams} parameters, ` +
@@ -160,6 +176,9 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
         loss: config.loss,
         optimizer: { name: config.optimizer, learningRate: config.lr },
         clipNorm: config.clipNorm,
+        // The final checkpoint keeps the optimiser moments, so `--resume` continues exactly.
+        keepOptimizerState: true,
+        resume: resumed,
         ...(config.steps === null ? {} : { maxSteps: config.steps }),
         ...(config.minutes === null ? {} : { maxMinutes: config.minutes }),
         ...(validation === null
@@ -254,6 +273,7 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
       disposeTrainingState(result.state);
     }
   } finally {
+    if (resumed !== null) disposeTrainingState(resumed);
     model.dispose();
   }
 }

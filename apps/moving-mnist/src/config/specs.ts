@@ -117,6 +117,13 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     description: 'also checkpoint every N steps (0 = only at the end)',
     defaultText: '0',
   },
+  {
+    key: 'resume',
+    kind: { type: 'string' },
+    placeholder: 'DIR',
+    description:
+      'continue exactly from a checkpoint written by train (weights, optimiser, step, data position); --steps/--minutes count the resumed ones',
+  },
 ];
 
 /** Options of `moving-mnist evaluate`. */
