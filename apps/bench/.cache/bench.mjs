@@ -9469,6 +9469,7 @@ import { tidy as tidy4 } from "@tensorflow/tfjs-core";
 import {
   add as add6,
   concat as concat3,
+  getBackend,
   mul as mul5,
   reshape as reshape5,
   reverse as reverse2,
@@ -9726,6 +9727,7 @@ function canConcat(config) {
 function chooseMode(config, requested) {
   if (!canConcat(config)) return "hoisted";
   if (requested === "hoisted" || requested === "concat") return requested;
+  if (getBackend() === "webgpu") return "hoisted";
   return config.inChannels <= config.hiddenChannels ? "concat" : "hoisted";
 }
 function dropoutMask(shape, rate, seed) {
@@ -10082,7 +10084,7 @@ import {
   engine as engine2,
   env as env2,
   findBackendFactory,
-  getBackend,
+  getBackend as getBackend2,
   setBackend
 } from "@tensorflow/tfjs-core";
 
@@ -10624,7 +10626,7 @@ async function useNodeBackend(options = {}) {
     }
     const report2 = {
       backend: name,
-      tfjsBackend: getBackend(),
+      tfjsBackend: getBackend2(),
       package: attempt.package,
       forced,
       skipped
@@ -10640,7 +10642,7 @@ ${skipped.map((s) => `${s.backend}: ${s.message}`).join("\n")}`
 }
 
 // src/harness.ts
-import { getBackend as getBackend2, randomNormal as randomNormal2, setBackend as setBackend2 } from "@tensorflow/tfjs-core";
+import { getBackend as getBackend3, randomNormal as randomNormal2, setBackend as setBackend2 } from "@tensorflow/tfjs-core";
 
 // src/impls.ts
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -11814,7 +11816,7 @@ var NODE_NAME = {
 async function activate3(backend) {
   try {
     await useNodeBackend({ backend: NODE_NAME[backend] });
-    return getBackend2() === backend ? null : `active backend is ${getBackend2()}`;
+    return getBackend3() === backend ? null : `active backend is ${getBackend3()}`;
   } catch (error) {
     try {
       if (backend !== "tensorflow" && await setBackend2(backend)) return null;
