@@ -1,4 +1,4 @@
-import { add, mul, split, type Tensor } from '@tensorflow/tfjs-core';
+import { add, engine, getBackend, getKernel, mul, split, type Tensor, zeros } from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
@@ -14,6 +14,15 @@ export function projectInput(config: CellConfig, params: CellParams, x: Tensor):
   const zx = convSame(x, params.kernel, config.spatialRank, config.strides, config.dilationRate);
   return params.bias === null ? zx : add(zx, params.bias);
 }
+
+/**
+ * The extension point for backend bindings: a kernel of this name registered for the active
+ * backend replaces the gate arithmetic of every step (sigmoid gates, tanh candidate/output).
+ * Inputs `z [N, ...S, 4C]` (gates i, f, c, o), `c [N, ...S, C]`, `peepholeI/F/O [C]` (zeros when
+ * the cell has none); outputs `[h', c']`. Its gradient must be registered too.
+ * `@convlstm/backend-webgpu` provides it as one WGSL program.
+ */
+export const FUSED_GATES_KERNEL = 'ConvLSTMGatesForward';
 
 const ONES: Record<number, readonly number[]> = { 1: [1], 2: [1, 1], 3: [1, 1, 1] };
 
@@ -47,6 +56,23 @@ export function stepGatesFromPreactivation(
   z: Tensor,
   c: Tensor,
 ): { h: Tensor; c: Tensor } {
+  if (
+    config.recurrentActivation === 'sigmoid' &&
+    config.activation === 'tanh' &&
+    getKernel(FUSED_GATES_KERNEL, getBackend()) !== undefined
+  ) {
+    // A backend binding registered one program for the whole gate arithmetic (and its gradient);
+    // peephole-free cells pass zero peepholes, which is exactly the peephole-free step.
+    const none = params.peepholeI === null ? zeros([config.hiddenChannels]) : null;
+    const [h, cNext] = engine().runKernel(FUSED_GATES_KERNEL, {
+      z,
+      c,
+      peepholeI: params.peepholeI ?? (none as Tensor),
+      peepholeF: params.peepholeF ?? (none as Tensor),
+      peepholeO: params.peepholeO ?? (none as Tensor),
+    }) as [Tensor, Tensor];
+    return { h, c: cNext };
+  }
   const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
   const gate = (pre: Tensor, peep: Tensor | null, cell: Tensor): Tensor =>
     activate(config.recurrentActivation, peep === null ? pre : add(pre, mul(peep, cell)));

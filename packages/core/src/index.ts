@@ -19,15 +19,18 @@ export {
   type ConvLSTMState,
   type ForwardOptions,
 } from './convlstm.js';
-export { projectInput, stepGates } from './gates.js';
+export { FUSED_GATES_KERNEL, projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
 export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export { hashSeed, SeededRandom } from './random.js';
 export {
+  canConcat,
+  chooseMode,
   type DirectionCell,
   runStack,
   type StackBehaviour,
   type StackCall,
   type StackLayer,
+  type StackMode,
   type StackResult,
 } from './sequence.js';
 export {
