@@ -9,8 +9,10 @@ await tf.setBackend('cpu');
 const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [8, 8], kernelSize: 3, seed: 42 });
 const xs = tf.randomUniform([2, 5, 16, 16, 1], 0, 1, 'float32', 1);
 const target = tf.randomUniform([2, 5, 16, 16, 8], 0, 1, 'float32', 2);
-const { output, h, c } = layer.forward(xs);
-console.log(`backend ${tf.getBackend()}: output [${output.shape}], ${h.length} layers of state [${h[0].shape}]`);
+const { output, h } = layer.forward(xs);
+console.log(
+  `backend ${tf.getBackend()}: output [${output.shape}], ${h.length} layers of state [${h[0].shape}]`,
+);
 const optimizer = tf.train.adam(1e-2);
 for (let step = 1; step <= 3; step++) {
   const loss = optimizer.minimize(

@@ -4,7 +4,6 @@ import {
   getBackend,
   mul,
   reshape,
-  reverse,
   scalar,
   stack,
   sub,
@@ -17,7 +16,7 @@ import { convSame } from './conv.js';
 import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
 import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { unstackTime } from './time-axis.js';
+import { reverseTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
 /** One direction of one layer: its configuration and the tensors it reads. */
@@ -220,7 +219,7 @@ export function runStack(
         const every = behaviour.checkpointEvery ?? 0;
         const run = runFusedDirection(
           cell.params,
-          zx !== null && reversed ? reverse(zx, 1) : zx,
+          zx !== null && reversed ? reverseTime(zx) : zx,
           steps,
           h0,
           c0,
@@ -240,7 +239,7 @@ export function runStack(
         seq = stack(run.outputs, 1);
       }
       // The backward half of a bidirectional layer is re-aligned with the input's time order.
-      sequences.push(d === 1 ? reverse(seq, 1) : seq);
+      sequences.push(d === 1 ? reverseTime(seq) : seq);
     });
     input = sequences.length === 1 ? (sequences[0] as Tensor) : concat(sequences, -1);
     lastOutput = behaviour.returnSequences

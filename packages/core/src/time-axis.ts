@@ -1,4 +1,4 @@
-import { reshape, split, type Tensor, unstack } from '@tensorflow/tfjs-core';
+import { reshape, reverse, split, type Tensor, unstack } from '@tensorflow/tfjs-core';
 
 /*
  * Time-axis views of sequences `[N, T, ...rest]`. The wasm backend slices tensors of rank > 4
@@ -30,4 +30,13 @@ export function splitTime(x: Tensor, sizes: readonly number[]): Tensor[] {
 export function squeezeTime(x: Tensor): Tensor {
   const [n, , ...rest] = x.shape as number[];
   return reshape(x, [n as number, ...rest]);
+}
+
+/**
+ * A sequence `[N, T, ...rest]` in reversed time. Reversed as a rank-3 view: besides being
+ * faster on wasm, tfjs-backend-webgpu 4.22's `Reverse` fails on rank-5 tensors.
+ */
+export function reverseTime(x: Tensor): Tensor {
+  const { flat } = folded(x);
+  return reshape(reverse(flat, 1), x.shape);
 }

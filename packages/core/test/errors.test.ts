@@ -242,9 +242,10 @@ describe('call arguments are checked before any convolution', () => {
       expect(Array.from(after[0]?.dataSync() ?? [])).toEqual(Array.from(original[0]?.dataSync() ?? []));
       const cellWeights = layer.allCells[0]?.getWeights() ?? [];
       live.push(...cellWeights);
+      const bogus = tensor([1]);
+      live.push(bogus);
       expectArgError(
-        () =>
-          layer.allCells[0]?.setWeights([tensor([1]), ...cellWeights.slice(1)].map((w) => (live.push(w), w))),
+        () => layer.allCells[0]?.setWeights([bogus, ...cellWeights.slice(1)]),
         'weights[0] (kernel)',
         /\[3, 3, 1, 8\]/,
         /\[1\]/,

@@ -28,4 +28,10 @@ export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './m
 export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
 export { depthToSpace, spaceToDepth } from './patches.js';
 export { PRESETS, type Preset, type PresetName } from './presets.js';
-export { type ArrayBatch, batchToTensors, type SequenceSet, splitBatch, type TensorBatch } from './sequences.js';
+export {
+  type ArrayBatch,
+  batchToTensors,
+  type SequenceSet,
+  splitBatch,
+  type TensorBatch,
+} from './sequences.js';

@@ -4,7 +4,6 @@ import {
   grad,
   memory,
   mul,
-  reverse,
   type Scalar,
   slice,
   sum,
@@ -17,6 +16,7 @@ import { ConvLSTMCell } from '../cell.js';
 import type { CellConfig, ConvLSTMCellOptions } from '../config.js';
 import { ConvLSTM, type ConvLSTMOptions } from '../convlstm.js';
 import { SeededRandom } from '../random.js';
+import { reverseTime } from '../time-axis.js';
 import { type RefArray, type RefCellWeights, refArray, refCellStep, refSequence } from './reference.js';
 
 /** One named check; `run` throws an Error describing the first mismatch. */
@@ -403,10 +403,10 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
           uni.setWeights(backwardWeights);
           const xs = randomTensor([2, 4, 4, 5, 2], 12, 1);
           const both = bi.forward(xs as never);
-          const rev = reverse(xs, 1);
+          const rev = reverseTime(xs);
           const alone = uni.forward(rev as never);
           const backwardPart = slice(both.output, [0, 0, 0, 0, 3], [-1, -1, -1, -1, 3]);
-          const aligned = reverse(alone.output, 1);
+          const aligned = reverseTime(alone.output);
           assertAllClose(backwardPart.dataSync(), aligned.dataSync(), 'backward outputs', o.atol, o.rtol);
           assertAllClose(
             (both.h[1] as Tensor).dataSync(),
