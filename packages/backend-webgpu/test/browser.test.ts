@@ -33,32 +33,21 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  /**
-   * tfjs-backend-webgpu 4.22's Reverse kernel throws for rank-5 tensors ("Size(...) must match the
-   * product of shape ..."), and core reverses `[N, T, H, W, 4C]` for bidirectional layers. These
-   * cases may fail with exactly that error until core reverses a rank-4 view; any other failure counts.
-   */
-  const KNOWN_WEBGPU_FAILURES = [/^lengths: .*bidirectional/, /^bidirectional: /];
-  const REVERSE_RANK5 = /Size\(\d+\) must match the product of shape/;
-
   /** tfjs-backend-webgpu does not throw for a shader that fails to compile: only the console says so. */
   function printShaderErrors(log: readonly string[]): void {
     const wgsl = [...new Set(log.filter((l) => l.includes('WGSL')))];
     if (wgsl.length > 0) console.log(`[backend-webgpu] WGSL errors in the page:\n${wgsl.join('\n')}`);
   }
 
-  function expectAllPassed(results: PageResults, allowKnown = false): void {
+  function expectAllPassed(results: PageResults): void {
     expect(results.setupError).toBeUndefined();
     // setBackend('webgpu') fails silently without --enable-unsafe-webgpu: check what really runs.
     expect(results.backend).toBe('webgpu');
     expect(results.report?.backend).toBe('webgpu');
     expect(results.cases.length).toBeGreaterThan(0);
-    const known = (c: PageResults['cases'][number]) =>
-      allowKnown && KNOWN_WEBGPU_FAILURES.some((r) => r.test(c.name)) && REVERSE_RANK5.test(c.error ?? '');
-    for (const c of results.cases.filter((x) => !x.ok && known(x))) {
-      console.log(`[backend-webgpu] known tfjs-backend-webgpu 4.22 failure: ${c.name}: ${c.error}`);
-    }
-    const failed = results.cases.filter((c) => !c.ok && !known(c)).map((c) => `${c.name}: ${c.error}`);
+    // Core reverses time through rank-3 views, so tfjs-backend-webgpu 4.22's rank-5 Reverse bug
+    // no longer applies: every case must pass.
+    const failed = results.cases.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error}`);
     expect(failed).toEqual([]);
   }
 
@@ -90,7 +79,7 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
     console.log(
       `[backend-webgpu] conformance on webgpu: ${results.cases.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.ms.toFixed(0)} ms`).join(', ')}`,
     );
-    expectAllPassed(results, true);
+    expectAllPassed(results);
   });
 
   it('falls back to WebGL with a reason when WebGPU is not exposed', async () => {

@@ -8,7 +8,7 @@ import {
 } from '@convlstm/core';
 import { assertAllClose, randomizeCell, randomValues } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedGates, type Peepholes } from '../../src/index.js';
+import { fusedGates, GATES_FORWARD, type Peepholes } from '../../src/index.js';
 
 /** One named in-page check; throws on mismatch. */
 export interface PageCase {
@@ -38,7 +38,16 @@ function generic(spatialRank: number, channels: number): Gates {
       peepholeF: peep?.f ?? null,
       peepholeO: peep?.o ?? null,
     };
-    return stepGates(config, params, z, tf.zerosLike(c), c);
+    // Core routes its gate arithmetic through the fused kernel whenever the backend has one:
+    // unregister it for this call so the reference really is the unfused tfjs ops.
+    const backend = tf.getBackend();
+    const fused = tf.getKernel(GATES_FORWARD, backend);
+    if (fused !== undefined) tf.unregisterKernel(GATES_FORWARD, backend);
+    try {
+      return stepGates(config, params, z, tf.zerosLike(c), c);
+    } finally {
+      if (fused !== undefined) tf.registerKernel(fused);
+    }
   };
 }
 

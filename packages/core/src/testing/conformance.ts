@@ -403,10 +403,10 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
           uni.setWeights(backwardWeights);
           const xs = randomTensor([2, 4, 4, 5, 2], 12, 1);
           const both = bi.forward(xs as never);
-          const rev = reverseTime(xs);
+          const rev = tidy(() => reverseTime(xs));
           const alone = uni.forward(rev as never);
           const backwardPart = slice(both.output, [0, 0, 0, 0, 3], [-1, -1, -1, -1, 3]);
-          const aligned = reverseTime(alone.output);
+          const aligned = tidy(() => reverseTime(alone.output));
           assertAllClose(backwardPart.dataSync(), aligned.dataSync(), 'backward outputs', o.atol, o.rtol);
           assertAllClose(
             (both.h[1] as Tensor).dataSync(),
