@@ -51,8 +51,8 @@ try {
   await page
     .waitForFunction(
       () =>
-        document.body.innerText.includes('ms per forecast') ||
-        document.body.innerText.match(/forecast.*\d+(\.\d+)?\s*s/i),
+        document.body.textContent.includes('ms per forecast') ||
+        document.body.textContent.match(/forecast.*\d+(\.\d+)?\s*s/i),
       null,
       { timeout: 240_000 },
     )
@@ -62,7 +62,7 @@ try {
     path: new URL('../docs/screenshot.png', import.meta.url).pathname,
     fullPage: true,
   });
-  console.log(await page.evaluate(() => document.body.innerText.slice(0, 600)));
+  console.log(await page.evaluate(() => document.body.textContent.slice(0, 600)));
 } finally {
   await browser.close();
   server.close();
