@@ -59,9 +59,11 @@ export interface CellConfig {
   readonly recurrentActivation: ActivationName;
 }
 
-const KNOWN_KEYS = new Set<string>([
-  'inChannels',
-  'hiddenChannels',
+/**
+ * The options a cell shares with every cell of a stack (all of {@link ConvLSTMCellOptions} but
+ * the per-cell `inChannels`, `hiddenChannels` and `seed`), for wrappers that forward them.
+ */
+export const SHARED_CELL_OPTION_KEYS = [
   'kernelSize',
   'recurrentKernelSize',
   'spatialRank',
@@ -76,8 +78,9 @@ const KNOWN_KEYS = new Set<string>([
   'recurrentInitializer',
   'biasInitializer',
   'peepholeInitializer',
-  'seed',
-]);
+] as const satisfies readonly (keyof ConvLSTMCellOptions)[];
+
+const KNOWN_KEYS = new Set<string>(['inChannels', 'hiddenChannels', ...SHARED_CELL_OPTION_KEYS, 'seed']);
 
 function assertBool(value: unknown, argument: string): void {
   if (value !== undefined && typeof value !== 'boolean') {

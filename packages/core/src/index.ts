@@ -9,7 +9,13 @@ export {
 } from '@convlstm/tensor';
 export { ACTIVATIONS, type ActivationName, activate } from './activations.js';
 export { ConvLSTMCell } from './cell.js';
-export { type CellConfig, type ConvLSTMCellOptions, type KernelSize, resolveCellConfig } from './config.js';
+export {
+  type CellConfig,
+  type ConvLSTMCellOptions,
+  type KernelSize,
+  resolveCellConfig,
+  SHARED_CELL_OPTION_KEYS,
+} from './config.js';
 export { convSame, dilateKernel, sameOutputSize } from './conv.js';
 export {
   ConvLSTM,

@@ -5,6 +5,7 @@ import {
   type ConvLSTMLayerOverrides,
   type InitializerName,
   resolveCellConfig,
+  SHARED_CELL_OPTION_KEYS,
 } from '@convlstm/core';
 import {
   assertInt,
@@ -68,22 +69,7 @@ export interface ConvLSTMLayerOptions {
 }
 
 /** Keys of {@link ConvLSTMLayerOptions} that are per-cell options of the core. */
-export const CELL_KEYS = [
-  'kernelSize',
-  'recurrentKernelSize',
-  'spatialRank',
-  'peephole',
-  'useBias',
-  'strides',
-  'dilationRate',
-  'unitForgetBias',
-  'activation',
-  'recurrentActivation',
-  'kernelInitializer',
-  'recurrentInitializer',
-  'biasInitializer',
-  'peepholeInitializer',
-] as const;
+export const CELL_KEYS = SHARED_CELL_OPTION_KEYS;
 
 /** Keys describing the stack or the layer's outputs. */
 export const STACK_KEYS = [
