@@ -98,6 +98,9 @@ async function activate(name: string): Promise<string | null> {
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt<NativeBackendDetails>> {
   const gpu = name === 'tensorflow-gpu';
   if (findBackendFactory('tensorflow') === null) {
+    // TensorFlow reads this when its library loads: its oneDNN convolutions measured ~15 % faster
+    // here (78 vs 68 GFLOP/s on a [16,16,16,80]×[5,5,80,256] conv). A user's own setting wins.
+    if (!gpu) process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
     const loaded = loadOptionalModule<TfjsNodeModuleLike>(NODE_BACKEND_PACKAGES[name]);
     if (loaded.status !== 'loaded') return skip(name, loaded.status, loaded.message);
     // Kernel and engine registries are process-wide; a second TF.js copy would show here.
