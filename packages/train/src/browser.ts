@@ -8,10 +8,13 @@ export { clipByGlobalNorm } from './clip.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 export {
+  CROSS_ENTROPY_EPSILON,
   computeMetrics,
   type Metrics,
   MetricsAccumulator,
   type PerFrameMetrics,
+  PSNR_MSE_FLOOR,
+  type SequenceShape,
   SSIM_WINDOW,
   ssimFrame,
 } from './metrics.js';
@@ -25,7 +28,13 @@ export {
   resolveEncoderForecasterConfig,
 } from './model-config.js';
 export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
-export { createOptimizer, type LrSchedule, learningRateAt, type OptimizerConfig } from './optimizer.js';
+export {
+  createOptimizer,
+  type LrSchedule,
+  learningRateAt,
+  type OptimizerConfig,
+  PAPER_OPTIMIZER,
+} from './optimizer.js';
 export { depthToSpace, spaceToDepth } from './patches.js';
 export { PRESETS, type Preset, type PresetName } from './presets.js';
 export {

@@ -1,4 +1,5 @@
-export { type BaselineName, baselinePredictions } from './baselines.js';
+// Everything browser-safe, then what needs Node (files, network, the training loop).
+export * from './browser.js';
 export {
   CHECKPOINT_FILES,
   CheckpointError,
@@ -10,36 +11,13 @@ export {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint.js';
-export { clipByGlobalNorm } from './clip.js';
 export {
   ChecksumMismatchError,
   type DownloadOptions,
   downloadFile,
   downloadMovingMnist,
 } from './download.js';
-export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
-export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
-export {
-  CROSS_ENTROPY_EPSILON,
-  computeMetrics,
-  type Metrics,
-  MetricsAccumulator,
-  type PerFrameMetrics,
-  PSNR_MSE_FLOOR,
-  type SequenceShape,
-  SSIM_WINDOW,
-  ssimFrame,
-} from './metrics.js';
-export { type DigitPool, type LoadMnistOptions, loadMnistDigits, MnistFormatError } from './mnist.js';
-export { EncoderForecaster, type ForecastOutput } from './model.js';
-export {
-  countEncoderForecasterParams,
-  type EncoderForecasterConfig,
-  type EncoderForecasterOptions,
-  type LayerSpec,
-  resolveEncoderForecasterConfig,
-} from './model-config.js';
-export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
+export { type LoadMnistOptions, loadMnistDigits, MnistFormatError } from './mnist.js';
 export {
   MOVING_MNIST_MD5,
   MOVING_MNIST_URL,
@@ -55,22 +33,6 @@ export {
   readNpy,
   writeNpy,
 } from './npy.js';
-export {
-  createOptimizer,
-  type LrSchedule,
-  learningRateAt,
-  type OptimizerConfig,
-  PAPER_OPTIMIZER,
-} from './optimizer.js';
-export { depthToSpace, spaceToDepth } from './patches.js';
-export { PRESETS, type Preset, type PresetName } from './presets.js';
-export {
-  type ArrayBatch,
-  batchToTensors,
-  type SequenceSet,
-  splitBatch,
-  type TensorBatch,
-} from './sequences.js';
 export { type FixedTestSetOptions, fixedTestSet } from './test-set.js';
 export {
   type CheckpointInfo,
