@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type EncoderForecaster,
+  type EncoderForecasterConfig,
   type Evaluation,
   evaluate,
   fixedTestSet,
@@ -34,14 +35,15 @@ export async function assertTestSetReadable(path: string | undefined): Promise<v
   }
 }
 
-/** Loads the test sequences: the fixed generated set (version 1) or an `.npy` file. */
-export async function loadTestSet(args: {
-  testSize: number;
-  testSet?: string;
-  inputFrames: number;
-  outputFrames: number;
-  frameSize: number;
-}): Promise<{ set: SequenceSet; info: TestSetInfo }> {
+/**
+ * Loads the test sequences shaped for `model` (frame size and frame counts): the fixed
+ * generated set (version 1), or `testSet`, an `.npy` file, when given.
+ */
+export async function loadTestSet(
+  model: Pick<EncoderForecasterConfig, 'frameSize' | 'inputFrames' | 'outputFrames'>,
+  options: { testSize: number; testSet: string | null },
+): Promise<{ set: SequenceSet; info: TestSetInfo }> {
+  const args = { ...model, testSize: options.testSize, testSet: options.testSet ?? undefined };
   if (args.testSet !== undefined) {
     const set = await readMovingMnistNpy(args.testSet, {
       inputFrames: args.inputFrames,

@@ -48,13 +48,7 @@ export async function runEvaluate(
     ctx.log(
       `Loaded ${config.checkpoint}: ${model.numParams} parameters, ${mc.inputFrames} -> ${mc.outputFrames} frames`,
     );
-    const test = await loadTestSet({
-      testSize: config.testSize,
-      ...(config.testSet === null ? {} : { testSet: config.testSet }),
-      inputFrames: mc.inputFrames,
-      outputFrames: mc.outputFrames,
-      frameSize: mc.frameSize,
-    });
+    const test = await loadTestSet(mc, { testSize: config.testSize, testSet: config.testSet });
     const { report, table } = await evaluateAndReport({
       model,
       set: test.set,

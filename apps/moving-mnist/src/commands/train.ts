@@ -242,13 +242,7 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
       );
       await saveCheckpoint(join(dir, RUN_FILES.checkpoint), model, result.state);
       await writeLossChart(join(dir, RUN_FILES.loss), losses, validations, config.loss);
-      const test = await loadTestSet({
-        testSize: config.testSize,
-        ...(config.testSet === null ? {} : { testSet: config.testSet }),
-        inputFrames: mc.inputFrames,
-        outputFrames: mc.outputFrames,
-        frameSize: mc.frameSize,
-      });
+      const test = await loadTestSet(mc, { testSize: config.testSize, testSet: config.testSet });
       const { report, table } = await evaluateAndReport({
         model,
         set: test.set,
