@@ -1,6 +1,4 @@
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
-import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
+import { GatesProgram } from './gates-program.js';
 
 /**
  * The backward pass of {@link GatesForwardProgram} in one compute pass. It recomputes the
@@ -17,35 +15,16 @@ import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
  *   dz_i = dc'_total·g·i(1−i);  dz_f = dc'_total·c·f(1−f);  dz_g = dc'_total·i·(1−g²);
  *   dc = dc'_total·f + dz_i·w_ci + dz_f·w_cf;  dw_ci = dz_i·c, dw_cf = dz_f·c, dw_co = dz_o·c'.
  */
-export class GatesBackwardProgram implements WebGPUProgram {
+export class GatesBackwardProgram extends GatesProgram {
   readonly variableNames = ['Z', 'Cprev', 'PeepI', 'PeepF', 'PeepO', 'DH', 'DCnext'];
-  readonly outputShape: number[];
   shaderKey = 'convlstmGatesBackward';
-  readonly dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
 
   constructor(positions: number, channels: number) {
-    this.outputShape = [8 * positions * channels];
-    const work = [positions * channels];
-    this.dispatchLayout = webgpu_util.flatDispatchLayout(work);
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, work, this.workgroupSize);
+    super([8 * positions * channels], positions, channels);
   }
 
-  getUserCode(): string {
+  protected body(): string {
     return `
-      ${WGSL_ACTIVATIONS}
-      fn main(index : i32) {
-        let positions = uniforms.cprevShape.x;
-        let channels = uniforms.cprevShape.y;
-        let count = positions * channels;
-        if (index >= count) {
-          return;
-        }
-        let p = index / channels;
-        let ch = index - p * channels;
-        let zBase = p * 4 * channels + ch;
-        let c = Cprev[index];
         let wi = PeepI[ch];
         let wf = PeepF[ch];
         let wo = PeepO[ch];
@@ -69,7 +48,6 @@ export class GatesBackwardProgram implements WebGPUProgram {
         result[5 * count + index] = dzi * c;
         result[6 * count + index] = dzf * c;
         result[7 * count + index] = dzo * cNext;
-      }
     `;
   }
 }

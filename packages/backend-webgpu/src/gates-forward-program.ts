@@ -1,6 +1,4 @@
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
-import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
+import { GatesProgram } from './gates-program.js';
 
 /**
  * One compute pass of eq. 3 of Shi et al. (2015) past the convolutions: every invocation
@@ -10,35 +8,16 @@ import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
  * `PeepI`, `PeepF`, `PeepO` `[C]`. tfjs-backend-webgpu gives a program a single output buffer,
  * so the output is packed `[2, P, C]`: plane 0 is `h'`, plane 1 is `c'`.
  */
-export class GatesForwardProgram implements WebGPUProgram {
+export class GatesForwardProgram extends GatesProgram {
   readonly variableNames = ['Z', 'Cprev', 'PeepI', 'PeepF', 'PeepO'];
-  readonly outputShape: number[];
   shaderKey = 'convlstmGatesForward';
-  readonly dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
 
   constructor(positions: number, channels: number) {
-    this.outputShape = [2, positions, channels];
-    const work = [positions * channels];
-    this.dispatchLayout = webgpu_util.flatDispatchLayout(work);
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, work, this.workgroupSize);
+    super([2, positions, channels], positions, channels);
   }
 
-  getUserCode(): string {
+  protected body(): string {
     return `
-      ${WGSL_ACTIVATIONS}
-      fn main(index : i32) {
-        let positions = uniforms.cprevShape.x;
-        let channels = uniforms.cprevShape.y;
-        let count = positions * channels;
-        if (index >= count) {
-          return;
-        }
-        let p = index / channels;
-        let ch = index - p * channels;
-        let zBase = p * 4 * channels + ch;
-        let c = Cprev[index];
         let i = convlstmSigmoid(Z[zBase] + PeepI[ch] * c);
         let f = convlstmSigmoid(Z[zBase + channels] + PeepF[ch] * c);
         let g = convlstmTanh(Z[zBase + 2 * channels]);
@@ -46,7 +25,6 @@ export class GatesForwardProgram implements WebGPUProgram {
         let o = convlstmSigmoid(Z[zBase + 3 * channels] + PeepO[ch] * cNext);
         result[index] = o * convlstmTanh(cNext);
         result[count + index] = cNext;
-      }
     `;
   }
 }
