@@ -47,8 +47,9 @@ export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChanne
   /** Seed of weights and dropout masks. Default: drawn from `Math.random`. */
   seed?: number;
   /**
-   * Input-convolution schedule: `'hoisted'` (one convolution over all N·T frames), `'concat'`
-   * (one convolution of `[x_t, h]` per step), `'auto'` (default; see `chooseMode`).
+   * Convolution schedule: `'hoisted'` (one input convolution over all N·T frames), `'concat'`
+   * (one convolution of `[x_t, h]` per step), `'gatewise'` (hoisted, one input and one recurrent
+   * convolution per gate, no channel concat/split), `'auto'` (default; see `chooseMode`).
    */
   mode?: StackMode;
   /**
@@ -158,8 +159,12 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     assertRate(dropout, 'options.dropout');
     assertRate(recurrentDropout, 'options.recurrentDropout');
     const mode = options.mode ?? 'auto';
-    if (!['auto', 'hoisted', 'concat'].includes(mode)) {
-      throw new ConvLSTMArgumentError('options.mode', "'auto', 'hoisted' or 'concat'", describeValue(mode));
+    if (!['auto', 'hoisted', 'concat', 'gatewise'].includes(mode)) {
+      throw new ConvLSTMArgumentError(
+        'options.mode',
+        "'auto', 'hoisted', 'concat' or 'gatewise'",
+        describeValue(mode),
+      );
     }
     if (options.fusedGates !== undefined && typeof options.fusedGates !== 'boolean') {
       throw new ConvLSTMArgumentError('options.fusedGates', 'a boolean', describeValue(options.fusedGates));

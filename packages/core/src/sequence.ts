@@ -15,6 +15,7 @@ import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
 import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
 import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
+import { type GateWeights, projectInputGatewise, splitGateWeights, stepGatewise } from './gatewise.js';
 import { hashSeed, SeededRandom } from './random.js';
 import { reverseTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
@@ -49,7 +50,10 @@ export interface StackBehaviour {
 }
 
 /** How a layer's input convolution is scheduled (see {@link StackBehaviour.mode}). */
-export type StackMode = 'auto' | 'hoisted' | 'concat';
+export type StackMode = 'auto' | 'hoisted' | 'concat' | 'gatewise';
+
+/** The schedules a layer can run (what `'auto'` resolves to). */
+export type ResolvedMode = Exclude<StackMode, 'auto'>;
 
 /** Whether a cell's input and recurrent convolutions can be merged into one per step. */
 export function canConcat(config: CellConfig): boolean {
@@ -62,19 +66,24 @@ export function canConcat(config: CellConfig): boolean {
 }
 
 /**
- * The schedule `'auto'` picks. Measured with apps/bench (wasm and cpu, same process): with
- * few input channels (16→64, 5×5: concat 5.7 s vs hoisted 7.5 s per forward on wasm) the
- * hoisted convolution is inefficient — a thin `Cin` gives the convolution little work per
- * output — and its per-step `zx` add costs as much as the concatenation it saves, so
- * `[x_t, h]` through one stacked kernel wins; when `Cin > C` one large convolution over all
- * N·T frames does most of the work at full efficiency and stays hoisted.
+ * The schedule `'auto'` picks, from measurements with apps/bench (same process, same shapes):
+ * - wasm: `'gatewise'`. Its Concat and SplitV copy channel-interleaved data in JavaScript and
+ *   cost more than the convolutions (shape (c): 130 of 275 ms), and its Tanh is scalar libm;
+ *   four per-gate convolutions and tanh through XNNPACK's sigmoid avoid all three.
+ * - elsewhere, with few input channels (16→64, 5×5) the hoisted convolution is inefficient —
+ *   a thin `Cin` gives the convolution little work per output — and its per-step `zx` add costs
+ *   as much as the concatenation it saves, so `[x_t, h]` through one stacked kernel wins; when
+ *   `Cin > C` one large convolution over all N·T frames does most of the work and stays hoisted.
  */
-export function chooseMode(config: CellConfig, requested: StackMode | undefined): 'hoisted' | 'concat' {
+export function chooseMode(config: CellConfig, requested: StackMode | undefined): ResolvedMode {
+  if (requested === 'gatewise' || requested === 'hoisted') return requested;
+  const backend = getBackend();
+  if (requested !== 'concat' && backend === 'wasm') return 'gatewise';
   if (!canConcat(config)) return 'hoisted';
-  if (requested === 'hoisted' || requested === 'concat') return requested;
+  if (requested === 'concat') return requested;
   // tfjs-backend-webgpu 4.22 returns all-zero states on the concat schedule (caught by the
   // conformance suite in headless Chromium; not yet isolated to one kernel), so WebGPU stays hoisted.
-  if (getBackend() === 'webgpu') return 'hoisted';
+  if (backend === 'webgpu') return 'hoisted';
   return config.inChannels <= config.hiddenChannels ? 'concat' : 'hoisted';
 }
 
@@ -121,6 +130,7 @@ function runDirection(
   cell: DirectionCell,
   zx: Tensor | null,
   concatInput: Tensor | null,
+  gatewise: { weights: GateWeights; zx: Tensor[] | null; zeroState: boolean } | null,
   steps: number,
   reversed: boolean,
   h0: Tensor,
@@ -129,6 +139,8 @@ function runDirection(
   recurrentMask: Tensor | null,
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
   const perStep = zx === null ? null : unstackTime(zx);
+  const perGateStep = gatewise?.zx?.map((z) => unstackTime(z)) ?? null;
+  const sigmoidTanh = getBackend() === 'wasm';
   const rank = cell.config.spatialRank;
   const ones = new Array<number>(rank).fill(1);
   // Concat schedule: one kernel [...k, Cin + C, 4C] over [x_t, h] per step.
@@ -142,7 +154,11 @@ function runDirection(
     const t = reversed ? steps - 1 - k : k;
     const hIn = recurrentMask === null ? h : mul(h, recurrentMask);
     let next: { h: Tensor; c: Tensor };
-    if (frames !== null && stacked !== null) {
+    if (gatewise !== null) {
+      const zxt = perGateStep === null ? null : perGateStep.map((z) => z[t] as Tensor);
+      const hKnown = k === 0 && gatewise.zeroState ? null : hIn;
+      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hKnown, c, sigmoidTanh);
+    } else if (frames !== null && stacked !== null) {
       let z = convSame(concat([frames[t] as Tensor, hIn], -1), stacked, rank, ones, ones);
       if (cell.params.bias !== null) z = add(z, cell.params.bias);
       next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
@@ -209,6 +225,18 @@ export function runStack(
         recurrentMask === null;
       const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode);
       let zx: Tensor | null = null;
+      let gatewise: { weights: GateWeights; zx: Tensor[] | null; zeroState: boolean } | null = null;
+      if (mode === 'gatewise') {
+        const weights = splitGateWeights(cell.params);
+        let perGate: Tensor[] | null = null;
+        if (input !== null && cell.config.inChannels > 0) {
+          const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
+          perGate = projectInputGatewise(cell.config, weights, frames).map((z) =>
+            reshape(z, [batch, steps, ...z.shape.slice(1)]),
+          );
+        }
+        gatewise = { weights, zx: perGate, zeroState: call.initialH?.[index] === undefined };
+      }
       if (input !== null && cell.config.inChannels > 0 && mode === 'hoisted') {
         const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
         const projected = projectInput(cell.config, cell.params, frames);
@@ -232,7 +260,18 @@ export function runStack(
         seq = run.sequence;
       } else {
         const concatInput = mode === 'concat' ? input : null;
-        const run = runDirection(cell, zx, concatInput, steps, reversed, h0, c0, call.lengths, recurrentMask);
+        const run = runDirection(
+          cell,
+          zx,
+          concatInput,
+          gatewise,
+          steps,
+          reversed,
+          h0,
+          c0,
+          call.lengths,
+          recurrentMask,
+        );
         hs.push(run.h);
         cs.push(run.c);
         finals.push(run.h);

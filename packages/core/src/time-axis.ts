@@ -14,6 +14,8 @@ function folded(x: Tensor): { flat: Tensor; rest: number[] } {
 
 /** The `T` frames `[N, ...rest]` of a sequence `[N, T, ...rest]`. */
 export function unstackTime(x: Tensor): Tensor[] {
+  // tfjs-core's Unpack gradient fails on a size-1 axis (it receives one tensor, not a list).
+  if (x.shape[1] === 1) return [squeezeTime(x)];
   const { flat, rest } = folded(x);
   const n = x.shape[0] as number;
   return unstack(flat, 1).map((frame) => reshape(frame, [n, ...rest]));

@@ -91,6 +91,7 @@ const FAST_PATHS: [string, Partial<ConvLSTMOptions>][] = [
   ['checkpointing every 2 steps', { checkpointEvery: 2 }],
   ['checkpointing every 3 steps (ragged last segment)', { checkpointEvery: 3 }],
   ['concat schedule', { mode: 'concat' }],
+  ['gatewise schedule', { mode: 'gatewise' }],
 ];
 
 const CONFIGS: [string, ConvLSTMOptions, number[]][] = [
@@ -250,5 +251,6 @@ describe('fast paths match the reference path (cpu)', () => {
     expect(chooseMode(config({ recurrentKernelSize: 1 }), 'auto')).toBe('hoisted');
     expect(chooseMode(config({ strides: 2 }), 'concat')).toBe('hoisted');
     expect(chooseMode(config({}), 'hoisted')).toBe('hoisted');
+    expect(chooseMode(config({ strides: 2 }), 'gatewise')).toBe('gatewise');
   });
 });

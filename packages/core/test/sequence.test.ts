@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { memory, reverse, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { memory, reverse, setBackend, sum, type Tensor, tensor, variableGrads } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConvLSTM } from '../src/index.js';
 import { assertAllClose, randomValues } from '../src/testing/index.js';
@@ -23,6 +23,34 @@ const disposeAll = (...ts: (Tensor | Tensor[])[]): void => {
 };
 
 describe('ConvLSTM sequence options', () => {
+  it('a one-step sequence trains on every schedule, with the same gradients', () => {
+    // Regression: tfjs-core's Unpack gradient threw on the size-1 time axis.
+    const before = memory().numTensors;
+    const x = input([2, 1, 4, 4, 2], 3);
+    const gradsOf = (options: object): Float32Array[] => {
+      const model = new ConvLSTM({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 5, ...options });
+      const { value, grads } = variableGrads(() => sum(model.forward(x as never, { training: true }).output));
+      // A weight the step never reads (the recurrent kernel from a zero state, on the schedules
+      // that skip that convolution) gets no gradient: zero.
+      const out = model.trainableWeights.map(
+        (w) => (grads[w.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(w.size),
+      );
+      disposeAll(value, Object.values(grads));
+      model.dispose();
+      return out;
+    };
+    const reference = gradsOf({ mode: 'hoisted' });
+    // From a zero state only the input kernel, bias and output peephole see a gradient.
+    expect(reference[0]?.some((v) => v !== 0)).toBe(true);
+    for (const options of [{ mode: 'concat' }, { mode: 'gatewise' }, { fusedGates: true }]) {
+      gradsOf(options).forEach((g, i) =>
+        assertAllClose(g, reference[i] as Float32Array, `${JSON.stringify(options)} grad ${i}`),
+      );
+    }
+    x.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
   it('goBackwards equals the forward run on the reversed sequence, outputs in processing order', () => {
     const back = new ConvLSTM({
       inChannels: 2,

@@ -101,7 +101,9 @@ function fastSlice(x: TensorInfo, begin: number[], size: number[], backend: Back
   const out = backend.makeOutput(size, x.dtype);
   if (util.sizeFromShape(size) === 0) return out;
   const geometry = collapseSlice({ shape: x.shape, begin, size });
-  copySlice(backend.readSync(x.dataId) as TypedArray, geometry, backend.typedArrayFromHeap(out));
+  // Views, not `readSync` (which copies the whole input: an unstack of T frames copied the
+  // sequence T times). Taken after `makeOutput`, which may grow the heap and detach views.
+  copySlice(backend.typedArrayFromHeap(x), geometry, backend.typedArrayFromHeap(out));
   return out;
 }
 
