@@ -43,9 +43,9 @@ describe('ConvLSTM sequence options', () => {
     // From a zero state only the input kernel, bias and output peephole see a gradient.
     expect(reference[0]?.some((v) => v !== 0)).toBe(true);
     for (const options of [{ mode: 'concat' }, { mode: 'gatewise' }, { fusedGates: true }]) {
-      gradsOf(options).forEach((g, i) =>
-        assertAllClose(g, reference[i] as Float32Array, `${JSON.stringify(options)} grad ${i}`),
-      );
+      gradsOf(options).forEach((g, i) => {
+        assertAllClose(g, reference[i] as Float32Array, `${JSON.stringify(options)} grad ${i}`);
+      });
     }
     x.dispose();
     expect(memory().numTensors).toBe(before);

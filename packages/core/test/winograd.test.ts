@@ -57,7 +57,9 @@ describe('Winograd F(m, r)', () => {
         row.reduce((acc, x, k) => acc + x * (gg[k] as number) * (bd[k] as number), 0),
       );
       const expected = correlate(d, g, m);
-      y.forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 10));
+      y.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[j] as number, 10);
+      });
     });
   }
 
@@ -90,15 +92,17 @@ describe('Winograd F(m, r)', () => {
         expect(b.shape).toEqual([...shape.slice(0, 3), cout]);
         const flatA = (a as number[][][][]).flat(3);
         const flatB = (b.arraySync() as number[][][][]).flat(3);
-        flatA.forEach((v, i) =>
-          expect(Math.abs(v - (flatB[i] as number))).toBeLessThan(2e-5 * Math.max(1, Math.abs(v))),
-        );
+        flatA.forEach((v, i) => {
+          expect(Math.abs(v - (flatB[i] as number))).toBeLessThan(2e-5 * Math.max(1, Math.abs(v)));
+        });
         const [gx1, gk1] = grads((p: Tensor, q: Tensor) => sum(mul(direct(p, q), weights)))([x, k]);
         const [gx2, gk2] = grads((p: Tensor, q: Tensor) => sum(mul(wino(p, q), weights)))([x, k]);
         const close = (u: Tensor, v: Tensor): void => {
           const du = u.dataSync();
           const dv = v.dataSync();
-          du.forEach((val, i) => expect(Math.abs(val - (dv[i] as number))).toBeLessThan(1e-4));
+          du.forEach((val, i) => {
+            expect(Math.abs(val - (dv[i] as number))).toBeLessThan(1e-4);
+          });
         };
         close(gx1 as Tensor, gx2 as Tensor);
         close(gk1 as Tensor, gk2 as Tensor);
