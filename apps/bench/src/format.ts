@@ -39,7 +39,7 @@ export function formatReport(report: BenchReport): string {
           ? fmt(r.trainMemory.peakBytes / 2 ** 20, 1)
           : fmt((r.forwardMemory?.aliveBytes ?? 0) / 2 ** 20, 1);
       lines.push(
-        `| ${r.shape} | ${r.phase} | ${r.contender} | ${fmt(r.timing.medianMs, 1)} | ±${fmt(r.timing.spread * 50, 0)}% (n=${r.timing.reps}) | ` +
+        `| ${r.shape} | ${r.phase} | ${r.contender} | ${fmt(r.timing.medianMs, 1)}${r.extrapolatedFromSteps === undefined ? '' : ' (T × 1 step)'} | ±${fmt(r.timing.spread * 50, 0)}% (n=${r.timing.reps}) | ` +
           `${fmt(r.sequencesPerSec, 1)} | ${fmt(r.gflop)} | ${fmt(r.gflopPerSec)} | ${fmt(r.vsPlain)} | ${fmt(r.vsLayers)} | ${mem} | ${mib} | ${r.trainMemory?.kernels ?? ''} |`,
       );
     }
