@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // Workspace packages are read from source (the `@convlstm/source` export condition), so the
@@ -7,7 +8,17 @@ export default defineConfig({
   // No SPA fallback: a missing public/checkpoint/config.json must be a 404, not index.html.
   appType: 'mpa',
   resolve: { conditions: ['@convlstm/source', 'browser', 'module', 'import', 'default'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+    // Two pages: the demo and the benchmark (bench.html, see scripts/bench-browser.mjs).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        bench: fileURLToPath(new URL('bench.html', import.meta.url)),
+      },
+    },
+  },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });

@@ -1,5 +1,4 @@
-import { type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
-import { getBackend, randomNormal, setBackend, type Tensor } from '@tensorflow/tfjs-core';
+import { randomNormal, type Tensor } from '@tensorflow/tfjs-core';
 import { type Contender, coreContender, coreVariants, layersContender, plainContender } from './impls.js';
 import {
   type BackendPeak,
@@ -15,15 +14,34 @@ import {
 } from './measure.js';
 import { type BenchShape, FULL_SHAPES, QUICK_SHAPES, stackFlops } from './shapes.js';
 
-/** Backends the bench tries, in this order. */
-export const BENCH_BACKENDS = ['wasm', 'tensorflow', 'cpu'] as const;
-export type BenchBackend = (typeof BENCH_BACKENDS)[number];
+/**
+ * One backend to measure: its TF.js name and how to make it the active one. The harness is
+ * runtime-agnostic; `node-backends.ts` supplies Node's (wasm, native TensorFlow, cpu), the web
+ * demo's bench page the browser's (WebGPU, WebGL, wasm).
+ */
+export interface BenchBackend {
+  readonly name: string;
+  /** Activates the backend; resolves `null` when it is active, else why it is unavailable. */
+  activate(): Promise<string | null>;
+}
+
+/** A contender only some runtimes have (the browser's unfused WebGPU path). */
+export interface ExtraContender {
+  readonly name: string;
+  /** Whether it applies on this backend and shape. */
+  applies(backend: string, shape: BenchShape): boolean;
+  make(shape: BenchShape): Contender;
+}
 
 export interface BenchOptions {
   /** Scaled-down shapes and budgets (under a minute). */
   readonly quick: boolean;
-  /** Backends to run; default all of {@link BENCH_BACKENDS}. */
-  readonly backends?: readonly BenchBackend[];
+  /** Backends to run, in order. */
+  readonly backends: readonly BenchBackend[];
+  /** Runtime description for the report, e.g. `node v20.20.2` or the browser's user agent. */
+  readonly runtime?: string;
+  /** Contenders besides the core variants, the plain reference and tfjs-layers. */
+  readonly extraContenders?: readonly ExtraContender[];
   /** Shape ids to run (`a`–`d`); default all. */
   readonly shapes?: readonly string[];
   /** Shapes to use instead of the built-in ones (tests). */
@@ -62,7 +80,7 @@ export interface BenchResult {
 }
 
 export interface BackendReport {
-  readonly backend: BenchBackend;
+  readonly backend: string;
   readonly available: boolean;
   readonly reason?: string;
   readonly peak?: BackendPeak;
@@ -72,7 +90,7 @@ export interface BackendReport {
 export interface BenchReport {
   readonly meta: {
     readonly date: string;
-    readonly node: string;
+    readonly runtime: string;
     readonly quick: boolean;
     readonly flopFormula: string;
   };
@@ -82,33 +100,19 @@ export interface BenchReport {
   readonly targets: Record<string, number | null>;
 }
 
-const NODE_NAME: Record<BenchBackend, NodeBackendName> = {
-  cpu: 'cpu',
-  wasm: 'wasm',
-  tensorflow: 'tensorflow',
-};
-
-async function activate(backend: BenchBackend): Promise<string | null> {
-  try {
-    // Registers the wasm training kernels and loads the native addon when present.
-    await useNodeBackend({ backend: NODE_NAME[backend] });
-    return getBackend() === backend ? null : `active backend is ${getBackend()}`;
-  } catch (error) {
-    try {
-      if (backend !== 'tensorflow' && (await setBackend(backend))) return null;
-    } catch {
-      // Reported below with the first error.
-    }
-    return error instanceof Error ? (error.message.split('\n')[0] ?? 'unavailable') : String(error);
-  }
-}
-
-function contendersFor(shape: BenchShape): (() => Contender)[] {
-  const core = coreVariants(shape).map(
-    ([name, options]) =>
-      () =>
-        coreContender(name, shape, options),
-  );
+function contendersFor(
+  backend: string,
+  shape: BenchShape,
+  extra: readonly ExtraContender[],
+): (() => Contender)[] {
+  const core = [
+    ...coreVariants(shape).map(
+      ([name, options]) =>
+        () =>
+          coreContender(name, shape, options),
+    ),
+    ...extra.filter((e) => e.applies(backend, shape)).map((e) => () => e.make(shape)),
+  ];
   const others = [() => plainContender(shape), () => layersContender(shape)];
   if (!shape.memoryOnly) return [...core, ...others];
   // The long sequence can exhaust wasm's heap, which never shrinks: checkpointing and the
@@ -140,7 +144,8 @@ function withRatios(results: BenchResult[]): BenchResult[] {
 
 /** Runs every contender on every shape and phase on one backend (already active). */
 async function runBackend(
-  backend: BenchBackend,
+  backend: string,
+  extra: readonly ExtraContender[],
   shapes: readonly BenchShape[],
   quick: boolean,
   maxRunSeconds: number | undefined,
@@ -150,7 +155,7 @@ async function runBackend(
   const maxReps = quick ? 2 : 3;
   // Skip a run estimated above this (the cpu backend needs minutes for the large shapes).
   const maxRunMs = (maxRunSeconds ?? (quick ? 3 : 15)) * 1e3;
-  const peak = measurePeak(quick, budgetMs);
+  const peak = await measurePeak(quick, budgetMs);
   log(
     `${backend}: peak conv ${peak.convGflops.toFixed(2)} GFLOP/s, matMul ${peak.matMulGflops.toFixed(2)} GFLOP/s`,
   );
@@ -161,7 +166,7 @@ async function runBackend(
     if (broken !== null) break;
     const xs: Tensor = randomNormal([shape.batch, shape.steps, shape.height, shape.width, shape.inChannels]);
     const phases: Phase[] = shape.memoryOnly ? ['train'] : ['forward', 'train'];
-    for (const make of contendersFor(shape)) {
+    for (const make of contendersFor(backend, shape, extra)) {
       if (broken !== null) break;
       let contender: Contender | null = null;
       try {
@@ -178,7 +183,7 @@ async function runBackend(
             if (estimateMs / shape.steps <= maxRunMs) {
               const one = randomNormal([shape.batch, 1, shape.height, shape.width, shape.inChannels]);
               try {
-                const single = time(() => trainOnce(c, one), maxReps, budgetMs);
+                const single = await time(() => trainOnce(c, one), maxReps, budgetMs);
                 const scale = (ms: number): number => ms * shape.steps;
                 const timing: Timing = {
                   ...single,
@@ -219,11 +224,11 @@ async function runBackend(
             continue;
           }
           // tfjs-layers builds its weights on the first call.
-          if (c.variables.length === 0) forwardOnce(c, xs);
+          if (c.variables.length === 0) await forwardOnce(c, xs);
           const timing =
             phase === 'forward'
-              ? time(() => forwardOnce(c, xs), maxReps, budgetMs)
-              : time(() => trainOnce(c, xs), maxReps, budgetMs);
+              ? await time(() => forwardOnce(c, xs), maxReps, budgetMs)
+              : await time(() => trainOnce(c, xs), maxReps, budgetMs);
           const result: BenchResult = {
             shape: shape.id,
             contender: c.name,
@@ -287,7 +292,7 @@ async function runBackend(
 
 function medianFor(
   report: BenchReport,
-  backend: BenchBackend,
+  backend: string,
   shape: string,
   phase: Phase,
   name: string,
@@ -300,7 +305,7 @@ function medianFor(
 }
 
 /** The fastest core variant on a shape, phase and backend. */
-function bestCore(report: BenchReport, backend: BenchBackend, shape: string, phase: Phase): number | null {
+function bestCore(report: BenchReport, backend: string, shape: string, phase: Phase): number | null {
   const b = report.backends.find((x) => x.backend === backend);
   const times = (b?.results ?? [])
     .filter(
@@ -322,7 +327,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     meta: {
       date: new Date().toISOString(),
-      node: process.version,
+      runtime: options.runtime ?? 'unknown',
       quick: options.quick,
       flopFormula: "2·N·H'·W'·k²·(C_in + C_h)·4·C_h per layer and step; ×3 for a training step",
     },
@@ -330,25 +335,36 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     backends: [],
     targets: {},
   };
-  for (const backend of options.backends ?? BENCH_BACKENDS) {
-    const problem = await activate(backend);
+  for (const backend of options.backends) {
+    const problem = await backend.activate();
     if (problem !== null) {
-      log(`${backend}: unavailable (${problem})`);
-      report.backends.push({ backend, available: false, reason: problem, results: [] });
+      log(`${backend.name}: unavailable (${problem})`);
+      report.backends.push({ backend: backend.name, available: false, reason: problem, results: [] });
       continue;
     }
-    report.backends.push(await runBackend(backend, shapes, options.quick, options.maxRunSeconds, log));
+    report.backends.push(
+      await runBackend(
+        backend.name,
+        options.extraContenders ?? [],
+        shapes,
+        options.quick,
+        options.maxRunSeconds,
+        log,
+      ),
+    );
   }
   const t = report.targets;
-  for (const shape of ['a', 'c']) {
-    t[`wasm forward (${shape}): best core vs tfjs-layers`] = ratio(
-      medianFor(report, 'wasm', shape, 'forward', 'tfjs-layers'),
-      bestCore(report, 'wasm', shape, 'forward'),
-    );
-    t[`wasm forward (${shape}): best core vs plain`] = ratio(
-      medianFor(report, 'wasm', shape, 'forward', 'plain'),
-      bestCore(report, 'wasm', shape, 'forward'),
-    );
+  for (const b of report.backends.filter((x) => x.available && x.backend !== 'cpu')) {
+    for (const shape of ['a', 'c']) {
+      t[`${b.backend} forward (${shape}): best core vs tfjs-layers`] = ratio(
+        medianFor(report, b.backend, shape, 'forward', 'tfjs-layers'),
+        bestCore(report, b.backend, shape, 'forward'),
+      );
+      t[`${b.backend} forward (${shape}): best core vs plain`] = ratio(
+        medianFor(report, b.backend, shape, 'forward', 'plain'),
+        bestCore(report, b.backend, shape, 'forward'),
+      );
+    }
   }
   t['wasm train (c): best core vs plain on cpu'] = ratio(
     medianFor(report, 'cpu', 'c', 'train', 'plain'),

@@ -1,19 +1,20 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatReport } from './format.js';
-import { BENCH_BACKENDS, type BenchBackend, runBench } from './harness.js';
+import { runBench } from './harness.js';
+import { NODE_BENCH_BACKENDS, type NodeBenchBackend, nodeBackends } from './node-backends.js';
 
 function parseArgs(argv: readonly string[]): {
   quick: boolean;
   json: string | null;
-  backends: BenchBackend[] | undefined;
+  backends: NodeBenchBackend[] | undefined;
   shapes: string[] | undefined;
   maxRunSeconds: number | undefined;
 } {
   let maxRunSeconds: number | undefined;
   let quick = false;
   let json: string | null = null;
-  let backends: BenchBackend[] | undefined;
+  let backends: NodeBenchBackend[] | undefined;
   let shapes: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -27,11 +28,11 @@ function parseArgs(argv: readonly string[]): {
     else if (arg.startsWith('--backend')) {
       const list = value().split(',');
       for (const b of list) {
-        if (!(BENCH_BACKENDS as readonly string[]).includes(b)) {
-          throw new Error(`--backend: expected some of ${BENCH_BACKENDS.join(', ')}, got "${b}"`);
+        if (!(NODE_BENCH_BACKENDS as readonly string[]).includes(b)) {
+          throw new Error(`--backend: expected some of ${NODE_BENCH_BACKENDS.join(', ')}, got "${b}"`);
         }
       }
-      backends = list as BenchBackend[];
+      backends = list as NodeBenchBackend[];
     } else if (arg.startsWith('--shape')) shapes = value().split(',');
     else if (arg.startsWith('--max-run-s')) {
       maxRunSeconds = Number(value());
@@ -49,7 +50,8 @@ function parseArgs(argv: readonly string[]): {
 const args = parseArgs(process.argv.slice(2));
 const report = await runBench({
   quick: args.quick,
-  ...(args.backends ? { backends: args.backends } : {}),
+  backends: nodeBackends(args.backends),
+  runtime: `node ${process.version}`,
   ...(args.shapes ? { shapes: args.shapes } : {}),
   ...(args.maxRunSeconds ? { maxRunSeconds: args.maxRunSeconds } : {}),
   log: (line) => console.error(line),

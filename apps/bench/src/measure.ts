@@ -34,9 +34,13 @@ function median(values: readonly number[]): number {
  * Runs `fn` once to warm up (kernel compilation, weight building, allocation), then `reps`
  * times — fewer when one run is slow, so the whole stays inside `budgetMs`.
  */
-export function time(fn: () => void, maxReps: number, budgetMs: number): Timing {
+export async function time(
+  fn: () => void | Promise<void>,
+  maxReps: number,
+  budgetMs: number,
+): Promise<Timing> {
   const t0 = performance.now();
-  fn();
+  await fn();
   const warm = performance.now() - t0;
   const samples: number[] = [];
   // A run far over the budget is measured once: its warm-up overhead is in the noise.
@@ -46,7 +50,7 @@ export function time(fn: () => void, maxReps: number, budgetMs: number): Timing 
   const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(warm, 1e-3))));
   for (let r = 0; r < reps; r++) {
     const start = performance.now();
-    fn();
+    await fn();
     samples.push(performance.now() - start);
   }
   const med = median(samples);
@@ -55,18 +59,20 @@ export function time(fn: () => void, maxReps: number, budgetMs: number): Timing 
   return { reps, medianMs: med, minMs: min, maxMs: max, spread: med > 0 ? (max - min) / med : 0 };
 }
 
-/** One forward pass, read back (so asynchronous backends finish), then freed. */
-export function forwardOnce(c: Contender, xs: Tensor): void {
+/**
+ * One forward pass, read back (so asynchronous backends finish; asynchronously, because a
+ * synchronous read stalls WebGPU), then freed.
+ */
+export async function forwardOnce(c: Contender, xs: Tensor): Promise<void> {
   const out = tidy(() => c.forward(xs));
-  out.dataSync();
+  await out.data();
   out.dispose();
 }
 
 /** One training step: loss = Σ outputs, gradients of every variable, read back, then freed. */
-export function trainOnce(c: Contender, xs: Tensor): void {
+export async function trainOnce(c: Contender, xs: Tensor): Promise<void> {
   const { value, grads } = variableGrads(() => sum(c.forward(xs)) as Scalar, c.variables);
-  value.dataSync();
-  for (const g of Object.values(grads)) g.dataSync();
+  await Promise.all([value.data(), ...Object.values(grads).map((g) => g.data())]);
   dispose([value, ...Object.values(grads)]);
 }
 
@@ -105,8 +111,8 @@ export interface TrainMemory {
 
 export async function trainMemory(c: Contender, xs: Tensor): Promise<TrainMemory> {
   const before = memory();
-  const info = await profile(() => {
-    trainOnce(c, xs);
+  const info = await profile(async () => {
+    await trainOnce(c, xs);
   });
   const peakTensors = info.kernels.reduce((m, k) => Math.max(m, k.totalTensorsSnapshot), before.numTensors);
   return {
@@ -125,7 +131,7 @@ export interface BackendPeak {
   readonly matMulSize: number;
 }
 
-export function measurePeak(quick: boolean, budgetMs: number): BackendPeak {
+export async function measurePeak(quick: boolean, budgetMs: number): Promise<BackendPeak> {
   const [n, hw, ci, co, k] = quick ? [2, 32, 32, 32, 3] : [8, 64, 64, 64, 3];
   const size = quick ? 256 : 1024;
   const x = randomNormal([n, hw, hw, ci]) as Tensor4D;
@@ -133,19 +139,19 @@ export function measurePeak(quick: boolean, budgetMs: number): BackendPeak {
   const a = randomNormal([size, size]);
   const b = randomNormal([size, size]);
   try {
-    const conv = time(
-      () => {
+    const conv = await time(
+      async () => {
         const y = conv2d(x, f, 1, 'same');
-        y.dataSync();
+        await y.data();
         y.dispose();
       },
       5,
       budgetMs,
     );
-    const mm = time(
-      () => {
+    const mm = await time(
+      async () => {
         const y = matMul(a, b);
-        y.dataSync();
+        await y.data();
         y.dispose();
       },
       5,

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../src/format.js';
 import { runBench } from '../src/harness.js';
+import { nodeBackends } from '../src/node-backends.js';
 import { type BenchShape, stackFlops } from '../src/shapes.js';
 
 const TINY: BenchShape[] = [
@@ -22,7 +23,7 @@ const TINY: BenchShape[] = [
 
 describe('bench harness (tiny shapes, quick mode, cpu)', () => {
   it('fills every figure with finite numbers and consistent ratios', async () => {
-    const report = await runBench({ quick: true, backends: ['cpu'], customShapes: TINY });
+    const report = await runBench({ quick: true, backends: nodeBackends(['cpu']), customShapes: TINY });
     expect(report.backends).toHaveLength(1);
     const cpu = report.backends[0];
     expect(cpu?.available).toBe(true);

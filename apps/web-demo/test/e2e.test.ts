@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
+import type { BenchReport } from '@convlstm/bench/browser';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -265,4 +266,39 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       loaded.model.dispose();
     }
   }, 420_000);
+
+  it('runs the benchmark page on WebGPU: every contender, both phases, no leaks, ratios filled', async () => {
+    const bench = await browser.newPage();
+    const errors: string[] = [];
+    bench.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await bench.goto(`${server.url}bench.html?quick=1&backends=webgpu&shapes=c`);
+      await bench.waitForFunction(
+        () => window.__benchReport !== undefined || window.__benchError !== undefined,
+        undefined,
+        { timeout: 300_000, polling: 500 },
+      );
+      const error = await bench.evaluate(() => window.__benchError);
+      expect(error, errors.join('\n')).toBeUndefined();
+      const report = (await bench.evaluate(() => window.__benchReport)) as BenchReport;
+      const webgpu = report.backends[0];
+      expect(webgpu?.backend).toBe('webgpu');
+      expect(webgpu?.available).toBe(true);
+      const results = webgpu?.results ?? [];
+      for (const name of ['core:default', 'core:unfused-webgpu', 'core:fused', 'plain', 'tfjs-layers']) {
+        for (const phase of ['forward', 'train']) {
+          const r = results.find((x) => x.contender === name && x.phase === phase);
+          expect(r?.status, `${name} ${phase}: ${r?.reason}`).toBe('ok');
+          expect(Number.isFinite(r?.vsLayers)).toBe(true);
+          expect(Number.isFinite(r?.vsPlain)).toBe(true);
+          const leaked = phase === 'train' ? r?.trainMemory?.leakedTensors : r?.forwardMemory?.leakedTensors;
+          expect(leaked, `${name} ${phase} leaks`).toBe(0);
+        }
+      }
+      expect(Number.isFinite(report.targets['webgpu forward (c): best core vs tfjs-layers'])).toBe(true);
+      expect(await bench.locator('#bench-report').textContent()).toContain('| c | forward | core:default |');
+    } finally {
+      await bench.close();
+    }
+  }, 360_000);
 });

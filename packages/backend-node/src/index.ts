@@ -20,6 +20,7 @@ export {
   conv2dBackpropFilterConfig,
   conv2dBackpropFilterViaMatMul,
 } from './wasm-kernels/conv2d-backprop-filter.js';
+export { fastConcatConfig } from './wasm-kernels/fast-concat.js';
 export {
   collapseSlice,
   copySlice,

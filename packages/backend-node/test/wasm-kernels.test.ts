@@ -7,6 +7,7 @@ import {
   Conv2DBackpropInput,
   Conv3DBackpropFilterV2,
   Conv3DBackpropInputV2,
+  concat,
   engine,
   getKernel,
   memory,
@@ -212,6 +213,35 @@ describe('wasm training kernels', () => {
       x.dispose();
     });
   }
+
+  // Concat: 1–4 inputs of random ranks 1–5 along a random axis, one of them sometimes empty.
+  const random5 = new SeededRandom(123);
+  const pickConcat = (lo: number, hi: number) => lo + Math.floor(random5.next() * (hi - lo + 1));
+  for (let i = 0; i < 10; i++) {
+    const rank = 1 + (i % 5);
+    const base = Array.from({ length: rank }, () => pickConcat(1, 5));
+    const axis = pickConcat(0, rank - 1);
+    const count = 1 + (i % 4);
+    const shapes = Array.from({ length: count }, (_, j) =>
+      base.map((d, a) => (a === axis ? (i % 3 === 0 && j === 1 ? 0 : pickConcat(1, 40)) : d)),
+    );
+    const outShape = base.map((d, a) => (a === axis ? shapes.reduce((n, s) => n + (s[a] as number), 0) : d));
+    it(`Concat matches cpu: ${count} × rank ${rank} along axis ${axis} (${shapes.map((s) => `[${s}]`).join(' ')})`, () => {
+      const xs = shapes.map((s, j) => seededTensor(s, 900 + 10 * i + j));
+      expectWasmMatchesCpu('Concat', xs as unknown as Record<string, Tensor>, { axis }, outShape);
+      for (const x of xs) x.dispose();
+    });
+  }
+
+  it('Concat keeps int32 values exact', () => {
+    const a = tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const b = tensor([5, 6], [2, 1], 'int32');
+    setBackend('wasm');
+    const c = concat([a, b], 1);
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 5, 3, 4, 6]);
+    expect(c.dtype).toBe('int32');
+    for (const t of [a, b, c]) t.dispose();
+  });
 
   it('Slice merges whole inner axes into long runs', () => {
     expect(

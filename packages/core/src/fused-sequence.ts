@@ -6,6 +6,7 @@ import {
   customGrad,
   engine,
   type GradSaveFunc,
+  getBackend,
   mul,
   reshape,
   scalar,
@@ -20,6 +21,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
+import { tanhViaSigmoid } from './gatewise.js';
 import { splitTime, squeezeTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
@@ -70,6 +72,9 @@ function forwardSteps(
   c0: Tensor,
 ): StepRecord[] {
   const records: StepRecord[] = [];
+  // The backward reads the stored g and tanh(c'), so any exact tanh works here: on wasm the
+  // one through XNNPACK's sigmoid is 3–4× faster than its scalar Tanh.
+  const tanhOf = getBackend() === 'wasm' ? tanhViaSigmoid : tanh;
   let h = h0;
   let c = c0;
   for (let t = 0; t < steps; t++) {
@@ -81,10 +86,10 @@ function forwardSteps(
       const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
       const i = sigmoid(w.peepholeI === null ? zi : add(zi, mul(w.peepholeI, c)));
       const f = sigmoid(w.peepholeF === null ? zf : add(zf, mul(w.peepholeF, c)));
-      const g = tanh(zg);
+      const g = tanhOf(zg);
       const cNext = add(mul(f, c), mul(i, g));
       const o = sigmoid(w.peepholeO === null ? zo : add(zo, mul(w.peepholeO, cNext)));
-      const tc = tanh(cNext);
+      const tc = tanhOf(cNext);
       return { i, f, g, o, c: cNext, tc, h: mul(o, tc) };
     });
     records.push({ hPrev: h, cPrev: c, ...record });

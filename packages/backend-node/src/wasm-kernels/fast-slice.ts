@@ -107,7 +107,8 @@ function fastSlice(x: TensorInfo, begin: number[], size: number[], backend: Back
   return out;
 }
 
-function delegate(name: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
+/** Runs the stock wasm kernel `name` (remembered at registration), for inputs a fast kernel leaves to it. */
+export function delegateToStock(name: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
   const kernel = stock.get(name);
   if (kernel === undefined)
     throw new Error(`${name} (wasm): string tensors need the stock kernel, not registered`);
@@ -125,7 +126,7 @@ export const fastSliceConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: (args) => {
     const { x } = args.inputs as SliceInputs;
-    if (x === undefined || x.dtype === 'string') return delegate(Slice, args);
+    if (x === undefined || x.dtype === 'string') return delegateToStock(Slice, args);
     const { begin, size } = args.attrs as unknown as SliceAttrs;
     const [b, s] = slice_util.parseSliceParams(x, begin, size) as [number[], number[]];
     slice_util.assertParamsValid(x, b, s);
@@ -139,7 +140,7 @@ export const fastUnpackConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: (args) => {
     const { value } = args.inputs as UnpackInputs;
-    if (value === undefined || value.dtype === 'string') return delegate(Unpack, args);
+    if (value === undefined || value.dtype === 'string') return delegateToStock(Unpack, args);
     const rank = value.shape.length;
     const axis = util.parseAxisParam((args.attrs as unknown as UnpackAttrs).axis, value.shape)[0] as number;
     const outShape = value.shape.filter((_, i) => i !== axis);
@@ -160,7 +161,7 @@ export const fastSplitVConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: (args) => {
     const { x } = args.inputs as SplitVInputs;
-    if (x === undefined || x.dtype === 'string') return delegate(SplitV, args);
+    if (x === undefined || x.dtype === 'string') return delegateToStock(SplitV, args);
     const { numOrSizeSplits, axis } = args.attrs as unknown as SplitVAttrs;
     const a = util.parseAxisParam(axis, x.shape)[0] as number;
     const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, a);

@@ -3,6 +3,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
+import { fastConcatConfig } from './fast-concat.js';
 import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKernel } from './fast-slice.js';
 
 /**
@@ -19,7 +20,9 @@ import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKerne
  * Speed: the stock `Conv2DBackpropInput` is a plain loop (most of a training step), so
  * it is replaced by a correlation run by XNNPACK's `Conv2D`. `Slice` (and `Unpack`, `SplitV`, which call it) copy rank ≥ 5 tensors element
  * by element through a TensorBuffer — seconds per time step of a ConvLSTM sequence —
- * so they are replaced by run-by-run copies of the same values.
+ * so they are replaced by run-by-run copies of the same values. `Concat` round-trips every
+ * input through JavaScript arrays (slower than the convolution after a `[x_t, h]` concat), so it
+ * is replaced by row copies between heap views.
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -29,6 +32,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   fastSliceConfig,
   fastUnpackConfig,
   fastSplitVConfig,
+  fastConcatConfig,
 ];
 
 /**
