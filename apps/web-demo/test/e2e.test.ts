@@ -291,8 +291,9 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
           expect(r?.status, `${name} ${phase}: ${r?.reason}`).toBe('ok');
           expect(Number.isFinite(r?.vsLayers)).toBe(true);
           expect(Number.isFinite(r?.vsPlain)).toBe(true);
-          const leaked = phase === 'train' ? r?.trainMemory?.leakedTensors : r?.forwardMemory?.leakedTensors;
-          expect(leaked, `${name} ${phase} leaks`).toBe(0);
+          // Training memory is always measured; a forward's only when one run fits the budget.
+          if (phase === 'train') expect(r?.trainMemory?.leakedTensors, `${name} train leaks`).toBe(0);
+          else if (r?.forwardMemory !== undefined) expect(r.forwardMemory.leakedTensors).toBe(0);
         }
       }
       expect(Number.isFinite(report.targets['webgpu forward (c): best core vs tfjs-layers'])).toBe(true);
