@@ -22,12 +22,13 @@ export function coreVariants(shape: BenchShape): [string, Partial<ConvLSTMOption
     ['core:default', {}],
     ['core:hoisted', { mode: 'hoisted', fusedGates: false }],
     ['core:concat', { mode: 'concat', fusedGates: false }],
+    ['core:gatewise', { mode: 'gatewise', fusedGates: false }],
     ['core:fused', { fusedGates: true }],
     [`core:checkpoint${every}`, { checkpointEvery: every }],
   ];
   // The 3-layer and long-sequence shapes are expensive: keep the variants that differ most.
   return shape.hidden.length > 1 || shape.memoryOnly
-    ? all.filter(([n]) => !n.startsWith('core:hoisted') && !n.startsWith('core:concat'))
+    ? all.filter(([n]) => !['core:hoisted', 'core:concat', 'core:gatewise'].includes(n))
     : all;
 }
 
