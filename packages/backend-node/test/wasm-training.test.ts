@@ -7,6 +7,7 @@ import {
   addN,
   conv2d,
   depthToSpace,
+  dispose,
   engine,
   getKernel,
   log,
@@ -16,6 +17,7 @@ import {
   mul,
   neg,
   type Optimizer,
+  profile,
   reshape,
   type Scalar,
   setBackend,
@@ -124,6 +126,39 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
       t.dispose();
     });
   }
+
+  it("'auto' runs the gatewise schedule for inference and concat under a gradient tape", async () => {
+    engine().setBackend('wasm');
+    const lstm = new ConvLSTM<2>({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 4 });
+    const xs = seededTensor([1, 3, 5, 5, 2], 12) as Tensor5D;
+    // Kernel names copied at once: tf.profile reuses its result object between calls.
+    const kernelsOf = async (f: () => Tensor): Promise<string[]> => {
+      const info = await profile(f);
+      const names = info.kernels.map((k) => k.name);
+      dispose(info.result as Tensor);
+      return names;
+    };
+    const count = (names: string[], kernel: string): number => names.filter((n) => n === kernel).length;
+    try {
+      const inference = await kernelsOf(() => lstm.forward(xs).output);
+      // Gatewise: 4 hoisted input convolutions, 4 recurrent ones per step after the first
+      // (which starts from a zero state), and no [x_t, h] concatenation.
+      expect(count(inference, 'Conv2D')).toBe(4 + 4 * 2);
+      expect(count(inference, 'Concat')).toBe(0);
+      const taped = await kernelsOf(() => {
+        const { value, grads } = variableGrads(() => mean(lstm.forward(xs).output) as Scalar);
+        dispose(Object.values(grads));
+        return value;
+      });
+      // Concat: the forward concatenates [x_t, h] once per step.
+      expect(count(taped, 'Concat')).toBeGreaterThanOrEqual(3);
+      expect(count(taped, 'Conv2D')).toBeLessThan(4 + 4 * 2);
+    } finally {
+      lstm.dispose();
+      xs.dispose();
+      engine().setBackend('cpu');
+    }
+  });
 
   const optimizers: { name: string; make: () => Optimizer }[] = [
     { name: 'Adam', make: () => train.adam(0.01) },

@@ -1,6 +1,7 @@
 import {
   add,
   concat,
+  engine,
   getBackend,
   mul,
   reshape,
@@ -67,24 +68,37 @@ export function canConcat(config: CellConfig): boolean {
 
 /**
  * The schedule `'auto'` picks, from measurements with apps/bench (same process, same shapes):
- * - wasm: `'gatewise'`. Its Concat and SplitV copy channel-interleaved data in JavaScript and
- *   cost more than the convolutions (shape (c): 130 of 275 ms), and its Tanh is scalar libm;
- *   four per-gate convolutions and tanh through XNNPACK's sigmoid avoid all three.
+ * - wasm, forward only: `'gatewise'`. Four per-gate convolutions, no channel concat/split and
+ *   tanh through XNNPACK's sigmoid: shape (c) 100 ms vs 145 ms for `'concat'`.
+ * - wasm, under a gradient tape (`recorded`): `'concat'` where it applies. Autodiff through the
+ *   gatewise schedule runs four filter and input gradients per step instead of one: shape (c)
+ *   training step 578 ms vs 449 ms for `'concat'` (and (a) 9.7 s vs 8.6 s).
  * - elsewhere, with few input channels (16→64, 5×5) the hoisted convolution is inefficient —
  *   a thin `Cin` gives the convolution little work per output — and its per-step `zx` add costs
  *   as much as the concatenation it saves, so `[x_t, h]` through one stacked kernel wins; when
  *   `Cin > C` one large convolution over all N·T frames does most of the work and stays hoisted.
  */
-export function chooseMode(config: CellConfig, requested: StackMode | undefined): ResolvedMode {
+export function chooseMode(
+  config: CellConfig,
+  requested: StackMode | undefined,
+  recorded = false,
+): ResolvedMode {
   if (requested === 'gatewise' || requested === 'hoisted') return requested;
   const backend = getBackend();
-  if (requested !== 'concat' && backend === 'wasm') return 'gatewise';
+  if (requested !== 'concat' && backend === 'wasm') {
+    return recorded && canConcat(config) ? 'concat' : 'gatewise';
+  }
   if (!canConcat(config)) return 'hoisted';
   if (requested === 'concat') return requested;
   // tfjs-backend-webgpu 4.22 returns all-zero states on the concat schedule (caught by the
   // conformance suite in headless Chromium; not yet isolated to one kernel), so WebGPU stays hoisted.
   if (backend === 'webgpu') return 'hoisted';
   return config.inChannels <= config.hiddenChannels ? 'concat' : 'hoisted';
+}
+
+/** Whether ops run now are recorded for a gradient (inside `tf.grad`, `variableGrads`, `minimize`). */
+function underGradientTape(): boolean {
+  return engine().state.gradientDepth > 0;
 }
 
 /** Per-call inputs, already validated by the caller. */
@@ -223,7 +237,7 @@ export function runStack(
         canFuseSequence(cell.config) &&
         call.lengths === null &&
         recurrentMask === null;
-      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode);
+      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode, underGradientTape());
       let zx: Tensor | null = null;
       let gatewise: { weights: GateWeights; zx: Tensor[] | null; zeroState: boolean } | null = null;
       if (mode === 'gatewise') {

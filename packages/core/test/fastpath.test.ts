@@ -252,5 +252,7 @@ describe('fast paths match the reference path (cpu)', () => {
     expect(chooseMode(config({ strides: 2 }), 'concat')).toBe('hoisted');
     expect(chooseMode(config({}), 'hoisted')).toBe('hoisted');
     expect(chooseMode(config({ strides: 2 }), 'gatewise')).toBe('gatewise');
+    // (The wasm rules — gatewise forward, concat under a gradient tape — are checked by
+    // @convlstm/backend-node's wasm tests.)
   });
 });
