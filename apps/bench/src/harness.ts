@@ -131,6 +131,11 @@ function contendersFor(
   ];
 }
 
+/** Runs `run` inside the contender's wrapper, if it has one. */
+function within<T>(c: Contender, run: () => Promise<T>): Promise<T> {
+  return c.around === undefined ? run() : c.around(run);
+}
+
 function withRatios(results: BenchResult[]): BenchResult[] {
   const medianOf = (shape: string, phase: Phase, name: string): number | undefined =>
     results.find((r) => r.shape === shape && r.phase === phase && r.contender === name && r.status === 'ok')
@@ -197,7 +202,7 @@ async function runBackend(
             if (estimateMs / shape.steps <= maxRunMs) {
               const one = randomNormal([shape.batch, 1, shape.height, shape.width, shape.inChannels]);
               try {
-                const single = await time(() => trainOnce(c, one), maxReps, budgetMs);
+                const single = await time(() => within(c, () => trainOnce(c, one)), maxReps, budgetMs);
                 const scale = (ms: number): number => ms * shape.steps;
                 const timing: Timing = {
                   ...single,
@@ -238,11 +243,11 @@ async function runBackend(
             continue;
           }
           // tfjs-layers builds its weights on the first call.
-          if (c.variables.length === 0) await forwardOnce(c, xs);
+          if (c.variables.length === 0) await within(c, () => forwardOnce(c, xs));
           const timing =
             phase === 'forward'
-              ? await time(() => forwardOnce(c, xs), maxReps, budgetMs)
-              : await time(() => trainOnce(c, xs), maxReps, budgetMs);
+              ? await time(() => within(c, () => forwardOnce(c, xs)), maxReps, budgetMs)
+              : await time(() => within(c, () => trainOnce(c, xs)), maxReps, budgetMs);
           const result: BenchResult = {
             shape: shape.id,
             contender: c.name,
@@ -255,9 +260,9 @@ async function runBackend(
             // The forward's memory needs one more run; skipped where one run is over budget.
             ...(phase === 'forward'
               ? timing.medianMs < budgetMs
-                ? { forwardMemory: forwardMemory(c, xs) }
+                ? { forwardMemory: await within(c, async () => forwardMemory(c, xs)) }
                 : {}
-              : { trainMemory: await trainMemory(c, xs) }),
+              : { trainMemory: await within(c, () => trainMemory(c, xs)) }),
           };
           results.push(result);
           const mem =
@@ -378,6 +383,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         medianFor(report, b.backend, shape, 'forward', 'plain'),
         bestCore(report, b.backend, shape, 'forward'),
       );
+      const stock = medianFor(report, b.backend, shape, 'forward', 'plain:stock-wasm');
+      if (stock !== null) {
+        t[`${b.backend} forward (${shape}): best core vs plain on stock kernels`] = ratio(
+          stock,
+          bestCore(report, b.backend, shape, 'forward'),
+        );
+      }
     }
   }
   t['wasm train (c): best core vs plain on cpu'] = ratio(

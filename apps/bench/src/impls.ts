@@ -13,6 +13,8 @@ export interface Contender {
   forward(xs: Tensor): Tensor;
   readonly variables: Variable[];
   dispose(): void;
+  /** Wraps every timed or measured call (e.g. to swap kernels for it); default: none. */
+  around?<T>(run: () => Promise<T>): Promise<T>;
 }
 
 /** The ConvLSTM variants measured: the defaults, each fast path alone, checkpointing. */

@@ -2,7 +2,12 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatReport } from './format.js';
 import { runBench } from './harness.js';
-import { NODE_BENCH_BACKENDS, type NodeBenchBackend, nodeBackends } from './node-backends.js';
+import {
+  NODE_BENCH_BACKENDS,
+  type NodeBenchBackend,
+  nodeBackends,
+  plainOnStockWasm,
+} from './node-backends.js';
 
 function parseArgs(argv: readonly string[]): {
   quick: boolean;
@@ -52,6 +57,7 @@ const report = await runBench({
   quick: args.quick,
   backends: nodeBackends(args.backends),
   runtime: `node ${process.version}`,
+  extraContenders: [plainOnStockWasm],
   ...(args.shapes ? { shapes: args.shapes } : {}),
   ...(args.maxRunSeconds ? { maxRunSeconds: args.maxRunSeconds } : {}),
   log: (line) => console.error(line),

@@ -1,6 +1,7 @@
-import { type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
+import { type NodeBackendName, useNodeBackend, withStockWasmKernels } from '@convlstm/backend-node';
 import { getBackend, setBackend } from '@tensorflow/tfjs-core';
-import type { BenchBackend } from './harness.js';
+import type { BenchBackend, ExtraContender } from './harness.js';
+import { plainContender } from './impls.js';
 
 /** Node backends the bench tries, in this order. */
 export const NODE_BENCH_BACKENDS = [
@@ -33,3 +34,18 @@ export function nodeBackend(name: NodeBenchBackend): BenchBackend {
 export function nodeBackends(names: readonly NodeBenchBackend[] = NODE_BENCH_BACKENDS): BenchBackend[] {
   return names.map(nodeBackend);
 }
+
+/**
+ * The plain reference on TF.js' stock wasm kernels: `@convlstm/backend-node` replaces the slow
+ * `Concat`, `Slice`, `Unpack` and `SplitV` for every model (the plain loop included), so this
+ * shows what the same loop costs on wasm without them. The training-only kernels wasm lacks stay.
+ */
+export const plainOnStockWasm: ExtraContender = {
+  name: 'plain:stock-wasm',
+  applies: (backend, shape) => backend === 'wasm' && shape.memoryOnly !== true,
+  make: (shape) => ({
+    ...plainContender(shape),
+    name: 'plain:stock-wasm',
+    around: (run) => withStockWasmKernels(run),
+  }),
+};

@@ -29,5 +29,10 @@ export {
   fastUnpackConfig,
   type SliceGeometry,
 } from './wasm-kernels/fast-slice.js';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
+export {
+  registerWasmTrainingKernels,
+  WASM_SPEED_KERNELS,
+  WASM_TRAINING_KERNELS,
+  withStockWasmKernels,
+} from './wasm-kernels/register.js';
 export { type BackpropInputGeometry, inputGradViaConv } from './wasm-kernels/transposed-conv.js';

@@ -16,10 +16,17 @@ import {
   type Tensor,
   type Tensor4D,
   tensor,
+  tidy,
   unstack,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collapseSlice, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
+import {
+  collapseSlice,
+  fastConcatConfig,
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  withStockWasmKernels,
+} from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 /** Runs one kernel on `backend` through the engine, as an op would. */
@@ -241,6 +248,37 @@ describe('wasm training kernels', () => {
     expect(Array.from(c.dataSync())).toEqual([1, 2, 5, 3, 4, 6]);
     expect(c.dtype).toBe('int32');
     for (const t of [a, b, c]) t.dispose();
+  });
+
+  it('withStockWasmKernels swaps the speed-only kernels for the call and restores them', async () => {
+    const fast = fastConcatConfig.kernelFunc;
+    const conv = getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc;
+    let inside: unknown;
+    await withStockWasmKernels(() => {
+      inside = getKernel('Concat', 'wasm')?.kernelFunc;
+      // The training kernel wasm lacks stays.
+      expect(getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv);
+    });
+    expect(inside).toBeDefined();
+    expect(inside).not.toBe(fast);
+    expect(getKernel('Concat', 'wasm')?.kernelFunc).toBe(fast);
+    await expect(
+      withStockWasmKernels(() => {
+        throw new Error('inside');
+      }),
+    ).rejects.toThrow('inside');
+    expect(getKernel('Concat', 'wasm')?.kernelFunc).toBe(fast);
+    // Same values either way.
+    setBackend('wasm');
+    const a = seededTensor([2, 3, 4], 5);
+    const b = seededTensor([2, 3, 2], 6);
+    const joined = (): number[] => tidy(() => Array.from(concat([a, b], -1).dataSync()));
+    const before = memory().numTensors;
+    const quick = joined();
+    const slow = await withStockWasmKernels(joined);
+    expect(memory().numTensors).toBe(before);
+    expect(slow).toEqual(quick);
+    for (const t of [a, b]) t.dispose();
   });
 
   it('Slice merges whole inner axes into long runs', () => {

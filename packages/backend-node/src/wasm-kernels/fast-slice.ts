@@ -92,6 +92,11 @@ export function copySlice(src: TypedArray, g: SliceGeometry, out: TypedArray): v
 /** The stock wasm kernels, kept for string tensors (which live outside the heap). */
 const stock = new Map<string, KernelFunc>();
 
+/** The stock kernel a fast one replaced, when one was registered then. */
+export function stockKernel(name: string): KernelFunc | undefined {
+  return stock.get(name);
+}
+
 /** Remembers the stock kernel a fast one replaces; called once at registration. */
 export function rememberStockKernel(name: string, kernelFunc: KernelFunc): void {
   if (!stock.has(name)) stock.set(name, kernelFunc);

@@ -4,7 +4,13 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
 import { conv3dBackpropInputConfig } from './conv3d-backprop-input.js';
 import { fastConcatConfig } from './fast-concat.js';
-import { fastSliceConfig, fastSplitVConfig, fastUnpackConfig, rememberStockKernel } from './fast-slice.js';
+import {
+  fastSliceConfig,
+  fastSplitVConfig,
+  fastUnpackConfig,
+  rememberStockKernel,
+  stockKernel,
+} from './fast-slice.js';
 
 /**
  * Kernels registered for `'wasm'` so a ConvLSTM training step runs there (TF.js 4.22).
@@ -55,4 +61,37 @@ export function registerWasmTrainingKernels(): string[] {
     added.push(config.kernelName);
   }
   return added;
+}
+
+/** The kernels {@link registerWasmTrainingKernels} replaces only for speed (the stock ones are correct). */
+export const WASM_SPEED_KERNELS: readonly string[] = [
+  fastSliceConfig.kernelName,
+  fastUnpackConfig.kernelName,
+  fastSplitVConfig.kernelName,
+  fastConcatConfig.kernelName,
+];
+
+/**
+ * Runs `fn` with TF.js' stock wasm kernels in place of the speed-only replacements
+ * ({@link WASM_SPEED_KERNELS}), then restores them, also when `fn` throws. For benchmarks that
+ * compare against what plain TF.js does; the correctness replacements stay registered.
+ */
+export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise<T> {
+  const swapped: KernelConfig[] = [];
+  for (const config of WASM_TRAINING_KERNELS) {
+    const stock = stockKernel(config.kernelName);
+    if (!WASM_SPEED_KERNELS.includes(config.kernelName) || stock === undefined) continue;
+    if (getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) continue;
+    unregisterKernel(config.kernelName, 'wasm');
+    registerKernel({ kernelName: config.kernelName, backendName: 'wasm', kernelFunc: stock });
+    swapped.push(config);
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const config of swapped) {
+      unregisterKernel(config.kernelName, 'wasm');
+      registerKernel(config);
+    }
+  }
 }
