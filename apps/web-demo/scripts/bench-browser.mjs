@@ -9,8 +9,8 @@ import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function parseArgs(argv) {
@@ -65,16 +65,7 @@ if (args.shapes) query.set('shapes', args.shapes);
 if (args.maxRun) query.set('maxRunSeconds', args.maxRun);
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--enable-unsafe-webgpu',
-  ],
+  args: [...CHROMIUM_ARGS],
 });
 let failed = false;
 try {

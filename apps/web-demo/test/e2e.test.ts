@@ -12,24 +12,15 @@ import { setBackend } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
 import { digitPoolFromBytes } from '../src/digits.js';
 import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
 import type { DemoState } from '../src/main.js';
 import { BrowserTrainer } from '../src/training.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
+// Chromium's own '--headless' flag on top of the shared ones, as this test has always run it.
+const ARGS = ['--headless', ...CHROMIUM_ARGS];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is absent (apt-get install -y chromium)`;
 if (skip !== null) console.log(`[web-demo] end-to-end test skipped: ${skip}`);
