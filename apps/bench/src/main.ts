@@ -28,6 +28,8 @@ function parseArgs(argv: readonly string[]): {
       if (v === undefined) throw new Error(`${arg} needs a value`);
       return v;
     };
+    // pnpm passes the `--` of `pnpm bench -- --quick` through.
+    if (arg === '--') continue;
     if (arg === '--quick') quick = true;
     else if (arg.startsWith('--json')) json = value();
     else if (arg.startsWith('--backend')) {

@@ -22,6 +22,8 @@ function parseArgs(argv) {
       if (v === undefined) throw new Error(`${arg} needs a value`);
       return v;
     };
+    // pnpm passes the `--` of `pnpm bench -- --quick` through.
+    if (arg === '--') continue;
     if (arg === '--quick') args.quick = true;
     else if (arg === '--backends') args.backends = value();
     else if (arg === '--shapes') args.shapes = value();
