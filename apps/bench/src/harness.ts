@@ -152,6 +152,48 @@ function withRatios(results: BenchResult[]): BenchResult[] {
   });
 }
 
+/** The fields of every timed result. */
+function timedResult(
+  shape: BenchShape,
+  contender: string,
+  phase: Phase,
+  gflop: number,
+  timing: Timing,
+): BenchResult {
+  return {
+    shape: shape.id,
+    contender,
+    phase,
+    status: 'ok',
+    timing,
+    sequencesPerSec: (shape.batch * 1e3) / timing.medianMs,
+    gflop,
+    gflopPerSec: gflop / (timing.medianMs / 1e3),
+  };
+}
+
+/** One training step of a `T = 1` sequence, timed, and that timing scaled by the shape's T. */
+async function timeOneStepScaled(
+  c: Contender,
+  shape: BenchShape,
+  maxReps: number,
+  budgetMs: number,
+): Promise<{ timing: Timing; step: Timing }> {
+  const one = randomNormal([shape.batch, 1, shape.height, shape.width, shape.inChannels]);
+  try {
+    const step = await time(() => within(c, () => trainOnce(c, one)), maxReps, budgetMs);
+    const timing: Timing = {
+      ...step,
+      medianMs: step.medianMs * shape.steps,
+      minMs: step.minMs * shape.steps,
+      maxMs: step.maxMs * shape.steps,
+    };
+    return { timing, step };
+  } finally {
+    one.dispose();
+  }
+}
+
 /** Runs every contender on every shape and phase on one backend (already active). */
 async function runBackend(
   backend: string,
@@ -187,49 +229,26 @@ async function runBackend(
           // Reference-style loops run slower than the backend's peak; allow a factor of 4.
           const estimateMs =
             ((gflop / Math.max(peak.convGflops, 1e-3)) * 1e3 * 4) / (c.name === 'plain' ? 1 : 2);
-          if (
+          // The cpu reference's training step (the denominator of the wasm training target) that
+          // does not fit: one step of a T = 1 sequence is timed and scaled by T, labelled so. It is
+          // a lower bound — a one-step sequence has no input-gradient convolution (x and the zero
+          // state do not depend on the weights) — so the ratio it gives is conservative.
+          const extrapolate =
             estimateMs > maxRunMs &&
+            estimateMs / shape.steps <= maxRunMs &&
             backend === 'cpu' &&
             c.name === 'plain' &&
             phase === 'train' &&
             shape.steps > 1 &&
-            shape.memoryOnly !== true
-          ) {
-            // The cpu reference's training step (the denominator of the wasm training target) does
-            // not fit: one step of a T = 1 sequence is timed and scaled by T, labelled so. It is a
-            // lower bound — a one-step sequence has no input-gradient convolution (x and the zero
-            // state do not depend on the weights) — so the ratio it gives is conservative.
-            if (estimateMs / shape.steps <= maxRunMs) {
-              const one = randomNormal([shape.batch, 1, shape.height, shape.width, shape.inChannels]);
-              try {
-                const single = await time(() => within(c, () => trainOnce(c, one)), maxReps, budgetMs);
-                const scale = (ms: number): number => ms * shape.steps;
-                const timing: Timing = {
-                  ...single,
-                  medianMs: scale(single.medianMs),
-                  minMs: scale(single.minMs),
-                  maxMs: scale(single.maxMs),
-                };
-                results.push({
-                  shape: shape.id,
-                  contender: c.name,
-                  phase,
-                  status: 'ok',
-                  extrapolatedFromSteps: 1,
-                  timing,
-                  sequencesPerSec: (shape.batch * 1e3) / timing.medianMs,
-                  gflop,
-                  gflopPerSec: gflop / (timing.medianMs / 1e3),
-                });
-                log(
-                  `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms ` +
-                    `(${shape.steps} × one step of ${single.medianMs.toFixed(1)} ms, n=${single.reps})`,
-                );
-              } finally {
-                one.dispose();
-              }
-              continue;
-            }
+            shape.memoryOnly !== true;
+          if (extrapolate) {
+            const { timing, step } = await timeOneStepScaled(c, shape, maxReps, budgetMs);
+            results.push({ ...timedResult(shape, c.name, phase, gflop, timing), extrapolatedFromSteps: 1 });
+            log(
+              `${backend} (${shape.id}) ${phase.padEnd(7)} ${c.name.padEnd(18)} ${timing.medianMs.toFixed(1).padStart(9)} ms ` +
+                `(${shape.steps} × one step of ${step.medianMs.toFixed(1)} ms, n=${step.reps})`,
+            );
+            continue;
           }
           if (estimateMs > maxRunMs) {
             results.push({
@@ -249,14 +268,7 @@ async function runBackend(
               ? await time(() => within(c, () => forwardOnce(c, xs)), maxReps, budgetMs)
               : await time(() => within(c, () => trainOnce(c, xs)), maxReps, budgetMs);
           const result: BenchResult = {
-            shape: shape.id,
-            contender: c.name,
-            phase,
-            status: 'ok',
-            timing,
-            sequencesPerSec: (shape.batch * 1e3) / timing.medianMs,
-            gflop,
-            gflopPerSec: gflop / (timing.medianMs / 1e3),
+            ...timedResult(shape, c.name, phase, gflop, timing),
             // The forward's memory needs one more run; skipped where one run is over budget.
             ...(phase === 'forward'
               ? timing.medianMs < budgetMs

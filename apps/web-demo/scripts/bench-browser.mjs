@@ -3,13 +3,13 @@
 // the browser version of `pnpm bench`. Builds the page with Vite first.
 //   pnpm --filter @convlstm/web-demo bench [--quick] [--backends webgpu,webgl,wasm]
 //     [--shapes a,c] [--max-run-s 15] [--json out.json] [--timeout-s 1800]
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { serveStatic } from './static-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,24 +43,7 @@ if (!existsSync(CHROMIUM)) {
 const outDir = join(root, 'node_modules', '.bench-dist');
 await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 
-const TYPES = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((req, res) => {
-  const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
-  try {
-    const file = join(outDir, path);
-    const body = readFileSync(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const server = await serveStatic(outDir);
 const query = new URLSearchParams({ backends: args.backends });
 if (args.quick) query.set('quick', '1');
 if (args.shapes) query.set('shapes', args.shapes);
@@ -85,7 +68,7 @@ try {
       shown = log.length;
     }
   }, 2000);
-  await page.goto(`http://127.0.0.1:${server.address().port}/bench.html?${query}`);
+  await page.goto(`${server.url}bench.html?${query}`);
   await page.waitForFunction(
     () => window.__benchReport !== undefined || window.__benchError !== undefined,
     null,
@@ -111,6 +94,6 @@ try {
   console.error(error instanceof Error ? error.message : error);
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }
 process.exit(failed ? 1 : 0);

@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BenchReport } from '@convlstm/bench/browser';
@@ -13,6 +11,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
 import { digitPoolFromBytes } from '../src/digits.js';
 import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
@@ -24,42 +23,6 @@ const ARGS = ['--headless', ...CHROMIUM_ARGS];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} is absent (apt-get install -y chromium)`;
 if (skip !== null) console.log(`[web-demo] end-to-end test skipped: ${skip}`);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-
-/** Serves the build, with `/checkpoint/` mapped to `checkpointDir`, on 127.0.0.1. */
-async function serve(
-  dist: string,
-  checkpointDir: string,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
-    const file = path.startsWith('/checkpoint/')
-      ? join(checkpointDir, path.slice('/checkpoint/'.length))
-      : join(dist, path === '/' ? 'index.html' : path);
-    readFile(file).then(
-      (body) => {
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-        res.end(body);
-      },
-      () => {
-        res.writeHead(404);
-        res.end();
-      },
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 function digitPool() {
   return digitPoolFromBytes(new Uint8Array(readFileSync(join(root, 'public', 'digits.bin'))));
@@ -85,7 +48,8 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     // A checkpoint written by @convlstm/train's own writer: the page must load the Node app's format.
     model = new EncoderForecaster({ ...DEMO_MODEL, seed: 3 });
     await saveCheckpoint(join(work, 'checkpoint'), model);
-    server = await serve(join(work, 'dist'), join(work, 'checkpoint'));
+    // A checkpoint written in Node, served where the page looks for its own.
+    server = await serveStatic(join(work, 'dist'), { '/checkpoint/': join(work, 'checkpoint') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   });
 

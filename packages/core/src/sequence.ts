@@ -136,6 +136,15 @@ function stepMask(lengths: readonly number[], t: number, rank: number): Tensor {
   return tensor(values, [lengths.length, ...new Array<number>(rank + 1).fill(1)]);
 }
 
+/** What the gatewise schedule reads per direction: per-gate weights and projected inputs. */
+interface GatewiseInputs {
+  readonly weights: GateWeights;
+  /** Per-gate `[N, T, ...S', C]`, or `null` for an input-free cell. */
+  readonly zx: Tensor[] | null;
+  /** The initial state is zeros (no `initialState`), so the first step skips its recurrent convolutions. */
+  readonly zeroState: boolean;
+}
+
 /**
  * Runs one direction over a sequence, given all its projected inputs `zx [N, T, ...S', 4C]`
  * (or `null` for an input-free cell). Outputs come back in processing order.
@@ -144,7 +153,7 @@ function runDirection(
   cell: DirectionCell,
   zx: Tensor | null,
   concatInput: Tensor | null,
-  gatewise: { weights: GateWeights; zx: Tensor[] | null; zeroState: boolean } | null,
+  gatewise: GatewiseInputs | null,
   steps: number,
   reversed: boolean,
   h0: Tensor,
@@ -239,7 +248,7 @@ export function runStack(
         recurrentMask === null;
       const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode, underGradientTape());
       let zx: Tensor | null = null;
-      let gatewise: { weights: GateWeights; zx: Tensor[] | null; zeroState: boolean } | null = null;
+      let gatewise: GatewiseInputs | null = null;
       if (mode === 'gatewise') {
         const weights = splitGateWeights(cell.params);
         let perGate: Tensor[] | null = null;

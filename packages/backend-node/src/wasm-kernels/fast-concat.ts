@@ -8,7 +8,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { delegateToStock } from './fast-slice.js';
+import { copyRun, delegateToStock } from './fast-slice.js';
 
 /**
  * `Concat` for wasm. The stock kernel reads every input back with `readSync` (a copy), joins
@@ -47,19 +47,7 @@ export const fastConcatConfig: KernelConfig = {
       const inner = util.sizeFromShape(t.shape.slice(axis));
       if (inner === 0) continue;
       const src = backend.typedArrayFromHeap(t);
-      if (outer === 1) {
-        dst.set(src.subarray(0, inner), column);
-      } else if (inner < 32) {
-        // Short rows (a few channels): a loop beats subarray + set.
-        for (let r = 0; r < outer; r++) {
-          const from = r * inner;
-          const to = r * outInner + column;
-          for (let k = 0; k < inner; k++) dst[to + k] = src[from + k] as number;
-        }
-      } else {
-        for (let r = 0; r < outer; r++)
-          dst.set(src.subarray(r * inner, (r + 1) * inner), r * outInner + column);
-      }
+      for (let r = 0; r < outer; r++) copyRun(src, r * inner, dst, r * outInner + column, inner);
       column += inner;
     }
     return out;

@@ -57,6 +57,16 @@ export function collapseSlice(g: SliceGeometry): SliceGeometry {
   return { shape, begin, size };
 }
 
+/** Copies `length` values from `src[from]` to `dst[to]`. */
+export function copyRun(src: TypedArray, from: number, dst: TypedArray, to: number, length: number): void {
+  if (length < 32) {
+    // Short runs (a gate split of a few channels): a loop beats subarray + set.
+    for (let k = 0; k < length; k++) dst[to + k] = src[from + k] as number;
+  } else {
+    dst.set(src.subarray(from, from + length), to);
+  }
+}
+
 /** Copies the slice `g` of `src` (row-major `g.shape`) into `out`, run by contiguous run. */
 export function copySlice(src: TypedArray, g: SliceGeometry, out: TypedArray): void {
   const rank = g.shape.length;
@@ -74,12 +84,7 @@ export function copySlice(src: TypedArray, g: SliceGeometry, out: TypedArray): v
     let offset = g.begin[rank - 1] as number;
     for (let a = 0; a < rank - 1; a++)
       offset += ((g.begin[a] as number) + (index[a] as number)) * (strides[a] as number);
-    if (run < 32) {
-      // Short runs (a gate split of a few channels): a loop beats subarray + set.
-      for (let k = 0; k < run; k++) out[outOffset + k] = src[offset + k] as number;
-    } else {
-      out.set(src.subarray(offset, offset + run), outOffset);
-    }
+    copyRun(src, offset, out, outOffset, run);
     outOffset += run;
     for (let a = rank - 2; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;
