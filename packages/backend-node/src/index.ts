@@ -36,3 +36,10 @@ export {
   withStockWasmKernels,
 } from './wasm-kernels/register.js';
 export { type BackpropInputGeometry, inputGradViaConv } from './wasm-kernels/transposed-conv.js';
+export {
+  createThreadedWasmBackend,
+  defaultWasmThreads,
+  MAX_WASM_THREADS,
+  type WasmPackageLike,
+  wasmThreadsSupported,
+} from './wasm-threads.js';

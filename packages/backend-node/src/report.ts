@@ -23,14 +23,14 @@ export interface SkippedBackend {
 export interface WasmBackendDetails {
   /** WebAssembly SIMD available (TF.js then loads a SIMD binary). */
   readonly simd: boolean;
-  /** TF.js' multi-thread flag; always false in Node with TF.js 4.22 (see the README). */
+  /** This Node can run wasm threads (shared WebAssembly memory) and SIMD is available. */
   readonly multiThread: boolean;
-  /** The binary TF.js loads for these flags. */
+  /** The binary in use: the threaded SIMD one when `threads` > 1. */
   readonly binary:
     | 'tfjs-backend-wasm.wasm'
     | 'tfjs-backend-wasm-simd.wasm'
     | 'tfjs-backend-wasm-threaded-simd.wasm';
-  /** XNNPACK threads actually in use (1 without the threaded binary). */
+  /** XNNPACK threads in use, the calling thread included. */
   readonly threads: number;
   /** Training kernels this call registered for wasm (empty when registered before). */
   readonly addedKernels: readonly string[];

@@ -9,6 +9,9 @@ import {
   env,
   findBackendFactory,
   getBackend,
+  type KernelBackend,
+  registerBackend,
+  removeBackend,
   setBackend,
 } from '@tensorflow/tfjs-core';
 import {
@@ -27,15 +30,24 @@ import {
   type WasmBackendDetails,
 } from './report.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+import {
+  createThreadedWasmBackend,
+  defaultWasmThreads,
+  MAX_WASM_THREADS,
+  type WasmPackageLike,
+  wasmThreadsSupported,
+} from './wasm-threads.js';
 
 /** Options of {@link useNodeBackend}. */
 export interface UseNodeBackendOptions {
   /** Use this backend or throw {@link NodeBackendUnavailableError}; default: the best one present. */
   backend?: NodeBackendName;
   /**
-   * XNNPACK threads of the wasm backend, set before it initialises. Only the threaded
-   * wasm binary honours it, and TF.js 4.22 never loads that binary in Node, so the
-   * report's `wasm.threads` says what is actually used.
+   * XNNPACK threads of the wasm backend, 1 to 8; default one per core (at most 8). With 2
+   * or more, the threaded SIMD binary is loaded (which TF.js 4.22 itself never does in
+   * Node); with 1, TF.js' own single-thread SIMD binary. Applies when wasm is initialised
+   * by this call; a wasm backend initialised before keeps its threads, and the report's
+   * `wasm.threads` says what is in use.
    */
   wasmThreads?: number;
 }
@@ -44,12 +56,6 @@ export interface UseNodeBackendOptions {
 interface NodeKernelBackendLike {
   isGPUPackage?: boolean;
   isUsingGpuDevice?: boolean;
-}
-
-/** The parts of tfjs-backend-wasm read here. */
-interface WasmModuleLike {
-  setThreadsCount(count: number): void;
-  getThreadsCount(): number;
 }
 
 /** The parts of tfjs-node(-gpu) read here; it re-exports TF.js, engine included. */
@@ -77,8 +83,12 @@ function validate(options: UseNodeBackendOptions): void {
     );
   }
   const threads = options.wasmThreads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new ConvLSTMArgumentError('options.wasmThreads', 'an integer >= 1', describeValue(threads));
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new ConvLSTMArgumentError(
+      'options.wasmThreads',
+      `an integer from 1 to ${MAX_WASM_THREADS}`,
+      describeValue(threads),
+    );
   }
 }
 
@@ -137,30 +147,43 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
   return { ok: true, package: pkg, details };
 }
 
-function wasmBinary(simd: boolean, multiThread: boolean): WasmBackendDetails['binary'] {
-  if (simd && multiThread) return 'tfjs-backend-wasm-threaded-simd.wasm';
-  return simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+type BackendFactory = () => KernelBackend | Promise<KernelBackend>;
+
+/** The factory tfjs-backend-wasm registered for 'wasm', kept once this module replaces it. */
+let stockWasmFactory: BackendFactory | undefined;
+
+/**
+ * Registers the 'wasm' factory for the thread count wanted, unless a wasm backend is
+ * initialised already (replacing it would dispose its tensors). TF.js' kernels are
+ * registered per backend name, so both binaries run the same kernel set.
+ */
+function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: number): void {
+  const registered = engine().registryFactory.wasm;
+  if (engine().registry.wasm !== undefined || registered === undefined) return;
+  stockWasmFactory ??= registered.factory;
+  const factory: BackendFactory =
+    threads >= 2 ? () => createThreadedWasmBackend(pkg, mainPath, threads) : stockWasmFactory;
+  if (registered.factory === factory) return;
+  removeBackend('wasm');
+  registerBackend('wasm', factory, registered.priority);
 }
 
 async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackendDetails>> {
-  const loaded = loadOptionalModule<WasmModuleLike>(NODE_BACKEND_PACKAGES.wasm);
+  const loaded = loadOptionalModule<WasmPackageLike>(NODE_BACKEND_PACKAGES.wasm);
   if (loaded.status !== 'loaded') return skip('wasm', loaded.status, loaded.message);
   const addedKernels = registerWasmTrainingKernels();
-  if (threads !== undefined) loaded.module.setThreadsCount(threads);
+  const simd = (await env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const multiThread = simd && wasmThreadsSupported();
+  prepareWasmFactory(loaded.module, loaded.path, multiThread ? (threads ?? defaultWasmThreads()) : 1);
   const error = await activate('wasm');
   if (error !== null) return skip('wasm', 'init-failed', error);
-  const simd = (await env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const multiThread = (await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  const actual = loaded.module.getThreadsCount();
+  let binary: WasmBackendDetails['binary'] = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+  if (actual > 1) binary = 'tfjs-backend-wasm-threaded-simd.wasm';
   return {
     ok: true,
     package: NODE_BACKEND_PACKAGES.wasm,
-    details: {
-      simd,
-      multiThread,
-      binary: wasmBinary(simd, multiThread),
-      threads: loaded.module.getThreadsCount(),
-      addedKernels,
-    },
+    details: { simd, multiThread, binary, threads: actual, addedKernels },
   };
 }
 

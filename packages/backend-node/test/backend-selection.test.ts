@@ -22,6 +22,9 @@ describe('useNodeBackend: options and forced backends', () => {
     await expect(useNodeBackend({ backend: 'gpu' as never })).rejects.toThrow(/options\.backend/);
     await expect(useNodeBackend({ wasmThreads: 0 })).rejects.toThrow(/options\.wasmThreads/);
     await expect(useNodeBackend({ wasmThreads: 1.5 })).rejects.toThrow(ConvLSTMArgumentError);
+    await expect(useNodeBackend({ wasmThreads: 9 })).rejects.toThrow(
+      /Invalid options\.wasmThreads: expected an integer from 1 to 8/,
+    );
     await expect(useNodeBackend(null as never)).rejects.toThrow(ConvLSTMArgumentError);
     expect(findBackendFactory('wasm')).toBeNull();
     expect(findBackendFactory('tensorflow')).toBeNull();
@@ -54,13 +57,13 @@ describe('useNodeBackend: options and forced backends', () => {
     expect(getBackend()).toBe('wasm');
     expect(report).toMatchObject({ backend: 'wasm', tfjsBackend: 'wasm', forced: true, skipped: [] });
     expect(report.package).toBe('@tensorflow/tfjs-backend-wasm');
-    // Node 20's V8 has WebAssembly SIMD on by default; TF.js disables wasm threads in Node.
+    // Node 20's V8 has WebAssembly SIMD and threads on by default.
     expect(report.wasm).toMatchObject({
       simd: true,
-      multiThread: false,
-      binary: 'tfjs-backend-wasm-simd.wasm',
+      multiThread: true,
+      binary: 'tfjs-backend-wasm-threaded-simd.wasm',
     });
-    expect(report.wasm?.threads).toBe(1);
+    expect(report.wasm?.threads).toBe(2);
     expect([...(report.wasm?.addedKernels ?? [])].sort()).toEqual(
       WASM_TRAINING_KERNELS.map((k) => k.kernelName).sort(),
     );
@@ -68,7 +71,7 @@ describe('useNodeBackend: options and forced backends', () => {
       expect(getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
     }
     expect(formatBackendReport(report)).toBe(
-      'using wasm (@tensorflow/tfjs-backend-wasm, forced) binary tfjs-backend-wasm-simd.wasm, 1 thread(s)',
+      'using wasm (@tensorflow/tfjs-backend-wasm, forced) binary tfjs-backend-wasm-threaded-simd.wasm, 2 thread(s)',
     );
     // Idempotent: nothing registered twice.
     const again = await useNodeBackend({ backend: 'wasm' });

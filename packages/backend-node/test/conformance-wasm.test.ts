@@ -6,9 +6,9 @@ import { getBackend } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../src/index.js';
 
-describe('conformance on the wasm backend (through useNodeBackend)', () => {
+describe('conformance on the threaded wasm backend (through useNodeBackend)', () => {
   beforeAll(async () => {
-    const report = await useNodeBackend({ backend: 'wasm' });
+    const report = await useNodeBackend({ backend: 'wasm', wasmThreads: 2 });
     expect(report.backend).toBe('wasm');
     expect(getBackend()).toBe('wasm');
   });
