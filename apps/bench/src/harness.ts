@@ -204,7 +204,7 @@ async function runBackend(
   log: (line: string) => void,
 ): Promise<BackendReport> {
   const budgetMs = quick ? 150 : 4000;
-  const maxReps = quick ? 2 : 3;
+  const maxReps = quick ? 2 : 5;
   // Skip a run estimated above this (the cpu backend needs minutes for the large shapes).
   const maxRunMs = (maxRunSeconds ?? (quick ? 3 : 15)) * 1e3;
   const peak = await measurePeak(quick, budgetMs);
@@ -400,6 +400,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         t[`${b.backend} forward (${shape}): best core vs plain on stock kernels`] = ratio(
           stock,
           bestCore(report, b.backend, shape, 'forward'),
+        );
+      }
+    }
+  }
+  // What threads buy: `wasm` (threads) against TF.js' own single-thread wasm in Node.
+  const single = 'wasm:1-thread';
+  if (report.backends.some((b) => b.available && b.backend === single)) {
+    for (const shape of ['a', 'c']) {
+      for (const phase of ['forward', 'train'] as const) {
+        t[`wasm ${phase} (${shape}): best core vs tfjs-layers on ${single}`] = ratio(
+          medianFor(report, single, shape, phase, 'tfjs-layers'),
+          bestCore(report, 'wasm', shape, phase),
+        );
+        t[`wasm ${phase} (${shape}): best core, ${single} / wasm`] = ratio(
+          bestCore(report, single, shape, phase),
+          bestCore(report, 'wasm', shape, phase),
         );
       }
     }

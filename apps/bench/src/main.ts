@@ -46,7 +46,7 @@ function parseArgs(argv: readonly string[]): {
       if (!(maxRunSeconds > 0)) throw new Error('--max-run-s: expected a positive number of seconds');
     } else if (arg === '--help') {
       console.log(
-        'pnpm bench [--quick] [--json out.json] [--backend wasm,tensorflow,cpu] [--shapes a,b,c,d] [--max-run-s 15]',
+        'pnpm bench [--quick] [--json out.json] [--backend wasm,wasm:1-thread,tensorflow,cpu] [--shapes a,b,c,d] [--max-run-s 15]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);

@@ -155,17 +155,19 @@ let stockWasmFactory: BackendFactory | undefined;
 /**
  * Registers the 'wasm' factory for the thread count wanted, unless a wasm backend is
  * initialised already (replacing it would dispose its tensors). TF.js' kernels are
- * registered per backend name, so both binaries run the same kernel set.
+ * registered per backend name, so both binaries run the same kernel set. After a
+ * `removeBackend('wasm')` the factory is registered again.
  */
 function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: number): void {
+  if (engine().registry.wasm !== undefined) return;
   const registered = engine().registryFactory.wasm;
-  if (engine().registry.wasm !== undefined || registered === undefined) return;
-  stockWasmFactory ??= registered.factory;
+  stockWasmFactory ??= registered?.factory;
+  if (stockWasmFactory === undefined) return;
   const factory: BackendFactory =
     threads >= 2 ? () => createThreadedWasmBackend(pkg, mainPath, threads) : stockWasmFactory;
-  if (registered.factory === factory) return;
-  removeBackend('wasm');
-  registerBackend('wasm', factory, registered.priority);
+  if (registered !== undefined) removeBackend('wasm');
+  // tfjs-backend-wasm registers itself with priority 2.
+  registerBackend('wasm', factory, registered?.priority ?? 2);
 }
 
 async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackendDetails>> {
