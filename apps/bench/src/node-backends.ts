@@ -30,7 +30,9 @@ function wasmBackend(name: NodeBenchBackend, threads: number): BenchBackend {
           removeBackend('wasm');
           report = await useNodeBackend({ backend: 'wasm', wasmThreads: threads });
         }
-        return report.wasm?.threads === threads ? null : `wasm runs ${report.wasm?.threads} thread(s), not ${threads}`;
+        return report.wasm?.threads === threads
+          ? null
+          : `wasm runs ${report.wasm?.threads} thread(s), not ${threads}`;
       } catch (error) {
         return error instanceof Error ? (error.message.split('\n')[0] ?? 'unavailable') : String(error);
       }

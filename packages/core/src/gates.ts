@@ -31,18 +31,30 @@ const ONES: Record<number, readonly number[]> = { 1: [1], 2: [1, 1], 3: [1, 1, 1
  * for an input-free cell):
  *   i = σ(zx_i + W_hi∗h + w_ci∘c),  f = σ(zx_f + W_hf∗h + w_cf∘c),  g = tanh(zx_c + W_hc∗h),
  *   c' = f∘c + i∘g,  o = σ(zx_o + W_ho∗h + w_co∘c'),  h' = o∘tanh(c').
+ * `h` is `null` when the previous state is known to be zero (the first step of a sequence
+ * without initial state), which skips the recurrent convolution.
  */
 export function stepGates(
   config: CellConfig,
   params: CellParams,
   zx: Tensor | null,
-  h: Tensor,
+  h: Tensor | null,
   c: Tensor,
 ): { h: Tensor; c: Tensor } {
-  const ones = ONES[config.spatialRank] as readonly number[];
-  let z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
-  if (zx !== null) z = add(z, zx);
-  else if (params.bias !== null) z = add(z, params.bias);
+  let z: Tensor;
+  if (h === null) {
+    // A state known to be zero contributes nothing: no recurrent convolution to run.
+    if (zx !== null) z = zx;
+    else {
+      const zero = zeros([...c.shape.slice(0, -1), 4 * config.hiddenChannels]);
+      z = params.bias === null ? zero : add(zero, params.bias);
+    }
+  } else {
+    const ones = ONES[config.spatialRank] as readonly number[];
+    z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
+    if (zx !== null) z = add(z, zx);
+    else if (params.bias !== null) z = add(z, params.bias);
+  }
   return stepGatesFromPreactivation(config, params, z, c);
 }
 

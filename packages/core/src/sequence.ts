@@ -141,8 +141,14 @@ interface GatewiseInputs {
   readonly weights: GateWeights;
   /** Per-gate `[N, T, ...S', C]`, or `null` for an input-free cell. */
   readonly zx: Tensor[] | null;
-  /** The initial state is zeros (no `initialState`), so the first step skips its recurrent convolutions. */
-  readonly zeroState: boolean;
+}
+
+/** A direction's initial state. */
+interface StartState {
+  readonly h: Tensor;
+  readonly c: Tensor;
+  /** `h` is zeros (no `initialState`): the first step skips its recurrent convolution. */
+  readonly zeroH: boolean;
 }
 
 /**
@@ -156,8 +162,7 @@ function runDirection(
   gatewise: GatewiseInputs | null,
   steps: number,
   reversed: boolean,
-  h0: Tensor,
-  c0: Tensor,
+  start: StartState,
   lengths: readonly number[] | null,
   recurrentMask: Tensor | null,
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
@@ -170,19 +175,23 @@ function runDirection(
   const frames = concatInput === null ? null : unstackTime(concatInput);
   const stacked =
     concatInput === null ? null : concat([cell.params.kernel as Tensor, cell.params.recurrentKernel], rank);
-  let h = h0;
-  let c = c0;
+  let h = start.h;
+  let c = start.c;
   const outputs: Tensor[] = [];
   for (let k = 0; k < steps; k++) {
     const t = reversed ? steps - 1 - k : k;
-    const hIn = recurrentMask === null ? h : mul(h, recurrentMask);
+    // null: the state is zero, so its convolution would add zeros.
+    const hIn = k === 0 && start.zeroH ? null : recurrentMask === null ? h : mul(h, recurrentMask);
     let next: { h: Tensor; c: Tensor };
     if (gatewise !== null) {
       const zxt = perGateStep === null ? null : perGateStep.map((z) => z[t] as Tensor);
-      const hKnown = k === 0 && gatewise.zeroState ? null : hIn;
-      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hKnown, c, sigmoidTanh);
+      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hIn, c, sigmoidTanh);
     } else if (frames !== null && stacked !== null) {
-      let z = convSame(concat([frames[t] as Tensor, hIn], -1), stacked, rank, ones, ones);
+      const frame = frames[t] as Tensor;
+      let z =
+        hIn === null
+          ? convSame(frame, cell.params.kernel as Tensor, rank, ones, ones)
+          : convSame(concat([frame, hIn], -1), stacked, rank, ones, ones);
       if (cell.params.bias !== null) z = add(z, cell.params.bias);
       next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
     } else {
@@ -258,7 +267,7 @@ export function runStack(
             reshape(z, [batch, steps, ...z.shape.slice(1)]),
           );
         }
-        gatewise = { weights, zx: perGate, zeroState: call.initialH?.[index] === undefined };
+        gatewise = { weights, zx: perGate };
       }
       if (input !== null && cell.config.inChannels > 0 && mode === 'hoisted') {
         const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
@@ -290,8 +299,7 @@ export function runStack(
           gatewise,
           steps,
           reversed,
-          h0,
-          c0,
+          { h: h0, c: c0, zeroH: call.initialH?.[index] === undefined },
           call.lengths,
           recurrentMask,
         );

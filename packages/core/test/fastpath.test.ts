@@ -225,6 +225,32 @@ describe('fast paths match the reference path (cpu)', () => {
     expect(checkpointed * 4).toBeLessThanOrEqual(plain);
   });
 
+  it('the first step from a zero state runs no recurrent convolution, in every schedule', async () => {
+    // [N, T, H, W, Cin] = [2, 4, 4, 4, 2], C = 3: per schedule, the Conv2D calls of one forward
+    // and the input channels of the first one that sees step 0.
+    const convs = async (mode: 'hoisted' | 'concat' | 'gatewise', withState: boolean) => {
+      const model = build({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, mode });
+      const xs = rand([2, 4, 4, 4, 2], 5);
+      const state = { h: [rand([2, 4, 4, 3], 6)], c: [rand([2, 4, 4, 3], 7)] };
+      const info = await profile(
+        () => model.forward(xs as never, withState ? { initialState: state } : {}).output,
+      );
+      for (const t of [xs, ...state.h, ...state.c]) t.dispose();
+      (info.result as Tensor).dispose();
+      model.dispose();
+      return info.kernels.filter((k) => k.name === 'Conv2D').map((k) => k.inputShapes[0]?.[3]);
+    };
+    // hoisted: one input convolution over all frames, then one recurrent per step but the first.
+    expect(await convs('hoisted', false)).toEqual([2, 3, 3, 3]);
+    expect(await convs('hoisted', true)).toEqual([2, 3, 3, 3, 3]);
+    // concat: the first step convolves x_0 alone, the others [x_t, h].
+    expect(await convs('concat', false)).toEqual([2, 5, 5, 5]);
+    expect(await convs('concat', true)).toEqual([5, 5, 5, 5]);
+    // gatewise: four input convolutions, then four recurrent per step but the first.
+    expect((await convs('gatewise', false)).length).toBe(4 + 4 * 3);
+    expect((await convs('gatewise', true)).length).toBe(4 + 4 * 4);
+  });
+
   it('rejects bad fast-path options before any tensor work', () => {
     const before = memory().numTensors;
     expect(
