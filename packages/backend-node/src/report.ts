@@ -32,6 +32,11 @@ export interface WasmBackendDetails {
     | 'tfjs-backend-wasm-threaded-simd.wasm';
   /** XNNPACK threads in use, the calling thread included. */
   readonly threads: number;
+  /**
+   * Present when threads were asked for but the threaded binary failed to start (e.g. no
+   * writable temporary directory for its worker script): why. wasm then runs on one thread.
+   */
+  readonly threadsError?: string;
   /** Training kernels this call registered for wasm (empty when registered before). */
   readonly addedKernels: readonly string[];
 }
@@ -68,6 +73,7 @@ export function formatBackendReport(report: NodeBackendReport): string {
   let chosen = `using ${report.backend} (${report.package}${report.forced ? ', forced' : ''})`;
   if (report.wasm !== undefined) {
     chosen += ` binary ${report.wasm.binary}, ${report.wasm.threads} thread(s)`;
+    if (report.wasm.threadsError !== undefined) chosen += ` (threads failed: ${report.wasm.threadsError})`;
   }
   if (report.native !== undefined) {
     chosen += report.native.usingGpuDevice ? ' on a CUDA device' : ' on the CPU';

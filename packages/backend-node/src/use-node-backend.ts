@@ -152,6 +152,9 @@ type BackendFactory = () => KernelBackend | Promise<KernelBackend>;
 /** The factory tfjs-backend-wasm registered for 'wasm', kept once this module replaces it. */
 let stockWasmFactory: BackendFactory | undefined;
 
+/** Why the last threaded initialisation fell back to TF.js' single-thread binary. */
+let threadsError: string | undefined;
+
 /**
  * Registers the 'wasm' factory for the thread count wanted, unless a wasm backend is
  * initialised already (replacing it would dispose its tensors). TF.js' kernels are
@@ -163,8 +166,20 @@ function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: num
   const registered = engine().registryFactory.wasm;
   stockWasmFactory ??= registered?.factory;
   if (stockWasmFactory === undefined) return;
+  const stock = stockWasmFactory;
+  threadsError = undefined;
   const factory: BackendFactory =
-    threads >= 2 ? () => createThreadedWasmBackend(pkg, mainPath, threads) : stockWasmFactory;
+    threads >= 2
+      ? async () => {
+          try {
+            return await createThreadedWasmBackend(pkg, mainPath, threads);
+          } catch (e) {
+            // One thread is far better than falling through to the pure-JS cpu backend.
+            threadsError = e instanceof Error ? e.message : String(e);
+            return stock();
+          }
+        }
+      : stock;
   if (registered !== undefined) removeBackend('wasm');
   // tfjs-backend-wasm registers itself with priority 2.
   registerBackend('wasm', factory, registered?.priority ?? 2);
@@ -185,7 +200,14 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
   return {
     ok: true,
     package: NODE_BACKEND_PACKAGES.wasm,
-    details: { simd, multiThread, binary, threads: actual, addedKernels },
+    details: {
+      simd,
+      multiThread,
+      binary,
+      threads: actual,
+      addedKernels,
+      ...(threadsError === undefined ? {} : { threadsError }),
+    },
   };
 }
 
