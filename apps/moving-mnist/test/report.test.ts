@@ -136,8 +136,7 @@ function capture(tty: { isTTY: boolean; columns?: number }): { stream: Writable;
 describe('progress and CSV', () => {
   it('shows step, loss, throughput and an ETA from the nearer budget', () => {
     let now = 0;
-    const out = capture({ isTTY: false });
-    const stream = out.stream;
+    const { stream, text } = capture({ isTTY: false });
     const bar = new ProgressBar({
       totalSteps: 100,
       totalMs: 1_000_000,
@@ -147,17 +146,16 @@ describe('progress and CSV', () => {
     });
     now = 10_000;
     bar.update({ step: 50, loss: 0.5, seqPerSec: 4 });
-    expect(out.text()).toContain('step 50/100');
-    expect(out.text()).toContain('loss 0.5000');
-    expect(out.text()).toContain('4.0 seq/s');
-    expect(out.text()).toContain('ETA 0:10'); // half the steps in 10 s: 10 s left (the time budget is further away)
-    expect(out.text().endsWith('\n')).toBe(true); // plain lines, no carriage returns, off a TTY
-    expect(out.text()).not.toContain('\r');
+    expect(text()).toContain('step 50/100');
+    expect(text()).toContain('loss 0.5000');
+    expect(text()).toContain('4.0 seq/s');
+    expect(text()).toContain('ETA 0:10'); // half the steps in 10 s: 10 s left (the time budget is further away)
+    expect(text().endsWith('\n')).toBe(true); // plain lines, no carriage returns, off a TTY
+    expect(text()).not.toContain('\r');
   });
 
   it('redraws one line on a TTY and ends it on done()', () => {
-    const out = capture({ isTTY: true, columns: 200 });
-    const stream = out.stream;
+    const { stream, text } = capture({ isTTY: true, columns: 200 });
     let now = 0;
     const bar = new ProgressBar({ totalSteps: 4, stream, now: () => now });
     for (let step = 1; step <= 4; step++) {
@@ -165,10 +163,10 @@ describe('progress and CSV', () => {
       bar.update({ step, loss: 0.2, seqPerSec: 8 });
     }
     bar.done();
-    expect(out.text().split('\r').length - 1).toBe(4);
-    expect(out.text().trimEnd().split('\n')).toHaveLength(1);
-    expect(out.text()).toContain('step 4/4');
-    expect(out.text().endsWith('\n')).toBe(true);
+    expect(text().split('\r').length - 1).toBe(4);
+    expect(text().trimEnd().split('\n')).toHaveLength(1);
+    expect(text()).toContain('step 4/4');
+    expect(text().endsWith('\n')).toBe(true);
   });
 
   it('writes a header and one row per call, in order', async () => {

@@ -48,7 +48,6 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     // A checkpoint written by @convlstm/train's own writer: the page must load the Node app's format.
     model = new EncoderForecaster({ ...DEMO_MODEL, seed: 3 });
     await saveCheckpoint(join(work, 'checkpoint'), model);
-    // A checkpoint written in Node, served where the page looks for its own.
     server = await serveStatic(join(work, 'dist'), { '/checkpoint/': join(work, 'checkpoint') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   });

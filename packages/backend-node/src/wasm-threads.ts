@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -86,7 +87,8 @@ export async function createThreadedWasmBackend(
   }
   const out = join(dirname(mainPath), '..', 'wasm-out');
   const req = createRequire(mainPath);
-  const factory = req(join(out, 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
+  const mainScript = join(out, 'tfjs-backend-wasm-threaded-simd.js');
+  const factory = req(mainScript) as Factory;
   const { wasmWorkerContents } = req(join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
     wasmWorkerContents: string;
   };
@@ -101,13 +103,14 @@ export async function createThreadedWasmBackend(
         return prefix + path;
       },
       // Each worker evaluates this file, then calls the factory it defines.
-      mainScriptUrlOrBlob: join(out, 'tfjs-backend-wasm-threaded-simd.js'),
+      mainScriptUrlOrBlob: mainScript,
       instantiateWasm: (
         imports: { env: Record<string, unknown> },
         receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
       ) => {
         imports.env.emscripten_num_logical_cores = () => 2 * threads;
-        WebAssembly.instantiate(readFileSync(binaryPath), imports as WebAssembly.Imports)
+        readFile(binaryPath)
+          .then((binary) => WebAssembly.instantiate(binary, imports as WebAssembly.Imports))
           .then((result) => receive(result.instance, result.module))
           .catch(reject);
         return {};
