@@ -29,8 +29,12 @@ export {
   fastUnpackConfig,
   type SliceGeometry,
 } from './wasm-kernels/fast-slice.js';
+export { gatesProgram, gatesProgramSupported, inferenceGatesConfig } from './wasm-kernels/inference-gates.js';
 export {
+  registerWasmFusedKernels,
   registerWasmTrainingKernels,
+  unregisterWasmFusedKernels,
+  WASM_FUSED_KERNELS,
   WASM_SPEED_KERNELS,
   WASM_TRAINING_KERNELS,
   withStockWasmKernels,

@@ -39,6 +39,13 @@ export interface WasmBackendDetails {
   readonly threadsError?: string;
   /** Training kernels this call registered for wasm (empty when registered before). */
   readonly addedKernels: readonly string[];
+  /**
+   * The fused gate kernel (`ConvLSTMGatesInference`, WebAssembly SIMD on TF.js' heap) is
+   * registered and linked to this backend, so inference runs each step's gate arithmetic in one call.
+   */
+  readonly fusedGates: boolean;
+  /** Present when the fused gate kernel could not be used: why. The core then runs TF.js ops. */
+  readonly fusedGatesError?: string;
 }
 
 /** What the native backend runs with. */

@@ -3,6 +3,7 @@
 import '@tensorflow/tfjs-core';
 import '@convlstm/core';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend as activeBackend,
   engine,
@@ -29,7 +30,12 @@ import {
   type SkippedBackend,
   type WasmBackendDetails,
 } from './report.js';
-import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+import { gatesProgram, gatesProgramSupported } from './wasm-kernels/inference-gates.js';
+import {
+  registerWasmFusedKernels,
+  registerWasmTrainingKernels,
+  unregisterWasmFusedKernels,
+} from './wasm-kernels/register.js';
 import {
   createThreadedWasmBackend,
   defaultWasmThreads,
@@ -185,6 +191,23 @@ function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: num
   registerBackend('wasm', factory, registered?.priority ?? 2);
 }
 
+/**
+ * Registers the fused wasm kernels and links them to the active wasm backend's heap now, so a
+ * runtime where that fails finds out here (and says why) rather than in the first forward pass.
+ * @returns null when they are usable, else why not (they are then unregistered).
+ */
+function linkFusedKernels(): string | null {
+  registerWasmFusedKernels();
+  try {
+    if (!gatesProgramSupported()) throw new Error('this runtime has no WebAssembly SIMD');
+    gatesProgram(engine().findBackend('wasm') as BackendWasm);
+    return null;
+  } catch (e) {
+    unregisterWasmFusedKernels();
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackendDetails>> {
   const loaded = loadOptionalModule<WasmPackageLike>(NODE_BACKEND_PACKAGES.wasm);
   if (loaded.status !== 'loaded') return skip('wasm', loaded.status, loaded.message);
@@ -194,6 +217,7 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
   prepareWasmFactory(loaded.module, loaded.path, multiThread ? (threads ?? defaultWasmThreads()) : 1);
   const error = await activate('wasm');
   if (error !== null) return skip('wasm', 'init-failed', error);
+  const fused = linkFusedKernels();
   const actual = loaded.module.getThreadsCount();
   let binary: WasmBackendDetails['binary'] = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   if (actual > 1) binary = 'tfjs-backend-wasm-threaded-simd.wasm';
@@ -207,6 +231,8 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
       threads: actual,
       addedKernels,
       ...(threadsError === undefined ? {} : { threadsError }),
+      fusedGates: fused === null,
+      ...(fused === null ? {} : { fusedGatesError: fused }),
     },
   };
 }

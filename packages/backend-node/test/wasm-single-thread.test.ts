@@ -1,9 +1,10 @@
 // tfjs-core's Node build first, so it creates the process-wide engine (see conformance-wasm).
 import '@tensorflow/tfjs-core';
 import { conv2d, getBackend, type Tensor4D } from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
+import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {
@@ -20,8 +21,21 @@ describe('wasm with one thread', () => {
     const expected = run();
     const report = await useNodeBackend({ backend: 'wasm', wasmThreads: 1 });
     expect(getBackend()).toBe('wasm');
-    expect(report.wasm).toMatchObject({ simd: true, binary: 'tfjs-backend-wasm-simd.wasm', threads: 1 });
+    expect(report.wasm).toMatchObject({
+      simd: true,
+      binary: 'tfjs-backend-wasm-simd.wasm',
+      threads: 1,
+      fusedGates: true,
+    });
     expect(formatBackendReport(report)).toMatch(/tfjs-backend-wasm-simd\.wasm, 1 thread\(s\)$/);
     expect(maxExcess(run(), expected, 1e-4)).toBeLessThanOrEqual(1e-4);
   });
+});
+
+describe('the inference gate kernel on single-thread wasm (plain memory)', () => {
+  beforeAll(async () => {
+    await useNodeBackend({ backend: 'wasm', wasmThreads: 1 });
+  });
+  defineInferenceGateTests();
+  defineInferenceGateLayerTests();
 });

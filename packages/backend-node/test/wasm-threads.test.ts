@@ -19,6 +19,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createThreadedWasmBackend, type NodeBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
+import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -55,7 +56,9 @@ describe('wasm with XNNPACK threads in Node', () => {
       multiThread: true,
       binary: 'tfjs-backend-wasm-threaded-simd.wasm',
       threads: 2,
+      fusedGates: true,
     });
+    expect(report.wasm?.fusedGatesError).toBeUndefined();
   });
 
   it('computes what the cpu backend computes, leaking no tensor', () => {
@@ -99,4 +102,12 @@ describe('wasm with XNNPACK threads in Node', () => {
       );
     }
   });
+});
+
+describe('the inference gate kernel on threaded wasm (shared memory)', () => {
+  beforeAll(async () => {
+    await useNodeBackend({ backend: 'wasm', wasmThreads: 2 });
+  });
+  defineInferenceGateTests();
+  defineInferenceGateLayerTests();
 });

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions, INFERENCE_GATES_KERNEL } from '@convlstm/core';
 import {
   abs,
   add,
@@ -35,7 +35,7 @@ import {
   variableGrads,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/index.js';
+import { registerWasmFusedKernels, registerWasmTrainingKernels } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 type Backend = 'cpu' | 'wasm';
@@ -104,6 +104,7 @@ const LAYERS: { name: string; options: ConvLSTMOptions; spatial: number[] }[] = 
 describe('a ConvLSTM training step on wasm equals cpu', () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
+    registerWasmFusedKernels();
     expect(await setBackend('wasm')).toBe(true);
     expect(getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     expect(await setBackend('cpu')).toBe(true);
@@ -141,10 +142,14 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
     const count = (names: string[], kernel: string): number => names.filter((n) => n === kernel).length;
     try {
       const inference = await kernelsOf(() => lstm.forward(xs).output);
-      // Gatewise: 4 hoisted input convolutions, 4 recurrent ones per step after the first
-      // (which starts from a zero state), and no [x_t, h] concatenation.
-      expect(count(inference, 'Conv2D')).toBe(4 + 4 * 2);
+      // Gatewise: 4 hoisted input convolutions with their bias, 4 recurrent ones per step after
+      // the first (which starts from a zero state), no [x_t, h] concatenation, and each step's
+      // gate arithmetic in one fused kernel.
+      expect(count(inference, 'FusedConv2D')).toBe(4);
+      expect(count(inference, 'Conv2D')).toBe(4 * 2);
       expect(count(inference, 'Concat')).toBe(0);
+      expect(count(inference, INFERENCE_GATES_KERNEL)).toBe(3);
+      expect(count(inference, 'Sigmoid')).toBe(0);
       const taped = await kernelsOf(() => {
         const { value, grads } = variableGrads(() => mean(lstm.forward(xs).output) as Scalar);
         dispose(Object.values(grads));
@@ -153,6 +158,7 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
       // Concat: the forward concatenates [x_t, h] once per step.
       expect(count(taped, 'Concat')).toBeGreaterThanOrEqual(3);
       expect(count(taped, 'Conv2D')).toBeLessThan(4 + 4 * 2);
+      expect(count(taped, INFERENCE_GATES_KERNEL)).toBe(0);
     } finally {
       lstm.dispose();
       xs.dispose();

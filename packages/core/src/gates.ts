@@ -2,6 +2,7 @@ import { add, engine, getBackend, getKernel, mul, split, type Tensor, zeros } fr
 import { activate } from './activations.js';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
+import { canRunInferenceGates, runInferenceGates } from './inference-gates.js';
 import type { CellParams } from './weights.js';
 
 /**
@@ -52,6 +53,8 @@ export function stepGates(
   } else {
     const ones = ONES[config.spatialRank] as readonly number[];
     z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
+    // The inference kernel adds the projected input itself: one kernel fewer per step.
+    if (zx !== null && canRunInferenceGates(config)) return runInferenceGates(params, z, zx, c);
     if (zx !== null) z = add(z, zx);
     else if (params.bias !== null) z = add(z, params.bias);
   }
@@ -85,6 +88,7 @@ export function stepGatesFromPreactivation(
     }) as [Tensor, Tensor];
     return { h, c: cNext };
   }
+  if (canRunInferenceGates(config)) return runInferenceGates(params, z, null, c);
   const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
   const gate = (pre: Tensor, peep: Tensor | null, cell: Tensor): Tensor =>
     activate(config.recurrentActivation, peep === null ? pre : add(pre, mul(peep, cell)));

@@ -1,7 +1,8 @@
-import { add, mul, scalar, sigmoid, split, sub, type Tensor } from '@tensorflow/tfjs-core';
+import { add, getBackend, mul, scalar, sigmoid, split, sub, type Tensor } from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
 import type { CellConfig } from './config.js';
-import { convSame } from './conv.js';
+import { convSame, convSameWithBias } from './conv.js';
+import { canRunInferenceGates, runInferenceGates } from './inference-gates.js';
 import type { CellParams } from './weights.js';
 
 /*
@@ -36,10 +37,12 @@ export function splitGateWeights(params: CellParams): GateWeights {
  */
 export function projectInputGatewise(config: CellConfig, weights: GateWeights, x: Tensor): Tensor[] {
   if (weights.kernel === null) throw new Error('projectInputGatewise: the cell has no input kernel');
-  return weights.kernel.map((k, g) => {
-    const z = convSame(x, k, config.spatialRank, config.strides, config.dilationRate);
-    return weights.bias === null ? z : add(z, weights.bias[g] as Tensor);
-  });
+  const { spatialRank, strides, dilationRate } = config;
+  return weights.kernel.map((k, g) =>
+    weights.bias === null
+      ? convSame(x, k, spatialRank, strides, dilationRate)
+      : convSameWithBias(x, k, weights.bias[g] as Tensor, spatialRank, strides, dilationRate),
+  );
 }
 
 /**
@@ -50,6 +53,21 @@ export function projectInputGatewise(config: CellConfig, weights: GateWeights, x
 export function tanhViaSigmoid(x: Tensor): Tensor {
   const two = scalar(2);
   return sub(mul(sigmoid(mul(x, two)), two), scalar(1));
+}
+
+/** How a gatewise step runs its gate arithmetic. */
+export type GatewiseArithmetic =
+  /** One `ConvLSTMGatesInference` kernel call (`INFERENCE_GATES_KERNEL`). */
+  | 'fused'
+  /** TF.js ops, with `tanh` as {@link tanhViaSigmoid} (faster on wasm). */
+  | 'sigmoid-tanh'
+  /** TF.js ops as written in eq. 3. */
+  | 'ops';
+
+/** The arithmetic a gatewise step of this cell should use now. */
+export function chooseGatewiseArithmetic(config: CellConfig): GatewiseArithmetic {
+  if (canRunInferenceGates(config)) return 'fused';
+  return getBackend() === 'wasm' ? 'sigmoid-tanh' : 'ops';
 }
 
 /**
@@ -64,9 +82,11 @@ export function stepGatewise(
   zx: readonly Tensor[] | null,
   h: Tensor | null,
   c: Tensor,
-  sigmoidTanh: boolean,
+  arithmetic: GatewiseArithmetic,
 ): { h: Tensor; c: Tensor } {
   const ones = new Array<number>(config.spatialRank).fill(1);
+  const recurrent = (g: number): Tensor =>
+    convSame(h as Tensor, weights.recurrent[g] as Tensor, config.spatialRank, ones, ones);
   const pre = (g: number): Tensor => {
     const fromInput = zx === null ? null : (zx[g] as Tensor);
     if (h === null) {
@@ -75,12 +95,20 @@ export function stepGatewise(
       const zero = mul(c, scalar(0));
       return weights.bias === null ? zero : add(zero, weights.bias[g] as Tensor);
     }
-    const zh = convSame(h, weights.recurrent[g] as Tensor, config.spatialRank, ones, ones);
+    const zh = recurrent(g);
     if (fromInput !== null) return add(zh, fromInput);
     return weights.bias === null ? zh : add(zh, weights.bias[g] as Tensor);
   };
+  const gates = [0, 1, 2, 3];
+  if (arithmetic === 'fused') {
+    // The kernel adds the projected input itself: no per-gate add kernels.
+    if (h !== null && zx !== null) return runInferenceGates(params, gates.map(recurrent), zx, c);
+    return runInferenceGates(params, gates.map(pre), null, c);
+  }
   const tanhLike = (x: Tensor): Tensor =>
-    config.activation === 'tanh' && sigmoidTanh ? tanhViaSigmoid(x) : activate(config.activation, x);
+    config.activation === 'tanh' && arithmetic === 'sigmoid-tanh'
+      ? tanhViaSigmoid(x)
+      : activate(config.activation, x);
   const gate = (z: Tensor, peep: Tensor | null, cell: Tensor): Tensor =>
     activate(config.recurrentActivation, peep === null ? z : add(z, mul(peep, cell)));
   const i = gate(pre(0), params.peepholeI, c);

@@ -26,6 +26,13 @@ export {
   type ForwardOptions,
 } from './convlstm.js';
 export { FUSED_GATES_KERNEL, projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
+export {
+  canRunInferenceGates,
+  type GatePreactivations,
+  INFERENCE_GATES_KERNEL,
+  recordingGradient,
+  runInferenceGates,
+} from './inference-gates.js';
 export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export { hashSeed, SeededRandom } from './random.js';
 export {

@@ -1,7 +1,6 @@
 import {
   add,
   concat,
-  engine,
   getBackend,
   mul,
   reshape,
@@ -16,7 +15,14 @@ import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
 import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
 import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
-import { type GateWeights, projectInputGatewise, splitGateWeights, stepGatewise } from './gatewise.js';
+import {
+  chooseGatewiseArithmetic,
+  type GateWeights,
+  projectInputGatewise,
+  splitGateWeights,
+  stepGatewise,
+} from './gatewise.js';
+import { recordingGradient } from './inference-gates.js';
 import { hashSeed, SeededRandom } from './random.js';
 import { reverseTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
@@ -96,11 +102,6 @@ export function chooseMode(
   return config.inChannels <= config.hiddenChannels ? 'concat' : 'hoisted';
 }
 
-/** Whether ops run now are recorded for a gradient (inside `tf.grad`, `variableGrads`, `minimize`). */
-function underGradientTape(): boolean {
-  return engine().state.gradientDepth > 0;
-}
-
 /** Per-call inputs, already validated by the caller. */
 export interface StackCall {
   readonly initialH: readonly Tensor[] | null;
@@ -168,7 +169,7 @@ function runDirection(
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
   const perStep = zx === null ? null : unstackTime(zx);
   const perGateStep = gatewise?.zx?.map((z) => unstackTime(z)) ?? null;
-  const sigmoidTanh = getBackend() === 'wasm';
+  const arithmetic = chooseGatewiseArithmetic(cell.config);
   const rank = cell.config.spatialRank;
   const ones = new Array<number>(rank).fill(1);
   // Concat schedule: one kernel [...k, Cin + C, 4C] over [x_t, h] per step.
@@ -185,7 +186,7 @@ function runDirection(
     let next: { h: Tensor; c: Tensor };
     if (gatewise !== null) {
       const zxt = perGateStep === null ? null : perGateStep.map((z) => z[t] as Tensor);
-      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hIn, c, sigmoidTanh);
+      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hIn, c, arithmetic);
     } else if (frames !== null && stacked !== null) {
       const frame = frames[t] as Tensor;
       let z =
@@ -255,7 +256,7 @@ export function runStack(
         canFuseSequence(cell.config) &&
         call.lengths === null &&
         recurrentMask === null;
-      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode, underGradientTape());
+      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode, recordingGradient());
       let zx: Tensor | null = null;
       let gatewise: GatewiseInputs | null = null;
       if (mode === 'gatewise') {

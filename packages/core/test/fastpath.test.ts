@@ -238,7 +238,10 @@ describe('fast paths match the reference path (cpu)', () => {
       for (const t of [xs, ...state.h, ...state.c]) t.dispose();
       (info.result as Tensor).dispose();
       model.dispose();
-      return info.kernels.filter((k) => k.name === 'Conv2D').map((k) => k.inputShapes[0]?.[3]);
+      // Gatewise input convolutions carry their bias (FusedConv2D); the others are plain.
+      return info.kernels
+        .filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D')
+        .map((k) => k.inputShapes[0]?.[3]);
     };
     // hoisted: one input convolution over all frames, then one recurrent per step but the first.
     expect(await convs('hoisted', false)).toEqual([2, 3, 3, 3]);

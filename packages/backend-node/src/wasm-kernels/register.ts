@@ -11,6 +11,7 @@ import {
   rememberStockKernel,
   stockKernel,
 } from './fast-slice.js';
+import { gatesProgramSupported, inferenceGatesConfig } from './inference-gates.js';
 
 /**
  * Kernels registered for `'wasm'` so a ConvLSTM training step runs there (TF.js 4.22).
@@ -92,6 +93,35 @@ export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise
     for (const config of swapped) {
       unregisterKernel(config.kernelName, 'wasm');
       registerKernel(config);
+    }
+  }
+}
+
+/** Kernels that fuse ConvLSTM arithmetic on wasm (the core uses them when registered). */
+export const WASM_FUSED_KERNELS: readonly KernelConfig[] = [inferenceGatesConfig];
+
+/**
+ * Registers {@link WASM_FUSED_KERNELS} for `'wasm'` when this runtime has WebAssembly SIMD.
+ * Idempotent.
+ *
+ * @returns the names of the kernels registered by this call (empty on repeated calls or without SIMD).
+ */
+export function registerWasmFusedKernels(): string[] {
+  if (!gatesProgramSupported()) return [];
+  const added: string[] = [];
+  for (const config of WASM_FUSED_KERNELS) {
+    if (getKernel(config.kernelName, 'wasm') !== undefined) continue;
+    registerKernel(config);
+    added.push(config.kernelName);
+  }
+  return added;
+}
+
+/** Removes {@link WASM_FUSED_KERNELS} from `'wasm'`, so the core falls back to TF.js ops. */
+export function unregisterWasmFusedKernels(): void {
+  for (const config of WASM_FUSED_KERNELS) {
+    if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc) {
+      unregisterKernel(config.kernelName, 'wasm');
     }
   }
 }

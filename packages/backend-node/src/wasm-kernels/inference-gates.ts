@@ -1,0 +1,190 @@
+import { INFERENCE_GATES_KERNEL } from '@convlstm/core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { GATES_WASM_PLAIN, GATES_WASM_SHARED } from './gates-wasm-binary.js';
+
+/** The export of gates.wat; pointers are byte offsets into TF.js' heap, strides in floats. */
+type GatesForward = (
+  rows: number,
+  channels: number,
+  zi: number,
+  zf: number,
+  zg: number,
+  zo: number,
+  zStride: number,
+  xi: number,
+  xf: number,
+  xg: number,
+  xo: number,
+  xStride: number,
+  hasX: number,
+  c: number,
+  peepholeI: number,
+  peepholeF: number,
+  peepholeO: number,
+  hasPeepholes: number,
+  hOut: number,
+  cOut: number,
+) => void;
+
+/** The parts of tfjs-backend-wasm 4.22's backend this kernel reads (not in its typings). */
+interface WasmHeapAccess {
+  readonly wasm: { readonly wasmMemory?: unknown; readonly asm?: { readonly memory?: unknown } };
+  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
+}
+
+/**
+ * The Memory TF.js' module runs on: its threaded build keeps it as `wasmMemory`, the
+ * single-thread build exports it from the instance.
+ */
+function heapMemory(backend: BackendWasm): WebAssembly.Memory {
+  const wasm = (backend as unknown as WasmHeapAccess).wasm;
+  const memory = wasm.wasmMemory ?? wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new Error(
+      `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-node): tfjs-backend-wasm's heap memory was not found (expected module.wasmMemory or module.asm.memory, as in 4.22)`,
+    );
+  }
+  return memory;
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(Buffer.from(base64, 'base64'));
+}
+
+/** One instance of gates.wat per TF.js wasm backend, on that backend's own memory. */
+const instances = new WeakMap<BackendWasm, GatesForward>();
+
+/**
+ * The gate program bound to `backend`'s heap, instantiated on first use. The shared-memory
+ * build links against TF.js' threaded binary, the plain one against its single-thread binary.
+ */
+export function gatesProgram(backend: BackendWasm): GatesForward {
+  const known = instances.get(backend);
+  if (known !== undefined) return known;
+  const memory = heapMemory(backend);
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const module = new WebAssembly.Module(decode(shared ? GATES_WASM_SHARED : GATES_WASM_PLAIN));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const run = instance.exports.gatesForward as GatesForward;
+  instances.set(backend, run);
+  return run;
+}
+
+/** Whether this runtime can compile gates.wat (it needs WebAssembly SIMD). */
+export function gatesProgramSupported(): boolean {
+  return WebAssembly.validate(decode(GATES_WASM_PLAIN));
+}
+
+const KERNEL = `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-node)`;
+
+function checkTensor(name: string, info: TensorInfo, shape: readonly number[]): void {
+  if (info.dtype !== 'float32')
+    throw new Error(`${KERNEL}: input '${name}' must be float32, got ${info.dtype}`);
+  if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${KERNEL}: input '${name}' must have shape [${shape}], got [${info.shape}]`);
+  }
+}
+
+/** Where gate g's values start (bytes) and how far apart rows are (floats). */
+interface GateLayout {
+  readonly pointers: readonly [number, number, number, number];
+  readonly stride: number;
+}
+
+/**
+ * Reads one four-gate operand, given stacked as `<prefix> [..., 4C]` or per gate as
+ * `<prefix>i`…`<prefix>o` `[..., C]`; `null` when absent (allowed only when not `required`).
+ */
+function gateOperand(
+  inputs: NamedTensorInfoMap,
+  prefix: 'z' | 'x',
+  cShape: readonly number[],
+  at: (t: TensorInfo) => number,
+  required: boolean,
+): GateLayout | null {
+  const channels = cShape[cShape.length - 1] as number;
+  const stacked = inputs[prefix];
+  const names = ['i', 'f', 'g', 'o'].map((g) => `${prefix}${g}`);
+  const perGate = names.filter((n) => inputs[n] !== undefined);
+  if (stacked !== undefined && perGate.length > 0) {
+    throw new Error(`${KERNEL}: give '${prefix}' or ${names.join(', ')}, not both`);
+  }
+  if (stacked !== undefined) {
+    checkTensor(prefix, stacked, [...cShape.slice(0, -1), 4 * channels]);
+    const base = at(stacked);
+    const gateBytes = channels * Float32Array.BYTES_PER_ELEMENT;
+    return {
+      pointers: [base, base + gateBytes, base + 2 * gateBytes, base + 3 * gateBytes],
+      stride: 4 * channels,
+    };
+  }
+  if (perGate.length === 0) {
+    if (required) throw new Error(`${KERNEL}: input '${prefix}' (or ${names.join(', ')}) is missing`);
+    return null;
+  }
+  if (perGate.length !== 4) {
+    throw new Error(`${KERNEL}: inputs ${names.join(', ')} come together; got only ${perGate.join(', ')}`);
+  }
+  const infos = names.map((n) => inputs[n] as TensorInfo);
+  for (const [g, info] of infos.entries()) checkTensor(names[g] as string, info, cShape);
+  const [i, f, g, o] = infos.map(at) as [number, number, number, number];
+  return { pointers: [i, f, g, o], stride: channels };
+}
+
+const kernelFunc: KernelFunc = ({ inputs, backend }) => {
+  const wasmBackend = backend as BackendWasm;
+  const heap = wasmBackend as unknown as WasmHeapAccess;
+  const at = (t: TensorInfo): number => heap.dataIdMap.get(t.dataId)?.memoryOffset ?? 0;
+  const c = inputs.c;
+  if (c === undefined) throw new Error(`${KERNEL}: input 'c' is missing`);
+  const shape = c.shape;
+  const channels = shape[shape.length - 1] ?? 0;
+  checkTensor('c', c, shape);
+  const z = gateOperand(inputs, 'z', shape, at, true) as GateLayout;
+  const x = gateOperand(inputs, 'x', shape, at, false);
+  const peepholeNames = ['peepholeI', 'peepholeF', 'peepholeO'];
+  const peepholes = peepholeNames.map((n) => inputs[n]);
+  const peepholeCount = peepholes.filter((p) => p !== undefined).length;
+  if (peepholeCount !== 0 && peepholeCount !== 3) {
+    throw new Error(`${KERNEL}: inputs ${peepholeNames.join(', ')} come together; got ${peepholeCount} of 3`);
+  }
+  for (const [k, p] of peepholes.entries())
+    if (p !== undefined) checkTensor(peepholeNames[k] as string, p, [channels]);
+  const run = gatesProgram(wasmBackend);
+  // Outputs first: allocating may grow the heap, which the program sees through the same Memory.
+  const hOut = wasmBackend.makeOutput([...shape], 'float32');
+  const cOut = wasmBackend.makeOutput([...shape], 'float32');
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 0) return [hOut, cOut];
+  const peep = (k: number): number => (peepholeCount === 0 ? 0 : at(peepholes[k] as TensorInfo));
+  run(
+    size / channels,
+    channels,
+    ...z.pointers,
+    z.stride,
+    ...(x?.pointers ?? ([0, 0, 0, 0] as const)),
+    x?.stride ?? 0,
+    x === null ? 0 : 1,
+    at(c),
+    peep(0),
+    peep(1),
+    peep(2),
+    peepholeCount === 0 ? 0 : 1,
+    at(hOut),
+    at(cOut),
+  );
+  return [hOut, cOut];
+};
+
+/**
+ * {@link INFERENCE_GATES_KERNEL} for tfjs-backend-wasm: a whole step's gate arithmetic (the
+ * projected-input add, three sigmoids, two tanh, the products) as one WebAssembly SIMD loop
+ * over TF.js' heap, instead of 10–19 element-wise kernels and, for stacked `z`, a channel split.
+ * Forward only, which is all the core asks of it (only while no gradient is recorded).
+ */
+export const inferenceGatesConfig: KernelConfig = {
+  kernelName: INFERENCE_GATES_KERNEL,
+  backendName: 'wasm',
+  kernelFunc,
+};
