@@ -29,7 +29,7 @@ export {
   fastUnpackConfig,
   type SliceGeometry,
 } from './wasm-kernels/fast-slice.js';
-export { gatesProgram, gatesProgramSupported, inferenceGatesConfig } from './wasm-kernels/inference-gates.js';
+export { gatesProgram, inferenceGatesConfig } from './wasm-kernels/inference-gates.js';
 export {
   registerWasmFusedKernels,
   registerWasmTrainingKernels,
@@ -40,6 +40,14 @@ export {
   withStockWasmKernels,
 } from './wasm-kernels/register.js';
 export { type BackpropInputGeometry, inputGradViaConv } from './wasm-kernels/transposed-conv.js';
+export { wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
+export {
+  WINOGRAD_INPUT_KERNEL,
+  WINOGRAD_OUTPUT_KERNEL,
+  winogradAccelerator,
+  winogradInputConfig,
+  winogradOutputConfig,
+} from './wasm-kernels/winograd.js';
 export {
   createThreadedWasmBackend,
   defaultWasmThreads,

@@ -30,12 +30,13 @@ import {
   type SkippedBackend,
   type WasmBackendDetails,
 } from './report.js';
-import { gatesProgram, gatesProgramSupported } from './wasm-kernels/inference-gates.js';
+import { gatesProgram } from './wasm-kernels/inference-gates.js';
 import {
   registerWasmFusedKernels,
   registerWasmTrainingKernels,
   unregisterWasmFusedKernels,
 } from './wasm-kernels/register.js';
+import { wasmProgram, wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
 import {
   createThreadedWasmBackend,
   defaultWasmThreads,
@@ -199,8 +200,10 @@ function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: num
 function linkFusedKernels(): string | null {
   registerWasmFusedKernels();
   try {
-    if (!gatesProgramSupported()) throw new Error('this runtime has no WebAssembly SIMD');
-    gatesProgram(engine().findBackend('wasm') as BackendWasm);
+    if (!wasmProgramsSupported()) throw new Error('this runtime has no WebAssembly SIMD');
+    const wasm = engine().findBackend('wasm') as BackendWasm;
+    gatesProgram(wasm);
+    wasmProgram(wasm, 'winograd');
     return null;
   } catch (e) {
     unregisterWasmFusedKernels();

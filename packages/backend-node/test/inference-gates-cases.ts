@@ -255,6 +255,19 @@ export function defineInferenceGateLayerTests(): void {
         () => ({ lengths: [4, 2, 3] }),
       ]);
     }
+    // 5×5 with channels divisible by 4: 'auto' runs hoisted with Winograd convolutions.
+    cases.push([
+      '5×5 auto (Winograd), peepholes, odd sizes',
+      { inChannels: 4, hiddenChannels: 8, kernelSize: 5 },
+      [2, 4, 7, 5, 4],
+      () => ({}),
+    ]);
+    cases.push([
+      '5×5 auto (Winograd), bidirectional, initial state',
+      { inChannels: 8, hiddenChannels: 4, kernelSize: 5, bidirectional: true, peephole: false },
+      [1, 3, 6, 6, 8],
+      state,
+    ]);
     cases.push([
       '1-D, gatewise',
       { inChannels: 3, hiddenChannels: 7, mode: 'gatewise', spatialRank: 1, kernelSize: 3 },

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
+import { defineWinogradTests } from './winograd-cases.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {
@@ -32,10 +33,11 @@ describe('wasm with one thread', () => {
   });
 });
 
-describe('the inference gate kernel on single-thread wasm (plain memory)', () => {
+describe('the inference kernels on single-thread wasm (plain memory)', () => {
   beforeAll(async () => {
     await useNodeBackend({ backend: 'wasm', wasmThreads: 1 });
   });
   defineInferenceGateTests();
   defineInferenceGateLayerTests();
+  defineWinogradTests();
 });

@@ -2,6 +2,7 @@ import { add, engine, getBackend, getKernel, mul, split, type Tensor, zeros } fr
 import { activate } from './activations.js';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
+import { type PreparedConv, prepareConv } from './conv-accelerator.js';
 import { canRunInferenceGates, runInferenceGates } from './inference-gates.js';
 import type { CellParams } from './weights.js';
 
@@ -12,7 +13,9 @@ import type { CellParams } from './weights.js';
  */
 export function projectInput(config: CellConfig, params: CellParams, x: Tensor): Tensor {
   if (params.kernel === null) throw new Error('projectInput: the cell has no input kernel');
-  const zx = convSame(x, params.kernel, config.spatialRank, config.strides, config.dilationRate);
+  const { spatialRank, strides, dilationRate: dilations } = config;
+  const fast = prepareConv({ filter: params.kernel, spatialRank, strides, dilations });
+  const zx = fast !== null ? fast.apply(x) : convSame(x, params.kernel, spatialRank, strides, dilations);
   return params.bias === null ? zx : add(zx, params.bias);
 }
 
@@ -33,7 +36,8 @@ const ONES: Record<number, readonly number[]> = { 1: [1], 2: [1, 1], 3: [1, 1, 1
  *   i = σ(zx_i + W_hi∗h + w_ci∘c),  f = σ(zx_f + W_hf∗h + w_cf∘c),  g = tanh(zx_c + W_hc∗h),
  *   c' = f∘c + i∘g,  o = σ(zx_o + W_ho∗h + w_co∘c'),  h' = o∘tanh(c').
  * `h` is `null` when the previous state is known to be zero (the first step of a sequence
- * without initial state), which skips the recurrent convolution.
+ * without initial state), which skips the recurrent convolution. `recurrent` is the recurrent
+ * filter prepared by a backend's accelerator (see `prepareConv`), when one applies.
  */
 export function stepGates(
   config: CellConfig,
@@ -41,6 +45,7 @@ export function stepGates(
   zx: Tensor | null,
   h: Tensor | null,
   c: Tensor,
+  recurrent: PreparedConv | null = null,
 ): { h: Tensor; c: Tensor } {
   let z: Tensor;
   if (h === null) {
@@ -52,7 +57,10 @@ export function stepGates(
     }
   } else {
     const ones = ONES[config.spatialRank] as readonly number[];
-    z = convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
+    z =
+      recurrent !== null
+        ? recurrent.apply(h)
+        : convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
     // The inference kernel adds the projected input itself: one kernel fewer per step.
     if (zx !== null && canRunInferenceGates(config)) return runInferenceGates(params, z, zx, c);
     if (zx !== null) z = add(z, zx);

@@ -18,6 +18,16 @@ export {
 } from './config.js';
 export { convSame, dilateKernel, sameOutputSize } from './conv.js';
 export {
+  type ConvAccelerator,
+  type ConvRequest,
+  canAccelerateConv,
+  getConvAccelerator,
+  type PreparedConv,
+  prepareConv,
+  registerConvAccelerator,
+  unregisterConvAccelerator,
+} from './conv-accelerator.js';
+export {
   ConvLSTM,
   type ConvLSTMLayerOverrides,
   type ConvLSTMOptions,

@@ -13,6 +13,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
+import { canAccelerateConv, prepareConv } from './conv-accelerator.js';
 import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
 import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
 import {
@@ -72,8 +73,22 @@ export function canConcat(config: CellConfig): boolean {
   );
 }
 
+/** Whether the active backend's convolution accelerator takes this cell's recurrent convolution. */
+function recurrentAccelerated(config: CellConfig): boolean {
+  const ones = new Array<number>(config.spatialRank).fill(1);
+  return canAccelerateConv({
+    filterShape: [...config.recurrentKernelSize, config.hiddenChannels, 4 * config.hiddenChannels],
+    spatialRank: config.spatialRank,
+    strides: ones,
+    dilations: ones,
+  });
+}
+
 /**
  * The schedule `'auto'` picks, from measurements with apps/bench (same process, same shapes):
+ * - inference where the backend accelerates the recurrent convolution (`registerConvAccelerator`;
+ *   on wasm, Winograd for 5×5): `'hoisted'`, whose one stacked recurrent filter is prepared once
+ *   and whose `[..., 4C]` pre-activations the inference gate kernel reads without a split.
  * - wasm, forward only: `'gatewise'`. Four per-gate convolutions, no channel concat/split and
  *   tanh through XNNPACK's sigmoid: shape (c) 100 ms vs 145 ms for `'concat'`.
  * - wasm, under a gradient tape (`recorded`): `'concat'` where it applies. Autodiff through the
@@ -91,6 +106,7 @@ export function chooseMode(
 ): ResolvedMode {
   if (requested === 'gatewise' || requested === 'hoisted') return requested;
   const backend = getBackend();
+  if (requested !== 'concat' && !recorded && recurrentAccelerated(config)) return 'hoisted';
   if (requested !== 'concat' && backend === 'wasm') {
     return recorded && canConcat(config) ? 'concat' : 'gatewise';
   }
@@ -176,6 +192,16 @@ function runDirection(
   const frames = concatInput === null ? null : unstackTime(concatInput);
   const stacked =
     concatInput === null ? null : concat([cell.params.kernel as Tensor, cell.params.recurrentKernel], rank);
+  // The recurrent filter, prepared once for every step where a backend accelerates it.
+  const recurrent =
+    gatewise === null && frames === null
+      ? prepareConv({
+          filter: cell.params.recurrentKernel,
+          spatialRank: rank,
+          strides: ones,
+          dilations: ones,
+        })
+      : null;
   let h = start.h;
   let c = start.c;
   const outputs: Tensor[] = [];
@@ -196,7 +222,7 @@ function runDirection(
       if (cell.params.bias !== null) z = add(z, cell.params.bias);
       next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
     } else {
-      next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c);
+      next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c, recurrent);
     }
     if (lengths === null) {
       h = next.h;

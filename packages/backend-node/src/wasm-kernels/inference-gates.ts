@@ -1,7 +1,7 @@
 import { INFERENCE_GATES_KERNEL } from '@convlstm/core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { GATES_WASM_PLAIN, GATES_WASM_SHARED } from './gates-wasm-binary.js';
+import { heapOffset, wasmProgram } from './wasm-program.js';
 
 /** The export of gates.wat; pointers are byte offsets into TF.js' heap, strides in floats. */
 type GatesForward = (
@@ -27,53 +27,9 @@ type GatesForward = (
   cOut: number,
 ) => void;
 
-/** The parts of tfjs-backend-wasm 4.22's backend this kernel reads (not in its typings). */
-interface WasmHeapAccess {
-  readonly wasm: { readonly wasmMemory?: unknown; readonly asm?: { readonly memory?: unknown } };
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
-}
-
-/**
- * The Memory TF.js' module runs on: its threaded build keeps it as `wasmMemory`, the
- * single-thread build exports it from the instance.
- */
-function heapMemory(backend: BackendWasm): WebAssembly.Memory {
-  const wasm = (backend as unknown as WasmHeapAccess).wasm;
-  const memory = wasm.wasmMemory ?? wasm.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) {
-    throw new Error(
-      `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-node): tfjs-backend-wasm's heap memory was not found (expected module.wasmMemory or module.asm.memory, as in 4.22)`,
-    );
-  }
-  return memory;
-}
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(Buffer.from(base64, 'base64'));
-}
-
-/** One instance of gates.wat per TF.js wasm backend, on that backend's own memory. */
-const instances = new WeakMap<BackendWasm, GatesForward>();
-
-/**
- * The gate program bound to `backend`'s heap, instantiated on first use. The shared-memory
- * build links against TF.js' threaded binary, the plain one against its single-thread binary.
- */
+/** The gate program bound to `backend`'s heap (see {@link wasmProgram}). */
 export function gatesProgram(backend: BackendWasm): GatesForward {
-  const known = instances.get(backend);
-  if (known !== undefined) return known;
-  const memory = heapMemory(backend);
-  const shared = memory.buffer instanceof SharedArrayBuffer;
-  const module = new WebAssembly.Module(decode(shared ? GATES_WASM_SHARED : GATES_WASM_PLAIN));
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const run = instance.exports.gatesForward as GatesForward;
-  instances.set(backend, run);
-  return run;
-}
-
-/** Whether this runtime can compile gates.wat (it needs WebAssembly SIMD). */
-export function gatesProgramSupported(): boolean {
-  return WebAssembly.validate(decode(GATES_WASM_PLAIN));
+  return wasmProgram(backend, 'gates').gatesForward as GatesForward;
 }
 
 const KERNEL = `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-node)`;
@@ -134,8 +90,7 @@ function gateOperand(
 
 const kernelFunc: KernelFunc = ({ inputs, backend }) => {
   const wasmBackend = backend as BackendWasm;
-  const heap = wasmBackend as unknown as WasmHeapAccess;
-  const at = (t: TensorInfo): number => heap.dataIdMap.get(t.dataId)?.memoryOffset ?? 0;
+  const at = (t: TensorInfo): number => heapOffset(wasmBackend, t);
   const c = inputs.c;
   if (c === undefined) throw new Error(`${KERNEL}: input 'c' is missing`);
   const shape = c.shape;

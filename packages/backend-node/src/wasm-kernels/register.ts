@@ -1,3 +1,4 @@
+import { getConvAccelerator, registerConvAccelerator, unregisterConvAccelerator } from '@convlstm/core';
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -11,7 +12,9 @@ import {
   rememberStockKernel,
   stockKernel,
 } from './fast-slice.js';
-import { gatesProgramSupported, inferenceGatesConfig } from './inference-gates.js';
+import { inferenceGatesConfig } from './inference-gates.js';
+import { wasmProgramsSupported } from './wasm-program.js';
+import { winogradAccelerator, winogradInputConfig, winogradOutputConfig } from './winograd.js';
 
 /**
  * Kernels registered for `'wasm'` so a ConvLSTM training step runs there (TF.js 4.22).
@@ -97,31 +100,41 @@ export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise
   }
 }
 
-/** Kernels that fuse ConvLSTM arithmetic on wasm (the core uses them when registered). */
-export const WASM_FUSED_KERNELS: readonly KernelConfig[] = [inferenceGatesConfig];
+/** Kernels that speed up ConvLSTM inference on wasm (the core uses them when registered). */
+export const WASM_FUSED_KERNELS: readonly KernelConfig[] = [
+  inferenceGatesConfig,
+  winogradInputConfig,
+  winogradOutputConfig,
+];
 
 /**
- * Registers {@link WASM_FUSED_KERNELS} for `'wasm'` when this runtime has WebAssembly SIMD.
- * Idempotent.
+ * Registers {@link WASM_FUSED_KERNELS} for `'wasm'`, and {@link winogradAccelerator} as the
+ * core's convolution accelerator there, when this runtime has WebAssembly SIMD. Idempotent.
  *
  * @returns the names of the kernels registered by this call (empty on repeated calls or without SIMD).
  */
 export function registerWasmFusedKernels(): string[] {
-  if (!gatesProgramSupported()) return [];
+  if (!wasmProgramsSupported()) return [];
   const added: string[] = [];
   for (const config of WASM_FUSED_KERNELS) {
     if (getKernel(config.kernelName, 'wasm') !== undefined) continue;
     registerKernel(config);
     added.push(config.kernelName);
   }
+  if (getConvAccelerator('wasm') === undefined) registerConvAccelerator('wasm', winogradAccelerator);
   return added;
 }
 
-/** Removes {@link WASM_FUSED_KERNELS} from `'wasm'`, so the core falls back to TF.js ops. */
+/**
+ * Removes {@link WASM_FUSED_KERNELS} and the Winograd accelerator from `'wasm'`, so the core
+ * runs TF.js ops and convolutions there. (`unregisterConvAccelerator('wasm')` of
+ * `@convlstm/core` removes only the accelerator.)
+ */
 export function unregisterWasmFusedKernels(): void {
   for (const config of WASM_FUSED_KERNELS) {
     if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc) {
       unregisterKernel(config.kernelName, 'wasm');
     }
   }
+  if (getConvAccelerator('wasm') === winogradAccelerator) unregisterConvAccelerator('wasm');
 }
