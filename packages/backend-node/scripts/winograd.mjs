@@ -90,6 +90,24 @@ ${body}
       (br $bLoop)))`;
 }
 
+/**
+ * The left half of a two-sided transform, `target = matrix · input` over 6 columns: one
+ * `local.set $<target>{6r + v}` per row r of `matrix` and column v, input element `(u, v)` read by `input(u, v)`.
+ */
+function leftProduct(target, matrix, input) {
+  return matrix
+    .flatMap((row, r) =>
+      range(ALPHA).map(
+        (v) =>
+          `(local.set $${target}${r * ALPHA + v} ${combination(
+            row,
+            range(ALPHA).map((u) => input(u, v)),
+          )})`,
+      ),
+    )
+    .join('\n            ');
+}
+
 const LOOP_LOCALS =
   '(local $b i32) (local $ty i32) (local $tx i32) (local $tile i32) (local $ch i32) (local $off i32)';
 
@@ -116,18 +134,8 @@ function inputTransform(BT) {
       ),
     )
     .join('\n              ');
-  // t = BTᵀ-side first: t[u'][v] = Σ_u BT[u'][u] d[u][v]; then V[u'][v'] = Σ_v t[u'][v] BT[v'][v].
-  const firstPass = range(ALPHA)
-    .flatMap((u2) =>
-      range(ALPHA).map(
-        (v) =>
-          `(local.set $t${u2 * ALPHA + v} ${combination(
-            BT[u2],
-            range(ALPHA).map((u) => d(u, v)),
-          )})`,
-      ),
-    )
-    .join('\n            ');
+  // t = Bᵀ d first, then V[u'][v'] = Σ_v t[u'][v] BT[v'][v] (= t B), straight into the stores.
+  const firstPass = leftProduct('t', BT, d);
   const stores = range(ALPHA)
     .flatMap((u2) =>
       range(ALPHA).map(
@@ -182,18 +190,8 @@ function outputTransform(AT) {
   const loads = range(ALPHA * ALPHA)
     .map((k) => `(local.set $m${k} (v128.load align=4 (i32.add (local.get $p${k}) (local.get $off))))`)
     .join('\n            ');
-  // s[i][v] = Σ_u AT[i][u] m[u][v]; Y[i][j] = Σ_v s[i][v] AT[j][v].
-  const firstPass = range(M)
-    .flatMap((i) =>
-      range(ALPHA).map(
-        (v) =>
-          `(local.set $s${i * ALPHA + v} ${combination(
-            AT[i],
-            range(ALPHA).map((u) => m(u, v)),
-          )})`,
-      ),
-    )
-    .join('\n            ');
+  // s = Aᵀ m first, then Y[i][j] = Σ_v s[i][v] AT[j][v] (= s A), straight into the stores.
+  const firstPass = leftProduct('s', AT, m);
   const stores = range(M)
     .flatMap((i) =>
       range(M).map(

@@ -1,11 +1,10 @@
 // tfjs-core's Node build first, so it creates the process-wide engine (see conformance-wasm).
 import '@tensorflow/tfjs-core';
 import { conv2d, getBackend, type Tensor4D } from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
-import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
-import { defineWinogradTests } from './winograd-cases.js';
+import { describeInferenceKernels } from './inference-suite.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {
@@ -33,11 +32,4 @@ describe('wasm with one thread', () => {
   });
 });
 
-describe('the inference kernels on single-thread wasm (plain memory)', () => {
-  beforeAll(async () => {
-    await useNodeBackend({ backend: 'wasm', wasmThreads: 1 });
-  });
-  defineInferenceGateTests();
-  defineInferenceGateLayerTests();
-  defineWinogradTests();
-});
+describeInferenceKernels(1);

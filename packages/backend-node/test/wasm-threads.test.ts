@@ -19,8 +19,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createThreadedWasmBackend, type NodeBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
-import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
-import { defineWinogradTests } from './winograd-cases.js';
+import { describeInferenceKernels } from './inference-suite.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -105,11 +104,4 @@ describe('wasm with XNNPACK threads in Node', () => {
   });
 });
 
-describe('the inference kernels on threaded wasm (shared memory)', () => {
-  beforeAll(async () => {
-    await useNodeBackend({ backend: 'wasm', wasmThreads: 2 });
-  });
-  defineInferenceGateTests();
-  defineInferenceGateLayerTests();
-  defineWinogradTests();
-});
+describeInferenceKernels(2);
