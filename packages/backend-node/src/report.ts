@@ -40,12 +40,13 @@ export interface WasmBackendDetails {
   /** Training kernels this call registered for wasm (empty when registered before). */
   readonly addedKernels: readonly string[];
   /**
-   * The fused gate kernel (`ConvLSTMGatesInference`, WebAssembly SIMD on TF.js' heap) is
-   * registered and linked to this backend, so inference runs each step's gate arithmetic in one call.
+   * This package's wasm inference kernels (the one-kernel gate step `ConvLSTMGatesInference` and
+   * Winograd 5×5 convolutions, WebAssembly SIMD on TF.js' heap) are registered and linked to this
+   * backend; the core uses them whenever no gradient is recorded.
    */
-  readonly fusedGates: boolean;
-  /** Present when the fused gate kernel could not be used: why. The core then runs TF.js ops. */
-  readonly fusedGatesError?: string;
+  readonly inferenceKernels: boolean;
+  /** Present when the inference kernels could not be used: why. The core then runs TF.js ops. */
+  readonly inferenceKernelsError?: string;
 }
 
 /** What the native backend runs with. */
@@ -81,6 +82,9 @@ export function formatBackendReport(report: NodeBackendReport): string {
   if (report.wasm !== undefined) {
     chosen += ` binary ${report.wasm.binary}, ${report.wasm.threads} thread(s)`;
     if (report.wasm.threadsError !== undefined) chosen += ` (threads failed: ${report.wasm.threadsError})`;
+    if (report.wasm.inferenceKernelsError !== undefined) {
+      chosen += ` (inference kernels off: ${report.wasm.inferenceKernelsError})`;
+    }
   }
   if (report.native !== undefined) {
     chosen += report.native.usingGpuDevice ? ' on a CUDA device' : ' on the CPU';

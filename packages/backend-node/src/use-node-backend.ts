@@ -234,8 +234,8 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
       threads: actual,
       addedKernels,
       ...(threadsError === undefined ? {} : { threadsError }),
-      fusedGates: fused === null,
-      ...(fused === null ? {} : { fusedGatesError: fused }),
+      inferenceKernels: fused === null,
+      ...(fused === null ? {} : { inferenceKernelsError: fused }),
     },
   };
 }

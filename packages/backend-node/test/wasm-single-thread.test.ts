@@ -25,7 +25,7 @@ describe('wasm with one thread', () => {
       simd: true,
       binary: 'tfjs-backend-wasm-simd.wasm',
       threads: 1,
-      fusedGates: true,
+      inferenceKernels: true,
     });
     expect(formatBackendReport(report)).toMatch(/tfjs-backend-wasm-simd\.wasm, 1 thread\(s\)$/);
     expect(maxExcess(run(), expected, 1e-4)).toBeLessThanOrEqual(1e-4);

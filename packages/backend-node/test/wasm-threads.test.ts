@@ -56,9 +56,9 @@ describe('wasm with XNNPACK threads in Node', () => {
       multiThread: true,
       binary: 'tfjs-backend-wasm-threaded-simd.wasm',
       threads: 2,
-      fusedGates: true,
+      inferenceKernels: true,
     });
-    expect(report.wasm?.fusedGatesError).toBeUndefined();
+    expect(report.wasm?.inferenceKernelsError).toBeUndefined();
   });
 
   it('computes what the cpu backend computes, leaking no tensor', () => {
