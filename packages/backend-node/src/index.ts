@@ -31,10 +31,10 @@ export {
 } from './wasm-kernels/fast-slice.js';
 export { gatesProgram, inferenceGatesConfig } from './wasm-kernels/inference-gates.js';
 export {
-  registerWasmFusedKernels,
+  registerWasmInferenceKernels,
   registerWasmTrainingKernels,
-  unregisterWasmFusedKernels,
-  WASM_FUSED_KERNELS,
+  unregisterWasmInferenceKernels,
+  WASM_INFERENCE_KERNELS,
   WASM_SPEED_KERNELS,
   WASM_TRAINING_KERNELS,
   withStockWasmKernels,

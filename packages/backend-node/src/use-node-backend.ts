@@ -32,9 +32,9 @@ import {
 } from './report.js';
 import { gatesProgram } from './wasm-kernels/inference-gates.js';
 import {
-  registerWasmFusedKernels,
+  registerWasmInferenceKernels,
   registerWasmTrainingKernels,
-  unregisterWasmFusedKernels,
+  unregisterWasmInferenceKernels,
 } from './wasm-kernels/register.js';
 import { wasmProgram, wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
 import {
@@ -193,12 +193,12 @@ function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: num
 }
 
 /**
- * Registers the fused wasm kernels and links them to the active wasm backend's heap now, so a
+ * Registers the wasm inference kernels and links them to the active wasm backend's heap now, so a
  * runtime where that fails finds out here (and says why) rather than in the first forward pass.
  * @returns null when they are usable, else why not (they are then unregistered).
  */
-function linkFusedKernels(): string | null {
-  registerWasmFusedKernels();
+function linkInferenceKernels(): string | null {
+  registerWasmInferenceKernels();
   try {
     if (!wasmProgramsSupported()) throw new Error('this runtime has no WebAssembly SIMD');
     const wasm = engine().findBackend('wasm') as BackendWasm;
@@ -206,7 +206,7 @@ function linkFusedKernels(): string | null {
     wasmProgram(wasm, 'winograd');
     return null;
   } catch (e) {
-    unregisterWasmFusedKernels();
+    unregisterWasmInferenceKernels();
     return e instanceof Error ? e.message : String(e);
   }
 }
@@ -220,7 +220,7 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
   prepareWasmFactory(loaded.module, loaded.path, multiThread ? (threads ?? defaultWasmThreads()) : 1);
   const error = await activate('wasm');
   if (error !== null) return skip('wasm', 'init-failed', error);
-  const fused = linkFusedKernels();
+  const inferenceError = linkInferenceKernels();
   const actual = loaded.module.getThreadsCount();
   let binary: WasmBackendDetails['binary'] = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   if (actual > 1) binary = 'tfjs-backend-wasm-threaded-simd.wasm';
@@ -234,8 +234,8 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
       threads: actual,
       addedKernels,
       ...(threadsError === undefined ? {} : { threadsError }),
-      inferenceKernels: fused === null,
-      ...(fused === null ? {} : { inferenceKernelsError: fused }),
+      inferenceKernels: inferenceError === null,
+      ...(inferenceError === null ? {} : { inferenceKernelsError: inferenceError }),
     },
   };
 }

@@ -14,7 +14,7 @@ import {
   zeros,
 } from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
-import { registerWasmFusedKernels, unregisterWasmFusedKernels } from '../src/index.js';
+import { registerWasmInferenceKernels, unregisterWasmInferenceKernels } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 /** Eq. 3's gate arithmetic in float64, element by element: the reference for the kernel. */
@@ -219,7 +219,7 @@ export function defineInferenceGateTests(): void {
 /** Layer-level tests: every schedule through the kernel against the same layer on TF.js ops. */
 export function defineInferenceGateLayerTests(): void {
   afterAll(() => {
-    registerWasmFusedKernels();
+    registerWasmInferenceKernels();
   });
 
   it('gives a ConvLSTM forward the values of the TF.js-op path on every schedule and option', async () => {
@@ -276,9 +276,9 @@ export function defineInferenceGateLayerTests(): void {
     ]);
     const failures: string[] = [];
     for (const [name, options, shape, call] of cases) {
-      registerWasmFusedKernels();
+      registerWasmInferenceKernels();
       const fast = await layerForward(options, shape, call);
-      unregisterWasmFusedKernels();
+      unregisterWasmInferenceKernels();
       const ops = await layerForward(options, shape, call);
       if (!fast.usedKernel || ops.usedKernel)
         failures.push(`${name}: kernel used ${fast.usedKernel}/${ops.usedKernel}`);
@@ -287,12 +287,12 @@ export function defineInferenceGateLayerTests(): void {
         if (!(excess <= 1e-5)) failures.push(`${name}: value ${i} off by ${excess}`);
       });
     }
-    registerWasmFusedKernels();
+    registerWasmInferenceKernels();
     expect(failures).toEqual([]);
   });
 
   it('is not used while a gradient is being recorded, and a forward through it leaks no tensor', async () => {
-    registerWasmFusedKernels();
+    registerWasmInferenceKernels();
     const model = new ConvLSTM({
       inChannels: 2,
       hiddenChannels: 4,

@@ -35,7 +35,7 @@ import {
   variableGrads,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmFusedKernels, registerWasmTrainingKernels } from '../src/index.js';
+import { registerWasmInferenceKernels, registerWasmTrainingKernels } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 type Backend = 'cpu' | 'wasm';
@@ -104,7 +104,7 @@ const LAYERS: { name: string; options: ConvLSTMOptions; spatial: number[] }[] = 
 describe('a ConvLSTM training step on wasm equals cpu', () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
-    registerWasmFusedKernels();
+    registerWasmInferenceKernels();
     expect(await setBackend('wasm')).toBe(true);
     expect(getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     expect(await setBackend('cpu')).toBe(true);

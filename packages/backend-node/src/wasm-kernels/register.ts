@@ -101,22 +101,22 @@ export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise
 }
 
 /** Kernels that speed up ConvLSTM inference on wasm (the core uses them when registered). */
-export const WASM_FUSED_KERNELS: readonly KernelConfig[] = [
+export const WASM_INFERENCE_KERNELS: readonly KernelConfig[] = [
   inferenceGatesConfig,
   winogradInputConfig,
   winogradOutputConfig,
 ];
 
 /**
- * Registers {@link WASM_FUSED_KERNELS} for `'wasm'`, and {@link winogradAccelerator} as the
+ * Registers {@link WASM_INFERENCE_KERNELS} for `'wasm'`, and {@link winogradAccelerator} as the
  * core's convolution accelerator there, when this runtime has WebAssembly SIMD. Idempotent.
  *
  * @returns the names of the kernels registered by this call (empty on repeated calls or without SIMD).
  */
-export function registerWasmFusedKernels(): string[] {
+export function registerWasmInferenceKernels(): string[] {
   if (!wasmProgramsSupported()) return [];
   const added: string[] = [];
-  for (const config of WASM_FUSED_KERNELS) {
+  for (const config of WASM_INFERENCE_KERNELS) {
     if (getKernel(config.kernelName, 'wasm') !== undefined) continue;
     registerKernel(config);
     added.push(config.kernelName);
@@ -126,12 +126,12 @@ export function registerWasmFusedKernels(): string[] {
 }
 
 /**
- * Removes {@link WASM_FUSED_KERNELS} and the Winograd accelerator from `'wasm'`, so the core
+ * Removes {@link WASM_INFERENCE_KERNELS} and the Winograd accelerator from `'wasm'`, so the core
  * runs TF.js ops and convolutions there. (`unregisterConvAccelerator('wasm')` of
  * `@convlstm/core` removes only the accelerator.)
  */
-export function unregisterWasmFusedKernels(): void {
-  for (const config of WASM_FUSED_KERNELS) {
+export function unregisterWasmInferenceKernels(): void {
+  for (const config of WASM_INFERENCE_KERNELS) {
     if (getKernel(config.kernelName, 'wasm')?.kernelFunc === config.kernelFunc) {
       unregisterKernel(config.kernelName, 'wasm');
     }
