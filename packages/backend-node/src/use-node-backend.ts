@@ -30,13 +30,12 @@ import {
   type SkippedBackend,
   type WasmBackendDetails,
 } from './report.js';
-import { gatesProgram } from './wasm-kernels/inference-gates.js';
 import {
   registerWasmInferenceKernels,
   registerWasmTrainingKernels,
   unregisterWasmInferenceKernels,
 } from './wasm-kernels/register.js';
-import { wasmProgram, wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
+import { PROGRAM_NAMES, wasmProgram, wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
 import {
   createThreadedWasmBackend,
   defaultWasmThreads,
@@ -202,8 +201,7 @@ function linkInferenceKernels(): string | null {
   try {
     if (!wasmProgramsSupported()) throw new Error('this runtime has no WebAssembly SIMD');
     const wasm = engine().findBackend('wasm') as BackendWasm;
-    gatesProgram(wasm);
-    wasmProgram(wasm, 'winograd');
+    for (const name of PROGRAM_NAMES) wasmProgram(wasm, name);
     return null;
   } catch (e) {
     unregisterWasmInferenceKernels();

@@ -11,6 +11,9 @@ export interface ConvRequest {
   readonly dilations: readonly number[];
 }
 
+/** What {@link ConvAccelerator.supports} is asked: a {@link ConvRequest} by its filter's shape. */
+export type ConvShape = Omit<ConvRequest, 'filter'> & { readonly filterShape: readonly number[] };
+
 /** A filter prepared once (e.g. transformed for a fast algorithm), applied to many inputs. */
 export interface PreparedConv {
   /** The convolution of `x [M, ...S, Cin]` with the prepared filter: `[M, ...S', Cout]`. */
@@ -25,7 +28,7 @@ export interface PreparedConv {
  */
 export interface ConvAccelerator {
   /** Whether it handles this convolution (filter size, strides, channels, …). Cheap: no tensor work. */
-  supports(request: Omit<ConvRequest, 'filter'> & { readonly filterShape: readonly number[] }): boolean;
+  supports(request: ConvShape): boolean;
   /** Prepares `request.filter`; called only when `supports` said yes. The result's tensors belong to the caller's scope. */
   prepare(request: ConvRequest): PreparedConv;
 }
@@ -48,9 +51,7 @@ export function getConvAccelerator(backendName: string): ConvAccelerator | undef
 }
 
 /** Whether the active backend would accelerate this convolution now (no gradient recorded). */
-export function canAccelerateConv(
-  request: Omit<ConvRequest, 'filter'> & { readonly filterShape: readonly number[] },
-): boolean {
+export function canAccelerateConv(request: ConvShape): boolean {
   if (recordingGradient()) return false;
   return accelerators.get(getBackend())?.supports(request) ?? false;
 }

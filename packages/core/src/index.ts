@@ -20,6 +20,7 @@ export { convSame, dilateKernel, sameOutputSize } from './conv.js';
 export {
   type ConvAccelerator,
   type ConvRequest,
+  type ConvShape,
   canAccelerateConv,
   getConvAccelerator,
   type PreparedConv,

@@ -15,6 +15,9 @@ const PROGRAMS = {
 
 export type ProgramName = keyof typeof PROGRAMS;
 
+/** Every program of this package, e.g. to link them all to a backend up front. */
+export const PROGRAM_NAMES = Object.keys(PROGRAMS) as ProgramName[];
+
 /** The parts of tfjs-backend-wasm 4.22's backend these programs use (not in its typings). */
 interface WasmHeapAccess {
   readonly wasm: { readonly wasmMemory?: unknown; readonly asm?: { readonly memory?: unknown } };
@@ -65,9 +68,12 @@ export function wasmProgram(backend: BackendWasm, name: ProgramName): WebAssembl
   return exports;
 }
 
-/** Whether this runtime can compile the programs (they need WebAssembly SIMD). */
+let supported: boolean | undefined;
+
+/** Whether this runtime can compile the programs (they need WebAssembly SIMD); checked once. */
 export function wasmProgramsSupported(): boolean {
-  return Object.values(PROGRAMS).every((p) => WebAssembly.validate(decode(p.plain)));
+  supported ??= Object.values(PROGRAMS).every((p) => WebAssembly.validate(decode(p.plain)));
+  return supported;
 }
 
 /** Byte offset of a tensor's data in `backend`'s heap. */

@@ -134,7 +134,7 @@ export const winogradOutputConfig: KernelConfig = {
 };
 
 /** `G ⊗ G` [36×25]: row `6u + v`, column `5i + j` is `G[u][i]·G[v][j]`, so `U = (G⊗G)·vec(g)`. */
-function filterTransform(): number[] {
+const FILTER_TRANSFORM: readonly number[] = (() => {
   const values: number[] = [];
   for (let u = 0; u < 6; u++)
     for (let v = 0; v < 6; v++)
@@ -142,13 +142,16 @@ function filterTransform(): number[] {
         for (let j = 0; j < 5; j++)
           values.push((WINOGRAD_G[u]?.[i] as number) * (WINOGRAD_G[v]?.[j] as number));
   return values;
-}
+})();
 
 /** The 36 transformed filters `[Cin, Cout]` of a `[5, 5, Cin, Cout]` filter. */
 function prepareFilter(filter: Tensor): Tensor[] {
   const [, , cin, cout] = filter.shape as [number, number, number, number];
   return tidy(() => {
-    const u = matMul(tensor2d(filterTransform(), [POSITIONS, 25]), reshape(filter, [25, cin * cout]));
+    const u = matMul(
+      tensor2d(FILTER_TRANSFORM as number[], [POSITIONS, 25]),
+      reshape(filter, [25, cin * cout]),
+    );
     return split(u, POSITIONS, 0).map((row) => reshape(row, [cin, cout]));
   });
 }
