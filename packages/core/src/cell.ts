@@ -7,10 +7,10 @@ import {
   type FrameTensor,
   type SpatialRank,
 } from '@convlstm/tensor';
-import { type Tensor, tensor, tidy, type Variable, variable, zeros } from '@tensorflow/tfjs-core';
+import { add, type Tensor, tensor, tidy, type Variable, variable, zeros } from '@tensorflow/tfjs-core';
 import { type CellConfig, type ConvLSTMCellOptions, resolveCellConfig } from './config.js';
 import { sameOutputSize } from './conv.js';
-import { projectInput, stepGates } from './gates.js';
+import { gateStep, projectInput, recurrentConv } from './gates.js';
 import { assertState } from './state.js';
 import {
   assertWeightList,
@@ -115,8 +115,9 @@ export class ConvLSTMCell<R extends SpatialRank = 2> {
       const params = this.params;
       const h0 = state ? (state.h as Tensor) : zeros(expected);
       const c0 = state ? (state.c as Tensor) : zeros(expected);
-      const zx = x === null ? null : projectInput(cfg, params, x as Tensor);
-      return stepGates(cfg, params, zx, h0, c0);
+      const zh = recurrentConv(cfg, params, h0, null);
+      if (x !== null) return gateStep(cfg, params, zh, projectInput(cfg, params, x as Tensor), c0);
+      return gateStep(cfg, params, params.bias === null ? zh : add(zh, params.bias), null, c0);
     }) as unknown as CellState<R>;
   }
 

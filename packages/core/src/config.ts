@@ -1,4 +1,4 @@
-import { assertInt, ConvLSTMArgumentError, describeValue, type SpatialRank, toTuple } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue, type SpatialRank, toTuple } from '@convlstm/tensor';
 import { ACTIVATIONS, type ActivationName } from './activations.js';
 import { assertInitializer, type Initializer } from './initializers.js';
 
@@ -80,7 +80,7 @@ export const SHARED_CELL_OPTION_KEYS = [
   'peepholeInitializer',
 ] as const satisfies readonly (keyof ConvLSTMCellOptions)[];
 
-const KNOWN_KEYS = new Set<string>(['inChannels', 'hiddenChannels', ...SHARED_CELL_OPTION_KEYS, 'seed']);
+const KNOWN_KEYS: readonly string[] = ['inChannels', 'hiddenChannels', ...SHARED_CELL_OPTION_KEYS, 'seed'];
 
 function assertBool(value: unknown, argument: string): void {
   if (value !== undefined && typeof value !== 'boolean') {
@@ -99,11 +99,7 @@ export function resolveCellConfig(options: ConvLSTMCellOptions, prefix = 'option
   if (typeof options !== 'object' || options === null) {
     throw new ConvLSTMArgumentError(prefix, 'an options object', describeValue(options));
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new ConvLSTMArgumentError(`${prefix}.${key}`, 'a known option', `unknown option "${key}"`);
-    }
-  }
+  assertKnownKeys(options, KNOWN_KEYS, prefix);
   assertInt(options.inChannels, `${prefix}.inChannels`, 0);
   assertInt(options.hiddenChannels, `${prefix}.hiddenChannels`, 1);
   let spatialRank: SpatialRank = 2;

@@ -1,6 +1,7 @@
 import type { SpatialRank } from '@convlstm/tensor';
-import { getBackend, type Tensor } from '@tensorflow/tfjs-core';
-import { recordingGradient } from './inference-gates.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { getBackendProfile } from './backend-profile.js';
+import { recordingGradient } from './recording.js';
 
 /** A "same" convolution the core is about to run many times with one filter. */
 export interface ConvRequest {
@@ -21,10 +22,10 @@ export interface PreparedConv {
 }
 
 /**
- * The extension point for faster convolution algorithms on a backend: the core asks it to
- * prepare the input and recurrent filters of a layer once per call and applies them to every
- * step. Used only while no gradient is recorded, so an accelerator needs no gradient.
- * `@convlstm/backend-node` registers a Winograd F(2×2, 5×5) one for wasm.
+ * A faster convolution algorithm for one backend, registered as its profile's `convAccelerator`
+ * (`registerBackendProfile`): the core asks it to prepare the input and recurrent filters of a
+ * layer once per call and applies them to every step. Used only while no gradient is recorded,
+ * so an accelerator needs no gradient.
  */
 export interface ConvAccelerator {
   /** Whether it handles this convolution (filter size, strides, channels, …). Cheap: no tensor work. */
@@ -33,32 +34,15 @@ export interface ConvAccelerator {
   prepare(request: ConvRequest): PreparedConv;
 }
 
-const accelerators = new Map<string, ConvAccelerator>();
-
-/** Registers `accelerator` for the TF.js backend `backendName`, replacing any before it. */
-export function registerConvAccelerator(backendName: string, accelerator: ConvAccelerator): void {
-  accelerators.set(backendName, accelerator);
-}
-
-/** Removes the accelerator of `backendName`; the core then runs TF.js' own convolutions there. */
-export function unregisterConvAccelerator(backendName: string): void {
-  accelerators.delete(backendName);
-}
-
-/** The accelerator registered for `backendName`, if any. */
-export function getConvAccelerator(backendName: string): ConvAccelerator | undefined {
-  return accelerators.get(backendName);
-}
-
 /** Whether the active backend would accelerate this convolution now (no gradient recorded). */
 export function canAccelerateConv(request: ConvShape): boolean {
   if (recordingGradient()) return false;
-  return accelerators.get(getBackend())?.supports(request) ?? false;
+  return getBackendProfile().convAccelerator?.supports(request) ?? false;
 }
 
 /** The prepared convolution for `request` on the active backend, or `null` where none applies now. */
 export function prepareConv(request: ConvRequest): PreparedConv | null {
   const probe = { ...request, filterShape: request.filter.shape };
   if (!canAccelerateConv(probe)) return null;
-  return (accelerators.get(getBackend()) as ConvAccelerator).prepare(request);
+  return (getBackendProfile().convAccelerator as ConvAccelerator).prepare(request);
 }

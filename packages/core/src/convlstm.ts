@@ -1,17 +1,20 @@
 import {
   assertInt,
+  assertKnownKeys,
   assertRate,
   assertShape,
   ConvLSTMArgumentError,
   describeValue,
+  FRAME_LAYOUT,
   SEQUENCE_LAYOUT,
   type SequenceTensor,
   type SpatialRank,
 } from '@convlstm/tensor';
 import { type Tensor, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { ConvLSTMCell } from './cell.js';
-import type { ConvLSTMCellOptions, KernelSize } from './config.js';
+import { type ConvLSTMCellOptions, type KernelSize, SHARED_CELL_OPTION_KEYS } from './config.js';
 import { sameOutputSize } from './conv.js';
+import { handwrittenGradientUnsupported } from './custom-gradient.js';
 import { hashSeed } from './random.js';
 import { runStack, type StackBehaviour, type StackLayer, type StackMode } from './sequence.js';
 import { assertState } from './state.js';
@@ -26,7 +29,10 @@ export interface ConvLSTMLayerOverrides {
 
 /** Options of a stacked {@link ConvLSTM} sequence layer. */
 export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChannels' | 'inChannels' | 'seed'> {
-  /** Channels `Cin` of the input sequence. */
+  /**
+   * Channels `Cin` of the input sequence. `0` makes an input-free stack (the paper's forecaster):
+   * its first layer has no input and `forward(null, { steps, initialState })` unrolls it.
+   */
   inChannels: number;
   /** Hidden channels: one number for every layer, or one per layer (which sets `numLayers`). */
   hiddenChannels: number | readonly number[];
@@ -47,21 +53,25 @@ export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChanne
   /** Seed of weights and dropout masks. Default: drawn from `Math.random`. */
   seed?: number;
   /**
-   * Convolution schedule: `'hoisted'` (one input convolution over all N·T frames), `'concat'`
-   * (one convolution of `[x_t, h]` per step), `'gatewise'` (hoisted, one input and one recurrent
-   * convolution per gate, no channel concat/split), `'auto'` (default; see `chooseMode`).
+   * How each layer's input convolution is scheduled in the time loop: `'hoisted'` (one input
+   * convolution over all N·T frames, added to the recurrent one per step), `'concat'` (one
+   * convolution of `[x_t, h]` with the stacked kernel per step; layers it cannot apply to run
+   * hoisted), `'auto'` (default: the measured best for the backend; see `chooseSchedule`).
    */
   mode?: StackMode;
   /**
-   * Runs each 2-D sigmoid/tanh layer's time loop under one custom gradient with a hand-written
-   * backward pass (fewer kernels, fewer saved tensors). Ignored with `lengths` or recurrent dropout.
-   * Default `false`.
+   * How a training step differentiates the stack: `'autodiff'` (default: TF.js' tape through every
+   * op) or `'handwritten'` (each layer's time loop under one custom gradient whose backward is
+   * eq. 3 differentiated by hand: fewer kernels and saved tensors). `'handwritten'` needs 2-D
+   * layers with sigmoid/tanh activations, the hoisted schedule, no recurrent dropout and no
+   * `lengths`; anything else is rejected.
    */
-  fusedGates?: boolean;
+  gradient?: 'autodiff' | 'handwritten';
   /**
    * Gradient checkpointing through time: keep the state every `k` steps and recompute each
-   * segment in the backward pass (memory ~1/k of the saved gates for ~1.3× the time). Uses the
-   * fused path, so the same limits apply. Default 0 (off).
+   * segment in the backward pass (memory ~1/k of the saved gates for ~1.3× the time). It runs on
+   * the hand-written gradient, so `gradient` defaults to `'handwritten'` and its limits apply.
+   * Default 0 (off).
    */
   checkpointEvery?: number;
 }
@@ -83,7 +93,13 @@ export interface ForwardOptions {
   lengths?: readonly number[];
   /** Enables dropout. Default `false`. */
   training?: boolean;
+  /** Steps `T` to unroll an input-free stack (`inChannels: 0`, `xs` null); not allowed otherwise. */
+  steps?: number;
+  /** Also return every layer's output sequence (the seed's `return_all_layers`). Default `false`. */
+  returnAllLayers?: boolean;
 }
+
+const FORWARD_KEYS = ['initialState', 'lengths', 'training', 'steps', 'returnAllLayers'] as const;
 
 /** Result of {@link ConvLSTM.forward}. The caller owns every tensor. */
 export interface ConvLSTMOutput {
@@ -96,6 +112,12 @@ export interface ConvLSTMOutput {
   h: Tensor[];
   /** Final cell states, per layer and direction. */
   c: Tensor[];
+  /**
+   * With `returnAllLayers`: each layer's output sequence `[N, T, ...S'_l, C_l]` (`2·C_l` when
+   * bidirectional), bottom layer first; padded steps are zeros. The last one is `output` when
+   * `returnSequences`.
+   */
+  layers?: Tensor[];
 }
 
 const STACK_KEYS = new Set([
@@ -110,9 +132,10 @@ const STACK_KEYS = new Set([
   'recurrentDropout',
   'seed',
   'mode',
-  'fusedGates',
+  'gradient',
   'checkpointEvery',
 ]);
+const OVERRIDE_KEYS = ['kernelSize', 'recurrentKernelSize', 'strides', 'dilationRate'] as const;
 
 /**
  * A stack of ConvLSTM layers over sequences `[N, T, ...S, Cin]` (2-D: `[N, T, H, W, Cin]`).
@@ -132,6 +155,7 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     if (typeof options !== 'object' || options === null) {
       throw new ConvLSTMArgumentError('options', 'an options object', describeValue(options));
     }
+    assertKnownKeys(options, [...STACK_KEYS, ...SHARED_CELL_OPTION_KEYS], 'options');
     const hidden = options.hiddenChannels;
     const numLayers =
       options.numLayers ?? (Array.isArray(hidden) ? hidden.length : (options.layers?.length ?? 1));
@@ -154,23 +178,39 @@ export class ConvLSTM<R extends SpatialRank = 2> {
         describeValue(options.layers),
       );
     }
+    options.layers?.forEach((override, l) => {
+      assertKnownKeys(override, OVERRIDE_KEYS, `options.layers[${l}]`);
+    });
     const dropout = options.dropout ?? 0;
     const recurrentDropout = options.recurrentDropout ?? 0;
     assertRate(dropout, 'options.dropout');
     assertRate(recurrentDropout, 'options.recurrentDropout');
     const mode = options.mode ?? 'auto';
-    if (!['auto', 'hoisted', 'concat', 'gatewise'].includes(mode)) {
-      throw new ConvLSTMArgumentError(
-        'options.mode',
-        "'auto', 'hoisted', 'concat' or 'gatewise'",
-        describeValue(mode),
-      );
-    }
-    if (options.fusedGates !== undefined && typeof options.fusedGates !== 'boolean') {
-      throw new ConvLSTMArgumentError('options.fusedGates', 'a boolean', describeValue(options.fusedGates));
+    if (!['auto', 'hoisted', 'concat'].includes(mode)) {
+      throw new ConvLSTMArgumentError('options.mode', "'auto', 'hoisted' or 'concat'", describeValue(mode));
     }
     const checkpointEvery = options.checkpointEvery ?? 0;
     assertInt(checkpointEvery, 'options.checkpointEvery', 0);
+    const gradient = options.gradient ?? (checkpointEvery > 0 ? 'handwritten' : 'autodiff');
+    if (gradient !== 'autodiff' && gradient !== 'handwritten') {
+      throw new ConvLSTMArgumentError('options.gradient', "'autodiff' or 'handwritten'", describeValue(gradient));
+    }
+    if (checkpointEvery > 0 && gradient !== 'handwritten') {
+      throw new ConvLSTMArgumentError(
+        'options.gradient',
+        "'handwritten' (or unset) with checkpointEvery > 0: checkpointing runs on the hand-written gradient",
+        describeValue(gradient),
+      );
+    }
+    if (gradient === 'handwritten') {
+      const why = checkpointEvery > 0 ? 'checkpointEvery > 0 (the hand-written gradient)' : "gradient 'handwritten'";
+      if (mode === 'concat') {
+        throw new ConvLSTMArgumentError('options.mode', `'auto' or 'hoisted' with ${why}`, "'concat'");
+      }
+      if (recurrentDropout > 0) {
+        throw new ConvLSTMArgumentError('options.recurrentDropout', `0 with ${why}`, describeValue(recurrentDropout));
+      }
+    }
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.numLayers = numLayers;
     this.bidirectional = options.bidirectional ?? false;
@@ -180,7 +220,7 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       dropout,
       recurrentDropout,
       mode,
-      fused: options.fusedGates ?? false,
+      gradient,
       checkpointEvery,
     };
     const shared: Record<string, unknown> = {};
@@ -209,6 +249,21 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       }
       throw error;
     }
+    if (gradient === 'handwritten') {
+      cells.forEach((c, l) => {
+        const why = handwrittenGradientUnsupported(c.forward.config);
+        if (why === null) return;
+        for (const cell of cells) {
+          cell.forward.dispose();
+          cell.backward?.dispose();
+        }
+        throw new ConvLSTMArgumentError(
+          `options.gradient`,
+          `'autodiff' for layer ${l}: the hand-written gradient needs ${why}`,
+          checkpointEvery > 0 ? `checkpointEvery ${checkpointEvery}` : "'handwritten'",
+        );
+      });
+    }
     this.cells = cells;
     this.spatialRank = (cells[0] as { forward: ConvLSTMCell<R> }).forward.config.spatialRank as R;
   }
@@ -233,40 +288,84 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     return this.allCells.reduce((n, c) => n + c.numParams, 0);
   }
 
-  /** Spatial size of each layer's state for input frames of spatial size `spatial`. */
-  stateSpatial(spatial: readonly number[]): number[][] {
+  /**
+   * Spatial size of each layer's state for input frames of spatial size `spatial` (with
+   * `fromLayer` 1: `spatial` is the first layer's state, as in an input-free stack).
+   */
+  stateSpatial(spatial: readonly number[], fromLayer = 0): number[][] {
     const sizes: number[][] = [];
     let current = [...spatial];
-    for (const { forward } of this.cells) {
-      current = current.map((s, i) => sameOutputSize(s, forward.config.strides[i] as number));
+    this.cells.forEach(({ forward }, l) => {
+      if (l >= fromLayer) current = current.map((s, i) => sameOutputSize(s, forward.config.strides[i] as number));
       sizes.push(current);
-    }
+    });
     return sizes;
   }
 
   /**
-   * Runs the stack over `xs [N, T, ...S, Cin]` (2-D: `[N, T, H, W, Cin]`). Every argument is
-   * checked before any tensor work; no tensor outlives the call except the returned ones.
+   * Runs the stack over `xs [N, T, ...S, Cin]` (2-D: `[N, T, H, W, Cin]`); an input-free stack
+   * (`inChannels: 0`) takes `xs = null` with `options.steps` and `options.initialState`. Every
+   * argument is checked before any tensor work; no tensor outlives the call except the returned ones.
    */
-  forward(xs: SequenceTensor<R>, options: ForwardOptions = {}): ConvLSTMOutput {
+  forward(xs: SequenceTensor<R> | null, options: ForwardOptions = {}): ConvLSTMOutput {
     const rank = this.spatialRank;
-    const inChannels = (this.cells[0] as { forward: ConvLSTMCell<R> }).forward.config.inChannels;
-    assertShape(
-      xs,
-      [null, null, ...new Array<null>(rank).fill(null), inChannels],
-      'xs',
-      SEQUENCE_LAYOUT[rank],
-    );
-    const shape = (xs as Tensor).shape;
-    const [batch, steps] = shape as [number, number];
-    if (steps < 1 || batch < 1 || shape.some((d) => d < 1)) {
-      throw new ConvLSTMArgumentError(
-        'xs',
-        `a non-empty sequence ${SEQUENCE_LAYOUT[rank]}`,
-        `shape [${shape.join(', ')}]`,
+    assertKnownKeys(options, FORWARD_KEYS, 'options');
+    const first = (this.cells[0] as { forward: ConvLSTMCell<R> }).forward.config;
+    let batch: number;
+    let steps: number;
+    let stateSpatial: number[][];
+    if (first.inChannels === 0) {
+      if (xs !== null) {
+        throw new ConvLSTMArgumentError('xs', 'null: the stack is input-free (inChannels 0)', describeValue(xs));
+      }
+      if (options.steps === undefined) {
+        throw new ConvLSTMArgumentError('options.steps', 'the number of steps to unroll an input-free stack', 'undefined');
+      }
+      assertInt(options.steps, 'options.steps', 1);
+      steps = options.steps;
+      const h0 = (options.initialState as { h?: unknown } | undefined)?.h;
+      const firstH = Array.isArray(h0) ? (h0[0] as unknown) : undefined;
+      if (!Array.isArray(h0)) {
+        throw new ConvLSTMArgumentError(
+          'options.initialState',
+          '{ h, c }, one tensor per layer and direction: an input-free stack starts from a given state',
+          describeValue(options.initialState),
+        );
+      }
+      assertShape(
+        firstH,
+        [null, ...new Array<null>(rank).fill(null), first.hiddenChannels],
+        'options.initialState.h[0]',
+        FRAME_LAYOUT[rank],
       );
+      const shape = (firstH as Tensor).shape;
+      batch = shape[0] as number;
+      stateSpatial = this.stateSpatial(shape.slice(1, 1 + rank), 1);
+    } else {
+      if (options.steps !== undefined) {
+        throw new ConvLSTMArgumentError('options.steps', 'absent: the steps are the length of xs', describeValue(options.steps));
+      }
+      assertShape(
+        xs,
+        [null, null, ...new Array<null>(rank).fill(null), first.inChannels],
+        'xs',
+        SEQUENCE_LAYOUT[rank],
+      );
+      const shape = (xs as Tensor).shape;
+      [batch, steps] = shape as [number, number];
+      if (steps < 1 || batch < 1 || shape.some((d) => d < 1)) {
+        throw new ConvLSTMArgumentError(
+          'xs',
+          `a non-empty sequence ${SEQUENCE_LAYOUT[rank]}`,
+          `shape [${shape.join(', ')}]`,
+        );
+      }
+      stateSpatial = this.stateSpatial(shape.slice(2, 2 + rank));
     }
-    const stateSpatial = this.stateSpatial(shape.slice(2, 2 + rank));
+    const returnAllLayers = options.returnAllLayers ?? false;
+    if (typeof returnAllLayers !== 'boolean') {
+      throw new ConvLSTMArgumentError('options.returnAllLayers', 'a boolean', describeValue(returnAllLayers));
+    }
     const lengths = options.lengths ?? null;
     if (lengths !== null) {
       if (!Array.isArray(lengths) || lengths.length !== batch) {
@@ -309,7 +408,17 @@ export class ConvLSTM<R extends SpatialRank = 2> {
         assertState({ h: init.h[i], c: init.c[i] }, expected, rank, `options.initialState[${i}]`);
       });
     }
+    if (lengths !== null && this.behaviour.gradient === 'handwritten') {
+      throw new ConvLSTMArgumentError(
+        'options.lengths',
+        "absent: the layer runs the hand-written gradient (gradient 'handwritten' or checkpointEvery), which has no per-sample lengths",
+        describeValue(lengths),
+      );
+    }
     const training = options.training ?? false;
+    if (typeof training !== 'boolean') {
+      throw new ConvLSTMArgumentError('options.training', 'a boolean', describeValue(training));
+    }
     const dropoutSeed = hashSeed(this.seed, 0x5eed, this.calls);
     if (training) this.calls++;
     const layers: StackLayer[] = this.cells.map((c) => ({
@@ -317,13 +426,14 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       backward: c.backward ? { config: c.backward.config, params: c.backward.params } : null,
     }));
     return tidy(() =>
-      runStack(layers, this.behaviour, xs as Tensor, batch, steps, {
+      runStack(layers, this.behaviour, xs as Tensor | null, batch, steps, {
         initialH: init?.h ?? null,
         initialC: init?.c ?? null,
         lengths: lengths as number[] | null,
         training,
         dropoutSeed,
         stateSpatial,
+        returnAllLayers,
       }),
     ) as unknown as ConvLSTMOutput;
   }

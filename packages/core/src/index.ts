@@ -7,7 +7,15 @@ export {
   type SequenceTensor,
   type SpatialRank,
 } from '@convlstm/tensor';
-export { ACTIVATIONS, type ActivationName, activate } from './activations.js';
+export { ACTIVATIONS, type ActivationName, activate, tanhViaSigmoid } from './activations.js';
+export {
+  type BackendProfile,
+  getBackendProfile,
+  registerBackendProfile,
+  type Schedule,
+  type ScheduleContext,
+  unregisterBackendProfile,
+} from './backend-profile.js';
 export { ConvLSTMCell } from './cell.js';
 export {
   type CellConfig,
@@ -17,17 +25,7 @@ export {
   SHARED_CELL_OPTION_KEYS,
 } from './config.js';
 export { convSame, dilateKernel, sameOutputSize } from './conv.js';
-export {
-  type ConvAccelerator,
-  type ConvRequest,
-  type ConvShape,
-  canAccelerateConv,
-  getConvAccelerator,
-  type PreparedConv,
-  prepareConv,
-  registerConvAccelerator,
-  unregisterConvAccelerator,
-} from './conv-accelerator.js';
+export { type ConvAccelerator, type ConvRequest, type ConvShape, type PreparedConv } from './conv-accelerator.js';
 export {
   ConvLSTM,
   type ConvLSTMLayerOverrides,
@@ -36,27 +34,18 @@ export {
   type ConvLSTMState,
   type ForwardOptions,
 } from './convlstm.js';
-export { FUSED_GATES_KERNEL, projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
+export { type GateValues, gateArithmetic, gateStep, type PeepholeParams, projectInput, recurrentConv } from './gates.js';
 export {
-  canRunInferenceGates,
-  type GatePreactivations,
-  INFERENCE_GATES_KERNEL,
-  recordingGradient,
-  runInferenceGates,
-} from './inference-gates.js';
+  CONVLSTM_GATES,
+  CONVLSTM_GATES_GRAD,
+  GATES_GRAD_INPUTS,
+  GATES_GRAD_SAVED,
+  type GatesGradInputs,
+  type GatesInputs,
+} from './kernel-names.js';
 export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export { hashSeed, SeededRandom } from './random.js';
-export {
-  canConcat,
-  chooseMode,
-  type DirectionCell,
-  runStack,
-  type StackBehaviour,
-  type StackCall,
-  type StackLayer,
-  type StackMode,
-  type StackResult,
-} from './sequence.js';
+export { canConcat, chooseSchedule, type StackMode } from './sequence.js';
 export {
   assertWeightList,
   type CellParams,

@@ -1,32 +1,22 @@
-import {
-  add,
-  concat,
-  getBackend,
-  mul,
-  reshape,
-  scalar,
-  stack,
-  sub,
-  type Tensor,
-  tensor,
-  zeros,
-} from '@tensorflow/tfjs-core';
+import { ConvLSTMArgumentError } from '@convlstm/tensor';
+import { add, concat, getBackend, mul, reshape, scalar, stack, sub, type Tensor, tensor, zeros } from '@tensorflow/tfjs-core';
+import { getBackendProfile, type Schedule } from './backend-profile.js';
 import type { CellConfig } from './config.js';
-import { convSame } from './conv.js';
-import { canAccelerateConv, prepareConv } from './conv-accelerator.js';
-import { canFuseSequence, runFusedDirection } from './fused-sequence.js';
-import { projectInput, stepGates, stepGatesFromPreactivation } from './gates.js';
-import {
-  chooseGatewiseArithmetic,
-  type GateWeights,
-  projectInputGatewise,
-  splitGateWeights,
-  stepGatewise,
-} from './gatewise.js';
-import { recordingGradient } from './inference-gates.js';
+import { convSame, convSameWithBias } from './conv.js';
+import { canAccelerateConv, type PreparedConv } from './conv-accelerator.js';
+import { runHandwrittenDirection } from './custom-gradient.js';
+import { gateStep, prepareRecurrent, projectInput, recurrentConv } from './gates.js';
 import { hashSeed, SeededRandom } from './random.js';
+import { recordingGradient } from './recording.js';
 import { reverseTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
+
+/*
+ * The one time loop. Every layer and direction runs `runDirection`: per step a pre-activation
+ * from its schedule (hoisted or concat), then `gateStep` (eq. 3's gates: a backend's kernel or
+ * TF.js ops). The hand-written gradient (and checkpointing through time) is the one other
+ * strategy: the same convolutions and gate arithmetic in segments under a custom gradient.
+ */
 
 /** One direction of one layer: its configuration and the tensors it reads. */
 export interface DirectionCell {
@@ -40,28 +30,21 @@ export interface StackLayer {
   readonly backward: DirectionCell | null;
 }
 
-/** How the stack runs; derived from the layer's options once. */
+/** The schedules a layer can be asked for: one of {@link Schedule}, or `'auto'` ({@link chooseSchedule}). */
+export type StackMode = 'auto' | Schedule;
+
+/** How the stack runs; derived from the layer's options once (already validated). */
 export interface StackBehaviour {
   readonly returnSequences: boolean;
   readonly goBackwards: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
-  /**
-   * Where the input convolution runs: `'hoisted'` once over all N·T frames, `'concat'` per
-   * step on `[x_t, h]` with the stacked kernel, `'auto'` (default) by {@link chooseMode}.
-   */
-  readonly mode?: StackMode;
-  /** Gate arithmetic under one custom gradient with a hand-written backward (2-D, sigmoid/tanh). */
-  readonly fused?: boolean;
+  readonly mode: StackMode;
+  /** Autodiff through every op, or the hand-written backward (2-D, sigmoid/tanh only). */
+  readonly gradient: 'autodiff' | 'handwritten';
   /** Gradient checkpointing through time: keep states every `k` steps, recompute in backward. 0: off. */
-  readonly checkpointEvery?: number;
+  readonly checkpointEvery: number;
 }
-
-/** How a layer's input convolution is scheduled (see {@link StackBehaviour.mode}). */
-export type StackMode = 'auto' | 'hoisted' | 'concat' | 'gatewise';
-
-/** The schedules a layer can run (what `'auto'` resolves to). */
-export type ResolvedMode = Exclude<StackMode, 'auto'>;
 
 /** Whether a cell's input and recurrent convolutions can be merged into one per step. */
 export function canConcat(config: CellConfig): boolean {
@@ -85,38 +68,35 @@ function recurrentAccelerated(config: CellConfig): boolean {
 }
 
 /**
- * The schedule `'auto'` picks, from measurements with apps/bench (same process, same shapes):
- * - inference where the backend accelerates the recurrent convolution (`registerConvAccelerator`;
- *   on wasm, Winograd for 5×5): `'hoisted'`, whose one stacked recurrent filter is prepared once
- *   and whose `[..., 4C]` pre-activations the inference gate kernel reads without a split.
- *   Shape (a) forward on wasm: 0.67 s vs 1.15 s for `'gatewise'`.
- * - wasm, forward only otherwise: `'gatewise'`. Four per-gate convolutions and no channel
- *   concat/split (100 ms vs 145 ms for `'concat'` on shape (c) with TF.js ops for the gates; with
- *   the inference gate kernel every schedule runs (c) in about 50 ms, gatewise among the fastest).
- * - wasm, under a gradient tape (`recorded`): `'concat'` where it applies. Autodiff through the
- *   gatewise schedule runs four filter and input gradients per step instead of one: shape (c)
- *   training step 578 ms vs 449 ms for `'concat'` (and (a) 9.7 s vs 8.6 s).
- * - elsewhere, with few input channels (16→64, 5×5) the hoisted convolution is inefficient —
- *   a thin `Cin` gives the convolution little work per output — and its per-step `zx` add costs
- *   as much as the concatenation it saves, so `[x_t, h]` through one stacked kernel wins; when
- *   `Cin > C` one large convolution over all N·T frames does most of the work and stays hoisted.
+ * The schedule a cell runs now. An explicit `'concat'` runs hoisted where concat cannot apply
+ * (other kernel sizes, strides, dilation, an input-free cell); one the backend's profile marks
+ * broken is refused. `'auto'`, from measurements with apps/bench:
+ * - `'hoisted'` where the backend accelerates the recurrent convolution (no gradient recorded):
+ *   its one stacked recurrent filter is prepared once per call;
+ * - else `'hoisted'` where concat cannot apply or the backend marks it broken;
+ * - else the backend profile's `preferredSchedule`, where it has one;
+ * - else `'concat'` when `Cin <= C` (a thin `Cin` gives the hoisted convolution little work per
+ *   output, and its per-step add costs as much as the concatenation it saves), `'hoisted'` when
+ *   one large convolution over all N·T frames does most of the work.
  */
-export function chooseMode(
-  config: CellConfig,
-  requested: StackMode | undefined,
-  recorded = false,
-): ResolvedMode {
-  if (requested === 'gatewise' || requested === 'hoisted') return requested;
-  const backend = getBackend();
-  if (requested !== 'concat' && !recorded && recurrentAccelerated(config)) return 'hoisted';
-  if (requested !== 'concat' && backend === 'wasm') {
-    return recorded && canConcat(config) ? 'concat' : 'gatewise';
+export function chooseSchedule(config: CellConfig, requested: StackMode, recording = recordingGradient()): Schedule {
+  const profile = getBackendProfile();
+  if (requested !== 'auto') {
+    const schedule = requested === 'concat' && !canConcat(config) ? 'hoisted' : requested;
+    const broken = profile.brokenSchedules?.[schedule];
+    if (broken !== undefined) {
+      throw new ConvLSTMArgumentError(
+        'options.mode',
+        `a schedule that works on backend '${getBackend()}' ('auto' avoids it)`,
+        `'${schedule}': ${broken}`,
+      );
+    }
+    return schedule;
   }
-  if (!canConcat(config)) return 'hoisted';
-  if (requested === 'concat') return requested;
-  // tfjs-backend-webgpu 4.22 returns all-zero states on the concat schedule (caught by the
-  // conformance suite in headless Chromium; not yet isolated to one kernel), so WebGPU stays hoisted.
-  if (backend === 'webgpu') return 'hoisted';
+  if (!recording && recurrentAccelerated(config)) return 'hoisted';
+  if (!canConcat(config) || profile.brokenSchedules?.concat !== undefined) return 'hoisted';
+  const preferred = profile.preferredSchedule?.(config, { recording });
+  if (preferred !== undefined) return preferred;
   return config.inChannels <= config.hiddenChannels ? 'concat' : 'hoisted';
 }
 
@@ -131,6 +111,8 @@ export interface StackCall {
   readonly dropoutSeed: number;
   /** Spatial size of each layer's state, `[...S']`. */
   readonly stateSpatial: readonly (readonly number[])[];
+  /** Keep every layer's output sequence (see {@link StackResult.layers}). */
+  readonly returnAllLayers: boolean;
 }
 
 /** Result of a stack run: output plus final states, one entry per layer and direction. */
@@ -138,6 +120,8 @@ export type StackResult = {
   output: Tensor;
   h: Tensor[];
   c: Tensor[];
+  /** Each layer's output sequence `[N, T, ...S'_l, C_l]` (both directions concatenated), when asked for. */
+  layers?: Tensor[];
 };
 
 function dropoutMask(shape: number[], rate: number, seed: number): Tensor {
@@ -155,13 +139,6 @@ function stepMask(lengths: readonly number[], t: number, rank: number): Tensor {
   return tensor(values, [lengths.length, ...new Array<number>(rank + 1).fill(1)]);
 }
 
-/** What the gatewise schedule reads per direction: per-gate weights and projected inputs. */
-interface GatewiseInputs {
-  readonly weights: GateWeights;
-  /** Per-gate `[N, T, ...S', C]`, or `null` for an input-free cell. */
-  readonly zx: Tensor[] | null;
-}
-
 /** A direction's initial state. */
 interface StartState {
   readonly h: Tensor;
@@ -171,61 +148,65 @@ interface StartState {
 }
 
 /**
- * Runs one direction over a sequence, given all its projected inputs `zx [N, T, ...S', 4C]`
- * (or `null` for an input-free cell). Outputs come back in processing order.
+ * A step's pre-activation from its schedule: `z` plus an optional second term `x` the gate step
+ * adds (the gate kernel adds it itself). `h` is `null` when the state is known to be zero.
  */
+type Preactivation = (t: number, h: Tensor | null, c: Tensor) => { z: Tensor; x: Tensor | null };
+
+/** Hoisted: the projected input `zx [N, T, ...S', 4C]` (`null` for an input-free cell) plus `W_h ∗ h`. */
+function hoisted(cell: DirectionCell, zx: Tensor | null): Preactivation {
+  const perStep = zx === null ? null : unstackTime(zx);
+  const recurrent: PreparedConv | null = prepareRecurrent(cell.config, cell.params);
+  const { params } = cell;
+  return (t, h, c) => {
+    const zxt = perStep === null ? null : (perStep[t] as Tensor);
+    if (h === null) {
+      // A zero state contributes nothing: no recurrent convolution to run.
+      if (zxt !== null) return { z: zxt, x: null };
+      const zero = zeros([...c.shape.slice(0, -1), 4 * cell.config.hiddenChannels]);
+      return { z: params.bias === null ? zero : add(zero, params.bias), x: null };
+    }
+    const zh = recurrentConv(cell.config, params, h, recurrent);
+    if (zxt !== null) return { z: zh, x: zxt };
+    return { z: params.bias === null ? zh : add(zh, params.bias), x: null };
+  };
+}
+
+/** Concat: one convolution of `[x_t, h]` with the stacked kernel `[...k, Cin + C, 4C]`, bias inside. */
+function concatenated(cell: DirectionCell, input: Tensor): Preactivation {
+  const { config, params } = cell;
+  const rank = config.spatialRank;
+  const ones = new Array<number>(rank).fill(1);
+  const frames = unstackTime(input);
+  const kernel = params.kernel as Tensor;
+  const stacked = concat([kernel, params.recurrentKernel], rank);
+  const conv = (x: Tensor, k: Tensor): Tensor =>
+    params.bias === null ? convSame(x, k, rank, ones, ones) : convSameWithBias(x, k, params.bias, rank, ones, ones);
+  return (t, h) => {
+    const frame = frames[t] as Tensor;
+    return { z: h === null ? conv(frame, kernel) : conv(concat([frame, h], -1), stacked), x: null };
+  };
+}
+
+/** Runs one direction over `steps` steps. Outputs come back in processing order. */
 function runDirection(
   cell: DirectionCell,
-  zx: Tensor | null,
-  concatInput: Tensor | null,
-  gatewise: GatewiseInputs | null,
+  preactivation: Preactivation,
   steps: number,
   reversed: boolean,
   start: StartState,
   lengths: readonly number[] | null,
   recurrentMask: Tensor | null,
 ): { outputs: Tensor[]; h: Tensor; c: Tensor } {
-  const perStep = zx === null ? null : unstackTime(zx);
-  const perGateStep = gatewise?.zx?.map((z) => unstackTime(z)) ?? null;
-  const arithmetic = chooseGatewiseArithmetic(cell.config);
   const rank = cell.config.spatialRank;
-  const ones = new Array<number>(rank).fill(1);
-  // Concat schedule: one kernel [...k, Cin + C, 4C] over [x_t, h] per step.
-  const frames = concatInput === null ? null : unstackTime(concatInput);
-  const stacked =
-    concatInput === null ? null : concat([cell.params.kernel as Tensor, cell.params.recurrentKernel], rank);
-  // The recurrent filter, prepared once for every step where a backend accelerates it.
-  const recurrent =
-    gatewise === null && frames === null
-      ? prepareConv({
-          filter: cell.params.recurrentKernel,
-          spatialRank: rank,
-          strides: ones,
-          dilations: ones,
-        })
-      : null;
   let h = start.h;
   let c = start.c;
   const outputs: Tensor[] = [];
   for (let k = 0; k < steps; k++) {
     const t = reversed ? steps - 1 - k : k;
-    // null: the state is zero, so its convolution would add zeros.
     const hIn = k === 0 && start.zeroH ? null : recurrentMask === null ? h : mul(h, recurrentMask);
-    let next: { h: Tensor; c: Tensor };
-    if (gatewise !== null) {
-      const zxt = perGateStep === null ? null : perGateStep.map((z) => z[t] as Tensor);
-      next = stepGatewise(cell.config, cell.params, gatewise.weights, zxt, hIn, c, arithmetic);
-    } else if (frames !== null && stacked !== null) {
-      const frame = frames[t] as Tensor;
-      let z =
-        hIn === null
-          ? convSame(frame, cell.params.kernel as Tensor, rank, ones, ones)
-          : convSame(concat([frame, hIn], -1), stacked, rank, ones, ones);
-      if (cell.params.bias !== null) z = add(z, cell.params.bias);
-      next = stepGatesFromPreactivation(cell.config, cell.params, z, c);
-    } else {
-      next = stepGates(cell.config, cell.params, perStep ? (perStep[t] as Tensor) : null, hIn, c, recurrent);
-    }
+    const { z, x } = preactivation(t, hIn, c);
+    const next = gateStep(cell.config, cell.params, z, x, c);
     if (lengths === null) {
       h = next.h;
       c = next.c;
@@ -244,9 +225,8 @@ function runDirection(
 }
 
 /**
- * Runs a stack of ConvLSTM layers over `xs [N, T, ...S, Cin]`. The input convolution
- * is hoisted out of the time loop: one convolution over all N·T frames per layer.
- * Call inside `tidy`.
+ * Runs a stack of ConvLSTM layers over `xs [N, T, ...S, Cin]` (`null` for an input-free first
+ * layer, driven for `steps` steps). Call inside `tidy`; the caller has validated everything.
  */
 export function runStack(
   layers: readonly StackLayer[],
@@ -259,7 +239,9 @@ export function runStack(
   let input = xs;
   const hs: Tensor[] = [];
   const cs: Tensor[] = [];
+  const layerOutputs: Tensor[] = [];
   let lastOutput: Tensor | null = null;
+  const recording = recordingGradient();
   layers.forEach((layer, l) => {
     if (input !== null && l > 0 && call.training && behaviour.dropout > 0) {
       const shape = [batch, 1, ...input.shape.slice(2)];
@@ -275,38 +257,18 @@ export function runStack(
       const h0 = call.initialH?.[index] ?? zeros(stateShape);
       const c0 = call.initialC?.[index] ?? zeros(stateShape);
       const reversed = behaviour.goBackwards !== (d === 1);
-      const recurrentMask =
-        call.training && behaviour.recurrentDropout > 0
-          ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d))
-          : null;
-      const fused =
-        (behaviour.fused === true || (behaviour.checkpointEvery ?? 0) > 0) &&
-        canFuseSequence(cell.config) &&
-        call.lengths === null &&
-        recurrentMask === null;
-      const mode = fused ? 'hoisted' : chooseMode(cell.config, behaviour.mode, recordingGradient());
+      const handwritten = behaviour.gradient === 'handwritten';
+      const schedule = handwritten ? 'hoisted' : chooseSchedule(cell.config, behaviour.mode, recording);
       let zx: Tensor | null = null;
-      let gatewise: GatewiseInputs | null = null;
-      if (mode === 'gatewise') {
-        const weights = splitGateWeights(cell.params);
-        let perGate: Tensor[] | null = null;
-        if (input !== null && cell.config.inChannels > 0) {
-          const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
-          perGate = projectInputGatewise(cell.config, weights, frames).map((z) =>
-            reshape(z, [batch, steps, ...z.shape.slice(1)]),
-          );
-        }
-        gatewise = { weights, zx: perGate };
-      }
-      if (input !== null && cell.config.inChannels > 0 && mode === 'hoisted') {
+      if (input !== null && cell.config.inChannels > 0 && schedule === 'hoisted') {
         const frames = reshape(input, [batch * steps, ...input.shape.slice(2)]);
         const projected = projectInput(cell.config, cell.params, frames);
         zx = reshape(projected, [batch, steps, ...projected.shape.slice(1)]);
       }
-      let seq: Tensor;
-      if (fused) {
-        const every = behaviour.checkpointEvery ?? 0;
-        const run = runFusedDirection(
+      let run: { sequence: Tensor; h: Tensor; c: Tensor };
+      if (handwritten) {
+        const every = behaviour.checkpointEvery;
+        run = runHandwrittenDirection(
           cell.params,
           zx !== null && reversed ? reverseTime(zx) : zx,
           steps,
@@ -315,37 +277,31 @@ export function runStack(
           every > 0 ? every : steps,
           every > 0,
         );
-        hs.push(run.h);
-        cs.push(run.c);
-        finals.push(run.h);
-        seq = run.sequence;
       } else {
-        const concatInput = mode === 'concat' ? input : null;
-        const run = runDirection(
-          cell,
-          zx,
-          concatInput,
-          gatewise,
-          steps,
-          reversed,
-          { h: h0, c: c0, zeroH: call.initialH?.[index] === undefined },
-          call.lengths,
-          recurrentMask,
-        );
-        hs.push(run.h);
-        cs.push(run.c);
-        finals.push(run.h);
-        seq = stack(run.outputs, 1);
+        const recurrentMask =
+          call.training && behaviour.recurrentDropout > 0
+            ? dropoutMask(stateShape, behaviour.recurrentDropout, hashSeed(call.dropoutSeed, l, 2 + d))
+            : null;
+        const preactivation = schedule === 'concat' ? concatenated(cell, input as Tensor) : hoisted(cell, zx);
+        const start = { h: h0, c: c0, zeroH: call.initialH?.[index] === undefined };
+        const out = runDirection(cell, preactivation, steps, reversed, start, call.lengths, recurrentMask);
+        run = { sequence: stack(out.outputs, 1), h: out.h, c: out.c };
       }
+      hs.push(run.h);
+      cs.push(run.c);
+      finals.push(run.h);
       // The backward half of a bidirectional layer is re-aligned with the input's time order.
-      sequences.push(d === 1 ? reverseTime(seq) : seq);
+      sequences.push(d === 1 ? reverseTime(run.sequence) : run.sequence);
     });
     input = sequences.length === 1 ? (sequences[0] as Tensor) : concat(sequences, -1);
+    if (call.returnAllLayers) layerOutputs.push(input);
     lastOutput = behaviour.returnSequences
       ? input
       : finals.length === 1
         ? (finals[0] as Tensor)
         : concat(finals, -1);
   });
-  return { output: lastOutput as unknown as Tensor, h: hs, c: cs };
+  const result: StackResult = { output: lastOutput as unknown as Tensor, h: hs, c: cs };
+  if (call.returnAllLayers) result.layers = layerOutputs;
+  return result;
 }

@@ -19,9 +19,11 @@ import {
   ConvLSTM,
   type ConvLSTMCell,
   type ConvLSTMOptions,
-  runStack,
+  chooseSchedule,
+  getBackendProfile,
+  registerBackendProfile,
+  unregisterBackendProfile,
 } from '../src/index.js';
-import { chooseMode } from '../src/sequence.js';
 import { assertAllClose, randomizeCell, randomValues } from '../src/testing/index.js';
 
 function rand(shape: number[], seed: number): Tensor {
@@ -66,7 +68,7 @@ function evaluate(model: ConvLSTM, xs: Tensor): { values: Tensor[]; grads: Tenso
 }
 
 function compare(base: ConvLSTMOptions, fast: Partial<ConvLSTMOptions>, shape: number[]): void {
-  const reference = build({ ...base, mode: 'hoisted', fusedGates: false });
+  const reference = build({ ...base, mode: 'hoisted' });
   const candidate = build({ ...base, ...fast });
   const xs = rand(shape, 3);
   try {
@@ -87,11 +89,10 @@ function compare(base: ConvLSTMOptions, fast: Partial<ConvLSTMOptions>, shape: n
 }
 
 const FAST_PATHS: [string, Partial<ConvLSTMOptions>][] = [
-  ['fused gates', { fusedGates: true }],
+  ['hand-written gradient', { gradient: 'handwritten' }],
   ['checkpointing every 2 steps', { checkpointEvery: 2 }],
   ['checkpointing every 3 steps (ragged last segment)', { checkpointEvery: 3 }],
   ['concat schedule', { mode: 'concat' }],
-  ['gatewise schedule', { mode: 'gatewise' }],
 ];
 
 const CONFIGS: [string, ConvLSTMOptions, number[]][] = [
@@ -132,55 +133,33 @@ describe('fast paths match the reference path (cpu)', () => {
     }
   }
 
-  it('fused path of an input-free stack (bias added per step) matches the reference', () => {
-    const model = build({ inChannels: 1, hiddenChannels: 3, kernelSize: 3 });
-    const cell = model.allCells[0];
-    const layer = [
-      {
-        forward: { config: { ...cell!.config, inChannels: 0 }, params: { ...cell!.params, kernel: null } },
-        backward: null,
-      },
-    ];
+  it('an input-free stack (bias added per step) gives the same values and gradients on every strategy', () => {
     const h0 = rand([2, 4, 4, 3], 41);
     const c0 = rand([2, 4, 4, 3], 43);
-    const run = (fused: boolean, checkpointEvery: number): Tensor[] =>
+    const run = (options: Partial<ConvLSTMOptions>): Tensor[] =>
       tidy(() => {
-        const call = {
-          initialH: [h0],
-          initialC: [c0],
-          lengths: null,
-          training: false,
-          dropoutSeed: 0,
-          stateSpatial: [[4, 4]],
-        };
-        const behaviour = {
-          returnSequences: true,
-          goBackwards: false,
-          dropout: 0,
-          recurrentDropout: 0,
-          fused,
-          checkpointEvery,
-        };
+        const model = build({ inChannels: 0, hiddenChannels: 3, kernelSize: 3, ...options });
+        const forward = () => model.forward(null, { steps: 4, initialState: { h: [h0], c: [c0] } });
         const { grads, value } = variableGrads(
-          () =>
-            sum(mul(runStack(layer, behaviour, null, 2, 4, call).output, rand([2, 4, 4, 4, 3], 5))) as Scalar,
-          model.trainableWeights.filter((w) => w.name !== (cell!.params.kernel as { name?: string }).name),
+          () => sum(mul(forward().output, rand([2, 4, 4, 4, 3], 5))) as Scalar,
+          model.trainableWeights,
         );
-        return [value, ...Object.values(grads)];
+        const out = [value, ...model.trainableWeights.map((w) => grads[w.name] as Tensor)];
+        model.dispose();
+        return out;
       });
     try {
-      const a = run(false, 0);
-      const b = run(true, 0);
-      const c = run(true, 2);
+      const a = run({});
+      const b = run({ gradient: 'handwritten' });
+      const c = run({ checkpointEvery: 2 });
       a.forEach((t, i) => {
-        assertAllClose((b[i] as Tensor).dataSync(), t.dataSync(), `fused ${i}`, 1e-4, 1e-3);
+        assertAllClose((b[i] as Tensor).dataSync(), t.dataSync(), `handwritten ${i}`, 1e-4, 1e-3);
         assertAllClose((c[i] as Tensor).dataSync(), t.dataSync(), `checkpoint ${i}`, 1e-4, 1e-3);
       });
       for (const t of [...a, ...b, ...c]) t.dispose();
     } finally {
       h0.dispose();
       c0.dispose();
-      model.dispose();
     }
   });
 
@@ -228,7 +207,7 @@ describe('fast paths match the reference path (cpu)', () => {
   it('the first step from a zero state runs no recurrent convolution, in every schedule', async () => {
     // [N, T, H, W, Cin] = [2, 4, 4, 4, 2], C = 3: per schedule, the Conv2D calls of one forward
     // and the input channels of the first one that sees step 0.
-    const convs = async (mode: 'hoisted' | 'concat' | 'gatewise', withState: boolean) => {
+    const convs = async (mode: 'hoisted' | 'concat', withState: boolean) => {
       const model = build({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, mode });
       const xs = rand([2, 4, 4, 4, 2], 5);
       const state = { h: [rand([2, 4, 4, 3], 6)], c: [rand([2, 4, 4, 3], 7)] };
@@ -238,7 +217,7 @@ describe('fast paths match the reference path (cpu)', () => {
       for (const t of [xs, ...state.h, ...state.c]) t.dispose();
       (info.result as Tensor).dispose();
       model.dispose();
-      // Gatewise input convolutions carry their bias (FusedConv2D); the others are plain.
+      // Convolutions that carry their bias are FusedConv2D.
       return info.kernels
         .filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D')
         .map((k) => k.inputShapes[0]?.[3]);
@@ -249,9 +228,6 @@ describe('fast paths match the reference path (cpu)', () => {
     // concat: the first step convolves x_0 alone, the others [x_t, h].
     expect(await convs('concat', false)).toEqual([2, 5, 5, 5]);
     expect(await convs('concat', true)).toEqual([5, 5, 5, 5]);
-    // gatewise: four input convolutions, then four recurrent per step but the first.
-    expect((await convs('gatewise', false)).length).toBe(4 + 4 * 3);
-    expect((await convs('gatewise', true)).length).toBe(4 + 4 * 4);
   });
 
   it('rejects bad fast-path options before any tensor work', () => {
@@ -262,9 +238,30 @@ describe('fast paths match the reference path (cpu)', () => {
     expect(
       () => new ConvLSTM({ inChannels: 1, hiddenChannels: 1, kernelSize: 3, checkpointEvery: -1 }),
     ).toThrow(/options\.checkpointEvery/);
-    expect(
-      () => new ConvLSTM({ inChannels: 1, hiddenChannels: 1, kernelSize: 3, fusedGates: 1 as never }),
-    ).toThrow(/options\.fusedGates/);
+    const base = { inChannels: 1, hiddenChannels: 1, kernelSize: 3 };
+    expect(() => new ConvLSTM({ ...base, gradient: 'fused' as never })).toThrow(/options\.gradient/);
+    // Options that cannot combine are refused, never silently ignored.
+    expect(() => new ConvLSTM({ ...base, checkpointEvery: 2, gradient: 'autodiff' })).toThrow(
+      /options\.gradient: expected 'handwritten'/,
+    );
+    expect(() => new ConvLSTM({ ...base, gradient: 'handwritten', mode: 'concat' })).toThrow(/options\.mode/);
+    expect(() => new ConvLSTM({ ...base, checkpointEvery: 2, recurrentDropout: 0.1 })).toThrow(
+      /options\.recurrentDropout/,
+    );
+    expect(() => new ConvLSTM({ ...base, gradient: 'handwritten', spatialRank: 1 })).toThrow(/needs a 2-D cell/);
+    expect(() => new ConvLSTM({ ...base, checkpointEvery: 2, recurrentActivation: 'hardSigmoid' })).toThrow(
+      /needs activation 'tanh' and recurrentActivation 'sigmoid'/,
+    );
+    expect(() => new ConvLSTM({ ...base, fusedGates: true } as never)).toThrow(
+      /options\.fusedGates: expected one of the known options: .*gradient/,
+    );
+    const model = new ConvLSTM({ ...base, checkpointEvery: 2 });
+    const xs = zeros([2, 3, 4, 4, 1]);
+    const counted = memory().numTensors;
+    expect(() => model.forward(xs as never, { lengths: [3, 1] })).toThrow(/options\.lengths: expected absent/);
+    expect(memory().numTensors).toBe(counted);
+    xs.dispose();
+    model.dispose();
     expect(memory().numTensors).toBe(before);
   });
 
@@ -275,13 +272,47 @@ describe('fast paths match the reference path (cpu)', () => {
       model.dispose();
       return result;
     };
-    expect(chooseMode(config({}), 'auto')).toBe('concat');
-    expect(chooseMode(config({ inChannels: 16 }), 'auto')).toBe('hoisted');
-    expect(chooseMode(config({ recurrentKernelSize: 1 }), 'auto')).toBe('hoisted');
-    expect(chooseMode(config({ strides: 2 }), 'concat')).toBe('hoisted');
-    expect(chooseMode(config({}), 'hoisted')).toBe('hoisted');
-    expect(chooseMode(config({ strides: 2 }), 'gatewise')).toBe('gatewise');
-    // (The wasm rules — gatewise forward, concat under a gradient tape — are checked by
-    // @convlstm/backend-node's wasm tests.)
+    expect(chooseSchedule(config({}), 'auto')).toBe('concat');
+    expect(chooseSchedule(config({ inChannels: 16 }), 'auto')).toBe('hoisted');
+    expect(chooseSchedule(config({ recurrentKernelSize: 1 }), 'auto')).toBe('hoisted');
+    expect(chooseSchedule(config({ strides: 2 }), 'concat')).toBe('hoisted');
+    expect(chooseSchedule(config({}), 'hoisted')).toBe('hoisted');
+  });
+
+  it("a backend's profile steers 'auto' and refuses a schedule it marks broken; the core names no backend", () => {
+    const config = (options: Partial<ConvLSTMOptions>): CellConfig => {
+      const model = new ConvLSTM({ inChannels: 4, hiddenChannels: 8, kernelSize: 3, ...options });
+      const result = (model.allCells[0] as ConvLSTMCell).config;
+      model.dispose();
+      return result;
+    };
+    const seen: boolean[] = [];
+    try {
+      registerBackendProfile('cpu', {
+        preferredSchedule: (_, { recording }) => {
+          seen.push(recording);
+          return recording ? 'concat' : 'hoisted';
+        },
+      });
+      expect(chooseSchedule(config({}), 'auto', false)).toBe('hoisted');
+      expect(chooseSchedule(config({ inChannels: 16 }), 'auto', true)).toBe('concat');
+      // Only where both schedules can run.
+      expect(chooseSchedule(config({ strides: 2 }), 'auto', true)).toBe('hoisted');
+      expect(seen).toEqual([false, true]);
+      registerBackendProfile('cpu', { brokenSchedules: { concat: 'returns zero states' } });
+      unregisterBackendProfile('cpu', 'preferredSchedule');
+      expect(chooseSchedule(config({}), 'auto')).toBe('hoisted');
+      expect(() => chooseSchedule(config({}), 'concat')).toThrow(/options\.mode.*'concat': returns zero states/);
+      const model = new ConvLSTM({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, mode: 'concat' });
+      const xs = zeros([1, 2, 3, 3, 1]);
+      const before = memory().numTensors;
+      expect(() => model.forward(xs as never)).toThrow(/returns zero states/);
+      expect(memory().numTensors).toBe(before);
+      xs.dispose();
+      model.dispose();
+    } finally {
+      unregisterBackendProfile('cpu');
+    }
+    expect(getBackendProfile('cpu')).toEqual({});
   });
 });

@@ -76,3 +76,20 @@ function assertIntLike(v: unknown, argument: string, expected: string): void {
     throw new ConvLSTMArgumentError(argument, expected, describeValue(v));
   }
 }
+
+/**
+ * Checks that `value` is an options object (or `undefined`) whose keys are all in `known`: an
+ * unknown key — a typo, or an option of another API passed here — is an error naming the
+ * expected keys, never silently ignored.
+ */
+export function assertKnownKeys(value: unknown, known: readonly string[], argument: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConvLSTMArgumentError(argument, `an options object with keys among ${known.join(', ')}`, describeValue(value));
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new ConvLSTMArgumentError(`${argument}.${key}`, `one of the known options: ${known.join(', ')}`, `unknown option "${key}"`);
+    }
+  }
+}

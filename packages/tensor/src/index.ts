@@ -1,4 +1,12 @@
-export { assertInt, assertRate, assertShape, assertTensor, type DimSpec, toTuple } from './assert.js';
+export {
+  assertInt,
+  assertKnownKeys,
+  assertRate,
+  assertShape,
+  assertTensor,
+  type DimSpec,
+  toTuple,
+} from './assert.js';
 export { ConvLSTMArgumentError, describeValue, formatShape } from './errors.js';
 export {
   type AnyTensor,

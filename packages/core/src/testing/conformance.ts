@@ -33,7 +33,27 @@ export interface ConformanceOptions {
   rtol?: number;
   /** Skip the 3-D and finite-difference cases (slow backends). Default false. */
   quick?: boolean;
+  /** The stack options every sequence case runs with (default {@link CONFORMANCE_SCHEDULES}' `auto`). */
+  schedule?: ConformanceSchedule;
 }
+
+/** A way of running the time loop, as stack options. */
+export interface ConformanceSchedule {
+  readonly name: string;
+  readonly options: Pick<ConvLSTMOptions, 'mode' | 'gradient' | 'checkpointEvery'>;
+}
+
+/**
+ * Every strategy of the time loop: each backend runs the suite once per entry, so a schedule that
+ * `'auto'` picks on one backend only is still checked on all of them.
+ */
+export const CONFORMANCE_SCHEDULES: readonly ConformanceSchedule[] = [
+  { name: 'auto', options: {} },
+  { name: 'hoisted', options: { mode: 'hoisted' } },
+  { name: 'concat', options: { mode: 'concat' } },
+  { name: 'handwritten gradient', options: { gradient: 'handwritten' } },
+  { name: 'checkpointed every 2 steps', options: { checkpointEvery: 2 } },
+];
 
 /** Uniform random values in [-scale, scale), seeded. */
 export function randomValues(size: number, seed: number, scale = 0.5): Float32Array {
@@ -145,8 +165,11 @@ function cellCase(
   };
 }
 
+let scheduleOptions: ConformanceSchedule['options'] = {};
+
+/** A stack on the schedule of the case being run (each case sets it before it builds one). */
 function stack(options: ConvLSTMOptions, seed: number): ConvLSTM<1 | 2 | 3> {
-  const layer = new ConvLSTM<1 | 2 | 3>({ ...options, seed });
+  const layer = new ConvLSTM<1 | 2 | 3>({ ...options, ...scheduleOptions, seed });
   layer.allCells.forEach((cell, i) => {
     randomizeCell(cell, seed * 1000 + i * 31);
   });
@@ -245,8 +268,13 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
     atol: options.atol ?? 1e-5,
     rtol: options.rtol ?? 1e-4,
     quick: options.quick ?? false,
+    schedule: options.schedule ?? (CONFORMANCE_SCHEDULES[0] as ConformanceSchedule),
   };
-  const cases: ConformanceCase[] = [
+  const variant = o.schedule.options;
+  const isDefault = o.schedule.name === 'auto';
+  // The hand-written gradient runs 2-D stacks without per-sample lengths or recurrent dropout.
+  const handwritten = variant.gradient === 'handwritten' || (variant.checkpointEvery ?? 0) > 0;
+  const cells: ConformanceCase[] = [
     cellCase('2-D, 3×3, peepholes', { inChannels: 3, hiddenChannels: 4, kernelSize: 3 }, [5, 6], o),
     cellCase(
       '2-D, even 2×4 kernel, no peepholes, hardSigmoid',
@@ -279,6 +307,8 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
       o,
     ),
     cellCase('3-D, 3×2×3 kernel', { inChannels: 2, hiddenChannels: 2, kernelSize: [3, 2, 3] }, [4, 3, 5], o),
+  ];
+  const sequences: (ConformanceCase | null)[] = [
     {
       name: 'stacked sequence matches the reference layer by layer',
       run: () =>
@@ -341,7 +371,7 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
           layer.dispose();
         }),
     },
-    {
+    handwritten ? null : {
       name: 'lengths: each sample of a padded batch gets the state it gets alone (bidirectional)',
       run: () =>
         withoutLeaks('lengths', () => {
@@ -396,7 +426,13 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
       run: () =>
         withoutLeaks('bidirectional', () => {
           const bi = stack({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, bidirectional: true }, 7);
-          const uni = new ConvLSTM<1 | 2 | 3>({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 1 });
+          const uni = new ConvLSTM<1 | 2 | 3>({
+            inChannels: 2,
+            hiddenChannels: 3,
+            kernelSize: 3,
+            ...scheduleOptions,
+            seed: 1,
+          });
           const backwardWeights = (
             bi.cells[0] as { backward: ConvLSTMCell<1 | 2 | 3> }
           ).backward.getWeights();
@@ -443,7 +479,7 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
               hiddenChannels: 2,
               kernelSize: 3,
               dropout: 0.2,
-              recurrentDropout: 0.2,
+              recurrentDropout: handwritten ? 0 : 0.2,
               numLayers: 2,
             },
             8,
@@ -467,7 +503,7 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
     },
   ];
   if (!o.quick) {
-    cases.push(
+    sequences.push(
       {
         name: 'gradients match finite differences: 2-D stack, peepholes, strides',
         run: () =>
@@ -485,7 +521,7 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
             ),
           ),
       },
-      {
+      handwritten ? null : {
         name: 'gradients match finite differences: 1-D dilated, bidirectional',
         run: () =>
           withoutLeaks('grad 1-D', () =>
@@ -503,7 +539,7 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
             ),
           ),
       },
-      {
+      handwritten ? null : {
         name: 'gradients match finite differences: 3-D',
         run: () =>
           withoutLeaks('grad 3-D', () =>
@@ -516,5 +552,19 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
       },
     );
   }
-  return cases;
+  const scheduled = sequences
+    .filter((c): c is ConformanceCase => c !== null)
+    .map((c) => ({
+      name: isDefault ? c.name : `${c.name} [${o.schedule.name}]`,
+      run: async () => {
+        scheduleOptions = variant;
+        try {
+          await c.run();
+        } finally {
+          scheduleOptions = {};
+        }
+      },
+    }));
+  // A cell has no time loop: its cases run once, with the default schedule.
+  return isDefault ? [...cells, ...scheduled] : scheduled;
 }

@@ -6,8 +6,10 @@ import '../register-gradients.js';
  */
 export {
   assertAllClose,
+  CONFORMANCE_SCHEDULES,
   type ConformanceCase,
   type ConformanceOptions,
+  type ConformanceSchedule,
   conformanceCases,
   randomizeCell,
   randomValues,

@@ -6,34 +6,45 @@ import {
   customGrad,
   engine,
   type GradSaveFunc,
-  getBackend,
   mul,
   reshape,
   scalar,
-  sigmoid,
   split,
   stack,
   sub,
   sum,
   type Tensor,
   type Tensor4D,
-  tanh,
   tidy,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
-import { tanhViaSigmoid } from './gatewise.js';
+import { gateArithmetic } from './gates.js';
 import { splitTime, squeezeTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
-/**
- * Whether a cell can run on the fused path: 2-D, the paper's activations (sigmoid gates,
- * tanh candidate and output), so the backward pass below is the exact derivative.
+/*
+ * The `gradient: 'handwritten'` strategy of the time loop (and gradient checkpointing through
+ * time, which uses it): a hoisted direction runs as segments, each one differentiable unit whose
+ * backward pass is eq. 3 differentiated by hand — fewer kernels and far fewer saved tensors than
+ * autodiff through every op of every step.
  */
-export function canFuseSequence(config: CellConfig): boolean {
-  return config.spatialRank === 2 && config.recurrentActivation === 'sigmoid' && config.activation === 'tanh';
+
+/**
+ * Why a cell cannot take the hand-written gradient, or `null` when it can: it needs 2-D and the
+ * paper's activations (sigmoid gates, tanh candidate and output), whose derivative it is.
+ */
+export function handwrittenGradientUnsupported(config: CellConfig): string | null {
+  if (config.spatialRank !== 2) return `a 2-D cell (this one is ${config.spatialRank}-D)`;
+  if (config.recurrentActivation !== 'sigmoid' || config.activation !== 'tanh') {
+    return `activation 'tanh' and recurrentActivation 'sigmoid' (this cell has '${config.activation}' and '${config.recurrentActivation}')`;
+  }
+  return null;
 }
 
-/** What one fused segment reads besides its time slice of projected inputs. */
+/** The activations the hand-written backward differentiates. */
+const PAPER_ACTIVATIONS = { activation: 'tanh', recurrentActivation: 'sigmoid' } as const;
+
+/** What one segment reads besides its time slice of projected inputs. */
 interface SegmentWeights {
   readonly recurrentKernel: Tensor;
   /** Added per step only when there is no projected input (an input-free cell). */
@@ -72,9 +83,6 @@ function forwardSteps(
   c0: Tensor,
 ): StepRecord[] {
   const records: StepRecord[] = [];
-  // The backward reads the stored g and tanh(c'), so any exact tanh works here: on wasm the
-  // one through XNNPACK's sigmoid is 3–4× faster than its scalar Tanh.
-  const tanhOf = getBackend() === 'wasm' ? tanhViaSigmoid : tanh;
   let h = h0;
   let c = c0;
   for (let t = 0; t < steps; t++) {
@@ -83,14 +91,8 @@ function forwardSteps(
       let z = recurrentConv(h, w.recurrentKernel);
       if (zxSteps !== null) z = add(z, zxSteps[t] as Tensor);
       else if (w.bias !== null) z = add(z, w.bias);
-      const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
-      const i = sigmoid(w.peepholeI === null ? zi : add(zi, mul(w.peepholeI, c)));
-      const f = sigmoid(w.peepholeF === null ? zf : add(zf, mul(w.peepholeF, c)));
-      const g = tanhOf(zg);
-      const cNext = add(mul(f, c), mul(i, g));
-      const o = sigmoid(w.peepholeO === null ? zo : add(zo, mul(w.peepholeO, cNext)));
-      const tc = tanhOf(cNext);
-      return { i, f, g, o, c: cNext, tc, h: mul(o, tc) };
+      const v = gateArithmetic(PAPER_ACTIVATIONS, w, z, c);
+      return { i: v.i, f: v.f, g: v.g, o: v.o, c: v.c, tc: v.tanhC, h: v.h };
     });
     records.push({ hPrev: h, cPrev: c, ...record });
     h = record.h;
@@ -221,7 +223,7 @@ function backwardSteps(
  * the `k` steps first (gradient checkpointing through time); otherwise the forward keeps
  * every step's gates.
  */
-export function fusedSegment(
+export function handwrittenSegment(
   params: CellParams,
   zx: Tensor | null,
   steps: number,
@@ -292,11 +294,11 @@ export function fusedSegment(
 }
 
 /**
- * Runs one direction on the fused path: `zx [N, T, H, W, 4C]` (or `null`) in processing order,
+ * Runs one direction with the hand-written gradient: `zx [N, T, H, W, 4C]` (or `null`) in processing order,
  * in segments of `segment` steps (each recomputed in the backward pass when `recompute`).
  * Returns the outputs `[N, T, H, W, C]` in processing order and the final state.
  */
-export function runFusedDirection(
+export function runHandwrittenDirection(
   params: CellParams,
   zx: Tensor | null,
   steps: number,
@@ -314,7 +316,7 @@ export function runFusedDirection(
   // is a zero-padded copy of the whole sequence, and backprop keeps them all to its end.
   const zxSegs = zx === null ? null : sizes.length === 1 ? [zx] : splitTime(zx, sizes);
   sizes.forEach((k, s) => {
-    const packed = fusedSegment(params, zxSegs === null ? null : (zxSegs[s] as Tensor), k, h, c, recompute);
+    const packed = handwrittenSegment(params, zxSegs === null ? null : (zxSegs[s] as Tensor), k, h, c, recompute);
     const parts = splitTime(packed, k > 1 ? [k - 1, 1, 1] : [1, 1]);
     const cPart = parts[parts.length - 1] as Tensor;
     const hPart = parts[parts.length - 2] as Tensor;
