@@ -1,3 +1,37 @@
+// The wasm kernels moved to @convlstm/backend-wasm (platform-neutral, also used by the browser's
+// wasm fallback); re-exported so code importing them from here keeps working.
+export {
+  type BackpropInputGeometry,
+  collapseSlice,
+  conv2dBackpropFilterConfig,
+  conv2dBackpropFilterViaMatMul,
+  copySlice,
+  fastConcatConfig,
+  fastSliceConfig,
+  fastSplitVConfig,
+  fastUnpackConfig,
+  gatesProgram,
+  inferenceGatesConfig,
+  inputGradViaConv,
+  linkWasmPrograms,
+  type RegisterWasmKernelsOptions,
+  registerWasmInferenceKernels,
+  registerWasmKernels,
+  registerWasmTrainingKernels,
+  type SliceGeometry,
+  unregisterWasmInferenceKernels,
+  WASM_INFERENCE_KERNELS,
+  WASM_SPEED_KERNELS,
+  WASM_TRAINING_KERNELS,
+  type WasmKernelsReport,
+  WINOGRAD_INPUT_KERNEL,
+  WINOGRAD_OUTPUT_KERNEL,
+  wasmProgramsSupported,
+  winogradAccelerator,
+  winogradInputConfig,
+  winogradOutputConfig,
+  withStockWasmKernels,
+} from '@convlstm/backend-wasm';
 export {
   isNodeBackendName,
   NODE_BACKEND_ORDER,
@@ -16,38 +50,6 @@ export {
   type WasmBackendDetails,
 } from './report.js';
 export { tfjsBackendName, type UseNodeBackendOptions, useNodeBackend } from './use-node-backend.js';
-export {
-  conv2dBackpropFilterConfig,
-  conv2dBackpropFilterViaMatMul,
-} from './wasm-kernels/conv2d-backprop-filter.js';
-export { fastConcatConfig } from './wasm-kernels/fast-concat.js';
-export {
-  collapseSlice,
-  copySlice,
-  fastSliceConfig,
-  fastSplitVConfig,
-  fastUnpackConfig,
-  type SliceGeometry,
-} from './wasm-kernels/fast-slice.js';
-export { gatesProgram, inferenceGatesConfig } from './wasm-kernels/inference-gates.js';
-export {
-  registerWasmInferenceKernels,
-  registerWasmTrainingKernels,
-  unregisterWasmInferenceKernels,
-  WASM_INFERENCE_KERNELS,
-  WASM_SPEED_KERNELS,
-  WASM_TRAINING_KERNELS,
-  withStockWasmKernels,
-} from './wasm-kernels/register.js';
-export { type BackpropInputGeometry, inputGradViaConv } from './wasm-kernels/transposed-conv.js';
-export { wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
-export {
-  WINOGRAD_INPUT_KERNEL,
-  WINOGRAD_OUTPUT_KERNEL,
-  winogradAccelerator,
-  winogradInputConfig,
-  winogradOutputConfig,
-} from './wasm-kernels/winograd.js';
 export {
   createThreadedWasmBackend,
   defaultWasmThreads,

@@ -2,6 +2,7 @@
 // then registers tfjs-core's gradients (which tfjs-core's Node build does not).
 import '@tensorflow/tfjs-core';
 import '@convlstm/core';
+import { registerWasmKernels } from '@convlstm/backend-wasm';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
@@ -30,12 +31,6 @@ import {
   type SkippedBackend,
   type WasmBackendDetails,
 } from './report.js';
-import {
-  registerWasmInferenceKernels,
-  registerWasmTrainingKernels,
-  unregisterWasmInferenceKernels,
-} from './wasm-kernels/register.js';
-import { PROGRAM_NAMES, wasmProgram, wasmProgramsSupported } from './wasm-kernels/wasm-program.js';
 import {
   createThreadedWasmBackend,
   defaultWasmThreads,
@@ -191,34 +186,17 @@ function prepareWasmFactory(pkg: WasmPackageLike, mainPath: string, threads: num
   registerBackend('wasm', factory, registered?.priority ?? 2);
 }
 
-/**
- * Registers the wasm inference kernels and links them to the active wasm backend's heap now, so a
- * runtime where that fails finds out here (and says why) rather than in the first forward pass.
- * @returns null when they are usable, else why not (they are then unregistered).
- */
-function linkInferenceKernels(): string | null {
-  registerWasmInferenceKernels();
-  try {
-    if (!wasmProgramsSupported()) throw new Error('this runtime has no WebAssembly SIMD');
-    const wasm = engine().findBackend('wasm') as BackendWasm;
-    for (const name of PROGRAM_NAMES) wasmProgram(wasm, name);
-    return null;
-  } catch (e) {
-    unregisterWasmInferenceKernels();
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
 async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackendDetails>> {
   const loaded = loadOptionalModule<WasmPackageLike>(NODE_BACKEND_PACKAGES.wasm);
   if (loaded.status !== 'loaded') return skip('wasm', loaded.status, loaded.message);
-  const addedKernels = registerWasmTrainingKernels();
   const simd = (await env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const multiThread = simd && wasmThreadsSupported();
   prepareWasmFactory(loaded.module, loaded.path, multiThread ? (threads ?? defaultWasmThreads()) : 1);
   const error = await activate('wasm');
   if (error !== null) return skip('wasm', 'init-failed', error);
-  const inferenceError = linkInferenceKernels();
+  // Training and inference kernels, the latter linked to this backend's heap now, so a runtime
+  // where that fails says why here rather than in the first forward pass.
+  const kernels = await registerWasmKernels({ backend: engine().findBackend('wasm') as BackendWasm });
   const actual = loaded.module.getThreadsCount();
   let binary: WasmBackendDetails['binary'] = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   if (actual > 1) binary = 'tfjs-backend-wasm-threaded-simd.wasm';
@@ -230,10 +208,12 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
       multiThread,
       binary,
       threads: actual,
-      addedKernels,
+      addedKernels: kernels.addedKernels,
       ...(threadsError === undefined ? {} : { threadsError }),
-      inferenceKernels: inferenceError === null,
-      ...(inferenceError === null ? {} : { inferenceKernelsError: inferenceError }),
+      inferenceKernels: kernels.inferenceKernels,
+      ...(kernels.inferenceKernelsError === undefined
+        ? {}
+        : { inferenceKernelsError: kernels.inferenceKernelsError }),
     },
   };
 }

@@ -1,7 +1,12 @@
 import { beforeAll, describe } from 'vitest';
+// The cases live with the kernels in @convlstm/backend-wasm, which runs them on TF.js' plain
+// single-thread binary; only this package can start the threaded binary (shared memory).
+import {
+  defineInferenceGateLayerTests,
+  defineInferenceGateTests,
+} from '../../backend-wasm/test/inference-gates-cases.js';
+import { defineWinogradTests } from '../../backend-wasm/test/winograd-cases.js';
 import { useNodeBackend } from '../src/index.js';
-import { defineInferenceGateLayerTests, defineInferenceGateTests } from './inference-gates-cases.js';
-import { defineWinogradTests } from './winograd-cases.js';
 
 /** The inference kernels' tests on wasm with `threads` XNNPACK threads (1: TF.js' own binary). */
 export function describeInferenceKernels(threads: number): void {

@@ -4,7 +4,6 @@ import { conv2d, getBackend, type Tensor4D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { formatBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
-import { describeInferenceKernels } from './inference-suite.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {
@@ -32,4 +31,4 @@ describe('wasm with one thread', () => {
   });
 });
 
-describeInferenceKernels(1);
+// The inference kernels on this binary (plain memory) are tested in @convlstm/backend-wasm.

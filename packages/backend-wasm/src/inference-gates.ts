@@ -32,7 +32,7 @@ export function gatesProgram(backend: BackendWasm): GatesForward {
   return wasmProgram(backend, 'gates').gatesForward as GatesForward;
 }
 
-const KERNEL = `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-node)`;
+const KERNEL = `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-wasm)`;
 
 function checkTensor(name: string, info: TensorInfo, shape: readonly number[]): void {
   if (info.dtype !== 'float32')

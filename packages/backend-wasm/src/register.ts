@@ -1,5 +1,13 @@
 import { getConvAccelerator, registerConvAccelerator, unregisterConvAccelerator } from '@convlstm/core';
-import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  engine,
+  getKernel,
+  type KernelConfig,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv3dBackpropFilterConfig } from './conv3d-backprop-filter.js';
@@ -13,7 +21,7 @@ import {
   stockKernel,
 } from './fast-slice.js';
 import { inferenceGatesConfig } from './inference-gates.js';
-import { wasmProgramsSupported } from './wasm-program.js';
+import { linkWasmPrograms, wasmProgramsSupported } from './wasm-program.js';
 import { winogradAccelerator, winogradInputConfig, winogradOutputConfig } from './winograd.js';
 
 /**
@@ -109,7 +117,8 @@ export const WASM_INFERENCE_KERNELS: readonly KernelConfig[] = [
 
 /**
  * Registers {@link WASM_INFERENCE_KERNELS} for `'wasm'`, and {@link winogradAccelerator} as the
- * core's convolution accelerator there, when this runtime has WebAssembly SIMD. Idempotent.
+ * core's convolution accelerator there, when this runtime has WebAssembly SIMD. Idempotent. The
+ * programs link to the backend's heap on first use; {@link registerWasmKernels} links them up front.
  *
  * @returns the names of the kernels registered by this call (empty on repeated calls or without SIMD).
  */
@@ -137,4 +146,82 @@ export function unregisterWasmInferenceKernels(): void {
     }
   }
   if (getConvAccelerator('wasm') === winogradAccelerator) unregisterConvAccelerator('wasm');
+}
+
+/** Options of {@link registerWasmKernels}. */
+export interface RegisterWasmKernelsOptions {
+  /**
+   * The wasm backend to link the inference programs to. Default: the engine's initialised
+   * `'wasm'` backend (`tf.engine().registry.wasm`), i.e. call this after `await tf.setBackend('wasm')`.
+   */
+  backend?: BackendWasm;
+  /**
+   * Register the inference kernels (the one-kernel gate step and Winograd 5×5 convolutions).
+   * Default `true`; `false` removes them, leaving TF.js ops for inference.
+   */
+  inferenceKernels?: boolean;
+}
+
+/** What {@link registerWasmKernels} registered. */
+export interface WasmKernelsReport {
+  /** Training kernels this call (re)registered for wasm (empty when registered before). */
+  readonly addedKernels: readonly string[];
+  /**
+   * The inference kernels are registered and linked to the backend's heap; the core uses them
+   * whenever no gradient is recorded.
+   */
+  readonly inferenceKernels: boolean;
+  /** Present when the inference kernels were asked for but cannot run here: why. The core then runs TF.js ops. */
+  readonly inferenceKernelsError?: string;
+}
+
+/**
+ * The one call a platform makes once the wasm backend is initialised: registers
+ * {@link WASM_TRAINING_KERNELS} (so ConvLSTM trains on wasm), then {@link WASM_INFERENCE_KERNELS}
+ * with the Winograd convolution accelerator, and links their WebAssembly programs to the
+ * backend's heap ({@link linkWasmPrograms}). When linking fails (no WebAssembly SIMD, an
+ * unexpected tfjs-backend-wasm), the inference kernels are removed again and the report says
+ * why; training kernels need no SIMD and stay. Idempotent. `useNodeBackend` of
+ * `@convlstm/backend-node` and `useWebGPUBackend` of `@convlstm/backend-webgpu` call it when they
+ * end on wasm.
+ *
+ * @throws ConvLSTMArgumentError on bad options.
+ * @throws Error when no backend is given and the engine has no initialised `'wasm'` backend.
+ */
+export async function registerWasmKernels(
+  options: RegisterWasmKernelsOptions = {},
+): Promise<WasmKernelsReport> {
+  if (options === null || typeof options !== 'object') {
+    throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
+  }
+  if (options.inferenceKernels !== undefined && typeof options.inferenceKernels !== 'boolean') {
+    throw new ConvLSTMArgumentError(
+      'options.inferenceKernels',
+      'a boolean',
+      describeValue(options.inferenceKernels),
+    );
+  }
+  const backend = options.backend ?? (engine().registry.wasm as BackendWasm | undefined);
+  if (backend === undefined) {
+    throw new Error(
+      "registerWasmKernels: the engine has no initialised 'wasm' backend (expected it after `await tf.setBackend('wasm')`, or options.backend); received none",
+    );
+  }
+  const addedKernels = registerWasmTrainingKernels();
+  if (options.inferenceKernels === false) {
+    unregisterWasmInferenceKernels();
+    return { addedKernels, inferenceKernels: false };
+  }
+  registerWasmInferenceKernels();
+  try {
+    await linkWasmPrograms(backend);
+    return { addedKernels, inferenceKernels: true };
+  } catch (e) {
+    unregisterWasmInferenceKernels();
+    return {
+      addedKernels,
+      inferenceKernels: false,
+      inferenceKernelsError: e instanceof Error ? e.message : String(e),
+    };
+  }
 }

@@ -7,7 +7,7 @@ import { Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 export function asTensor(info: TensorInfo | undefined, rank: number, kernel: string, input: string): Tensor {
   if (!(info instanceof Tensor) || info.rank !== rank) {
     throw new Error(
-      `${kernel} (wasm, @convlstm/backend-node): input '${input}' must be a rank-${rank} Tensor`,
+      `${kernel} (wasm, @convlstm/backend-wasm): input '${input}' must be a rank-${rank} Tensor`,
     );
   }
   return info;

@@ -5,13 +5,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { generatedSource } from '../scripts/build-wasm-programs.mjs';
 
-const generated = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'src',
-  'wasm-kernels',
-  'wasm-programs.ts',
-);
+const generated = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'wasm-programs.ts');
 
 describe('the committed WebAssembly programs', () => {
   it('are exactly what gates.wat and scripts/winograd.mjs compile to (edit those, then run scripts/build-wasm-programs.mjs)', () => {
