@@ -1,12 +1,4 @@
-import {
-  type CellConfig,
-  ConvLSTMCell,
-  hashSeed,
-  initialize,
-  projectInput,
-  SeededRandom,
-  stepGates,
-} from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMCell, hashSeed, initialize, SeededRandom } from '@convlstm/core';
 import { assertInt, assertShape } from '@convlstm/tensor';
 import {
   add,
@@ -14,23 +6,19 @@ import {
   conv2d,
   reshape,
   sigmoid,
-  stack,
   type Tensor,
   type Tensor4D,
   type Tensor5D,
   tensor,
   tidy,
-  unstack,
   type Variable,
   variable,
-  zeros,
 } from '@tensorflow/tfjs-core';
 import {
   type EncoderForecasterConfig,
   type EncoderForecasterOptions,
   outputInChannels,
   resolveEncoderForecasterConfig,
-  stackCellConfigs,
 } from './model-config.js';
 import { depthToSpace, spaceToDepth } from './patches.js';
 import { assertNamedWeights } from './weight-list.js';
@@ -53,24 +41,26 @@ export interface ForecastOutput {
 }
 
 /**
- * The encoding-forecasting network of Shi et al. (2015), Fig. 3, for one-channel frames.
+ * The encoding-forecasting network of Shi et al. (2015), Fig. 3, for one-channel frames, built
+ * from two of the core's stacked {@link ConvLSTM} layers (so it runs exactly the time loop the
+ * benchmark measures, with every schedule and backend kernel):
  *
  * - Frames `[N, T, H, W, 1]` are folded into `p×p` patches `[N, T, H/p, W/p, p²]`
  *   (64×64×1 → 16×16×16 for the paper's p = 4).
- * - The encoder, a stack of {@link ConvLSTMCell}s, reads the `Tin` input frames from zero state.
- * - The forecaster, a stack of the same sizes, starts from the encoder's final states (layer l
- *   from layer l). Its first layer has no input; layer l > 0 reads layer l − 1's new hidden state.
+ * - The encoder stack reads the `Tin` input frames from zero state.
+ * - The forecaster stack, of the same sizes, starts from the encoder's final states (layer l
+ *   from layer l). Its first layer has no input (`inChannels: 0`); layer l > 0 reads layer l − 1's
+ *   new hidden state. It is unrolled for `Tout` steps and returns every layer's sequence.
  * - At every output step a 1×1 convolution (with bias) maps the concatenated hidden states of all
  *   forecaster layers to `p²` channels; a sigmoid and depth-to-space give the frame.
  *
  * Every layer with an input uses the `inputKernelSize` input-to-state kernel; the state-to-state
- * kernel is per layer. The encoder runs each layer's input convolution over all `N·Tin` frames
- * at once ({@link projectInput}) and only the recurrent half per step ({@link stepGates}).
+ * kernel is per layer.
  */
 export class EncoderForecaster {
   readonly config: EncoderForecasterConfig;
-  readonly encoder: readonly ConvLSTMCell[];
-  readonly forecaster: readonly ConvLSTMCell[];
+  readonly encoder: ConvLSTM;
+  readonly forecaster: ConvLSTM;
   /** The output convolution's `kernel [1, 1, ΣC, p²]` and `bias [p²]`. */
   private readonly outputKernel: Variable;
   private readonly outputBias: Variable;
@@ -78,19 +68,28 @@ export class EncoderForecaster {
   constructor(options: EncoderForecasterOptions) {
     this.config = resolveEncoderForecasterConfig(options);
     const cfg = this.config;
-    const [encoderCells, forecasterCells] = stackCellConfigs(cfg);
-    const cells: ConvLSTMCell[] = [];
+    const hiddenChannels = cfg.layers.map((l) => l.hiddenChannels);
+    const shared = { hiddenChannels, kernelSize: cfg.inputKernelSize, peephole: cfg.peephole };
+    this.encoder = new ConvLSTM({
+      ...shared,
+      inChannels: cfg.patchSize * cfg.patchSize,
+      layers: cfg.layers.map((l) => ({ recurrentKernelSize: l.recurrentKernelSize })),
+      returnSequences: false,
+      seed: hashSeed(cfg.seed, 0, 0),
+    });
     try {
-      const build = (configs: CellConfig[], part: number): ConvLSTMCell[] =>
-        configs.map((c, l) => {
-          const cell = new ConvLSTMCell({ ...c, seed: hashSeed(cfg.seed, part, l) });
-          cells.push(cell);
-          return cell;
-        });
-      this.encoder = build(encoderCells, 0);
-      this.forecaster = build(forecasterCells, 1);
+      this.forecaster = new ConvLSTM({
+        ...shared,
+        inChannels: 0,
+        // The input-free first layer's kernel size only names its (absent) input kernel.
+        layers: cfg.layers.map((l, i) => ({
+          kernelSize: i === 0 ? l.recurrentKernelSize : cfg.inputKernelSize,
+          recurrentKernelSize: l.recurrentKernelSize,
+        })),
+        seed: hashSeed(cfg.seed, 1, 0),
+      });
     } catch (error) {
-      for (const cell of cells) cell.dispose();
+      this.encoder.dispose();
       throw error;
     }
     const p2 = cfg.patchSize * cfg.patchSize;
@@ -125,60 +124,31 @@ export class EncoderForecaster {
       const p = cfg.patchSize;
       const side = cfg.frameSize / p;
       const frames = reshape(inputs, [n * tin, cfg.frameSize, cfg.frameSize, 1]);
-      // Layer input for all N·Tin frames at once: [N·Tin, h, w, Cin].
-      let layerInput: Tensor = spaceToDepth(frames, p);
-      const states: { h: Tensor; c: Tensor }[] = [];
-      for (const cell of this.encoder) {
-        const cc = cell.config;
-        const zx = projectInput(cc, cell.params, layerInput);
-        const steps = unstack(reshape(zx, [n, tin, side, side, 4 * cc.hiddenChannels]), 1);
-        let h: Tensor = zeros([n, side, side, cc.hiddenChannels]);
-        let c = h;
-        const hs: Tensor[] = [];
-        for (const z of steps) {
-          ({ h, c } = stepGates(cc, cell.params, z, h, c));
-          hs.push(h);
-        }
-        states.push({ h, c });
-        layerInput = reshape(stack(hs, 1), [n * tin, side, side, cc.hiddenChannels]);
-      }
-      const outputs: Tensor[] = [];
-      for (let t = 0; t < outputFrames; t++) {
-        let below: Tensor | null = null;
-        this.forecaster.forEach((cell, l) => {
-          const state = states[l] as { h: Tensor; c: Tensor };
-          const zx = below === null ? null : projectInput(cell.config, cell.params, below);
-          const next = stepGates(cell.config, cell.params, zx, state.h, state.c);
-          states[l] = next;
-          below = next.h;
-        });
-        const hidden =
-          states.length === 1
-            ? (states[0] as { h: Tensor }).h
-            : concat(
-                states.map((s) => s.h),
-                -1,
-              );
-        outputs.push(
-          add(conv2d(hidden as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'), this.outputBias),
-        );
-      }
-      const patches = reshape(stack(outputs, 1), [n * outputFrames, side, side, p * p]);
-      return reshape(depthToSpace(patches, p), [
-        n,
-        outputFrames,
-        cfg.frameSize,
-        cfg.frameSize,
-        1,
-      ]) as Tensor5D;
+      const patches = reshape(spaceToDepth(frames, p), [n, tin, side, side, p * p]);
+      const encoded = this.encoder.forward(patches as Tensor5D);
+      const forecast = this.forecaster.forward(null, {
+        steps: outputFrames,
+        initialState: { h: encoded.h, c: encoded.c },
+        returnAllLayers: true,
+      });
+      const layers = forecast.layers as Tensor[];
+      const hidden = layers.length === 1 ? (layers[0] as Tensor) : concat(layers, -1);
+      const perFrame = reshape(hidden, [n * outputFrames, side, side, outputInChannels(cfg)]);
+      const out = add(conv2d(perFrame as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'), this.outputBias);
+      return reshape(depthToSpace(out, p), [n, outputFrames, cfg.frameSize, cfg.frameSize, 1]) as Tensor5D;
     });
+  }
+
+  /** Every ConvLSTM cell: the encoder's layers, then the forecaster's. */
+  get cells(): readonly ConvLSTMCell[] {
+    return [...this.encoder.allCells, ...this.forecaster.allCells];
   }
 
   /** All trainable variables in {@link weightNames} order (for optimisers and checkpoints). */
   get trainableWeights(): readonly Variable[] {
     return [
-      ...this.encoder.flatMap((c) => c.trainableWeights),
-      ...this.forecaster.flatMap((c) => c.trainableWeights),
+      ...this.encoder.trainableWeights,
+      ...this.forecaster.trainableWeights,
       this.outputKernel,
       this.outputBias,
     ];
@@ -187,8 +157,8 @@ export class EncoderForecaster {
   /** Stable names of the weights, e.g. `encoder/0/kernel`, `forecaster/1/peepholeO`, `output/bias`. */
   get weightNames(): readonly string[] {
     return [
-      ...this.encoder.flatMap((c, l) => c.weightSpecs.map((s) => `encoder/${l}/${s.name}`)),
-      ...this.forecaster.flatMap((c, l) => c.weightSpecs.map((s) => `forecaster/${l}/${s.name}`)),
+      ...this.encoder.allCells.flatMap((c, l) => c.weightSpecs.map((s) => `encoder/${l}/${s.name}`)),
+      ...this.forecaster.allCells.flatMap((c, l) => c.weightSpecs.map((s) => `forecaster/${l}/${s.name}`)),
       'output/kernel',
       'output/bias',
     ];
@@ -220,7 +190,8 @@ export class EncoderForecaster {
 
   /** Frees all weights. */
   dispose(): void {
-    for (const cell of [...this.encoder, ...this.forecaster]) cell.dispose();
+    this.encoder.dispose();
+    this.forecaster.dispose();
     this.outputKernel.dispose();
     this.outputBias.dispose();
   }

@@ -57,7 +57,7 @@ describe('EncoderForecaster', () => {
       outputFrames: 2,
       seed: 1,
     });
-    const cells = [...model.encoder, ...model.forecaster];
+    const cells = model.cells;
     cells.forEach((cell, i) => {
       randomizeCell(cell, 10 + i);
     });
@@ -81,8 +81,8 @@ describe('EncoderForecaster', () => {
     const gotP = probabilities.dataSync();
 
     const side = FRAME / P;
-    const enc = model.encoder.map((c) => ({ cfg: c.config, w: refWeights(c) }));
-    const fc = model.forecaster.map((c) => ({ cfg: c.config, w: refWeights(c) }));
+    const enc = model.encoder.allCells.map((c) => ({ cfg: c.config, w: refWeights(c) }));
+    const fc = model.forecaster.allCells.map((c) => ({ cfg: c.config, w: refWeights(c) }));
     for (let b = 0; b < N; b++) {
       let states = layers.map((l) => ({
         h: refArray([1, side, side, l.hiddenChannels]),
@@ -144,7 +144,7 @@ describe('EncoderForecaster', () => {
       outputFrames: 2,
       seed: 5,
     });
-    [...model.encoder, ...model.forecaster].forEach((cell, i) => {
+    model.cells.forEach((cell, i) => {
       randomizeCell(cell, 40 + i);
     });
     const n = 2 * 2 * FRAME * FRAME;

@@ -1,0 +1,40 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { memory, setBackend, type Tensor5D, tensor } from '@tensorflow/tfjs-core';
+import { assertAllClose } from '@convlstm/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EncoderForecaster, loadCheckpoint, readNpy } from '../src/index.js';
+
+// Written by the encoder-forecaster's own time loops, before it ran on the core's stacks (see its README).
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'checkpoint-0.1');
+
+describe('a checkpoint written before the encoder-forecaster ran on the core stacks', () => {
+  beforeAll(async () => {
+    await setBackend('cpu');
+  });
+
+  it('loads, and predicts what the old code predicted', async () => {
+    const before = memory().numTensors;
+    const { model, resume } = await loadCheckpoint(FIXTURE);
+    expect(resume).toBeNull();
+    expect(model.config.layers.length).toBe(2);
+    const inputs = await readNpy(join(FIXTURE, 'inputs.npy'));
+    const expected = await readNpy(join(FIXTURE, 'predictions.npy'));
+    const x = tensor(inputs.data as Float32Array, [...inputs.shape]) as Tensor5D;
+    const predicted = model.predict(x, expected.shape[1]);
+    expect(predicted.shape).toEqual([...expected.shape]);
+    assertAllClose(predicted.dataSync(), expected.data as Float32Array, 'predictions', 1e-6, 1e-5);
+    // The fixture's weights matter: the same model with its own initial weights predicts otherwise.
+    const fresh = new EncoderForecaster(model.config);
+    const other = fresh.predict(x, expected.shape[1]);
+    const gap = Math.max(...other.dataSync().map((v, i) => Math.abs(v - ((expected.data as Float32Array)[i] as number))));
+    expect(gap).toBeGreaterThan(0.01);
+    other.dispose();
+    fresh.dispose();
+    x.dispose();
+    predicted.dispose();
+    model.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+});
