@@ -1,3 +1,4 @@
+import { getBackendProfile } from '@convlstm/core';
 import { randomNormal, type Tensor } from '@tensorflow/tfjs-core';
 import { type Contender, coreContender, coreVariants, layersContender, plainContender } from './impls.js';
 import {
@@ -25,7 +26,7 @@ export interface BenchBackend {
   activate(): Promise<string | null>;
 }
 
-/** A contender only some runtimes have (the browser's unfused WebGPU path). */
+/** A contender only some runtimes have (the browser's WebGPU path without its gate kernel). */
 export interface ExtraContender {
   readonly name: string;
   /** Whether it applies on this backend and shape. */
@@ -107,10 +108,13 @@ function contendersFor(
   extra: readonly ExtraContender[],
 ): (() => Contender)[] {
   const core = [
-    // tfjs-backend-webgpu 4.22 returns all-zero states on the concat schedule (core's 'auto'
-    // never picks it there): its time would be the time of a wrong answer.
+    // A schedule the backend's profile marks broken ('auto' never picks it there) would time a
+    // wrong answer.
     ...coreVariants(shape)
-      .filter(([name]) => !(backend === 'webgpu' && name === 'core:concat'))
+      .filter(([, options]) => {
+        const mode = options.mode ?? 'auto';
+        return mode === 'auto' || getBackendProfile(backend).brokenSchedules?.[mode] === undefined;
+      })
       .map(
         ([name, options]) =>
           () =>

@@ -17,20 +17,19 @@ export interface Contender {
   around?<T>(run: () => Promise<T>): Promise<T>;
 }
 
-/** The ConvLSTM variants measured: the defaults, each fast path alone, checkpointing. */
+/** The ConvLSTM variants measured: the defaults, each schedule and gradient strategy alone, checkpointing. */
 export function coreVariants(shape: BenchShape): [string, Partial<ConvLSTMOptions>][] {
   const every = Math.max(1, Math.round(Math.sqrt(shape.steps)));
   const all: [string, Partial<ConvLSTMOptions>][] = [
     ['core:default', {}],
-    ['core:hoisted', { mode: 'hoisted', fusedGates: false }],
-    ['core:concat', { mode: 'concat', fusedGates: false }],
-    ['core:gatewise', { mode: 'gatewise', fusedGates: false }],
-    ['core:fused', { fusedGates: true }],
+    ['core:hoisted', { mode: 'hoisted' }],
+    ['core:concat', { mode: 'concat' }],
+    ['core:handwritten', { gradient: 'handwritten' }],
     [`core:checkpoint${every}`, { checkpointEvery: every }],
   ];
   // The 3-layer and long-sequence shapes are expensive: keep the variants that differ most.
   return shape.hidden.length > 1 || shape.memoryOnly
-    ? all.filter(([n]) => !['core:hoisted', 'core:concat', 'core:gatewise'].includes(n))
+    ? all.filter(([n]) => !['core:hoisted', 'core:concat'].includes(n))
     : all;
 }
 

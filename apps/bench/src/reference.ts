@@ -1,24 +1,11 @@
-import type { ConvLSTM } from '@convlstm/core';
-import {
-  add,
-  concat,
-  conv2d,
-  mul,
-  reshape,
-  sigmoid,
-  split,
-  stack,
-  type Tensor,
-  type Tensor4D,
-  tanh,
-  unstack,
-  zeros,
-} from '@tensorflow/tfjs-core';
+import { type ConvLSTM, gateArithmetic } from '@convlstm/core';
+import { add, concat, conv2d, reshape, stack, type Tensor, type Tensor4D, unstack, zeros } from '@tensorflow/tfjs-core';
 
 /**
  * The plain per-step reference the speed-ups are measured against: for every layer and step,
- * concatenate `[x_t, h]`, run one convolution with the stacked kernel, split the four gates
- * and apply eq. 3 (peepholes included) — no hoisting, no custom gradient. It reads the
+ * concatenate `[x_t, h]`, run one convolution with the stacked kernel, add the bias and apply
+ * the core's gate arithmetic in TF.js ops (`gateArithmetic`, eq. 3 as the core writes it once) —
+ * no hoisting, no gate kernel, no custom gradient. It reads the
  * weights of `model`, so both compute the same function and train the same variables.
  * `xs [N, T, H, W, Cin]` → outputs `[N, T, H, W, C_last]`. Call inside `tidy`.
  */
@@ -40,12 +27,7 @@ export function plainReference(model: ConvLSTM, xs: Tensor): Tensor {
     for (const x of frames) {
       let z: Tensor = conv2d(concat([x, h], -1) as Tensor4D, kernel, 1, 'same');
       if (p.bias !== null) z = add(z, p.bias);
-      const [zi, zf, zg, zo] = split(z, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
-      const i = sigmoid(p.peepholeI ? add(zi, mul(p.peepholeI, c)) : zi);
-      const f = sigmoid(p.peepholeF ? add(zf, mul(p.peepholeF, c)) : zf);
-      c = add(mul(f, c), mul(i, tanh(zg)));
-      const o = sigmoid(p.peepholeO ? add(zo, mul(p.peepholeO, c)) : zo);
-      h = mul(o, tanh(c));
+      ({ h, c } = gateArithmetic(cell.config, p, z, c));
       outputs.push(h);
     }
     frames = outputs;

@@ -31,7 +31,7 @@ describe('bench harness (tiny shapes, quick mode, cpu)', () => {
     expect(Number.isFinite(cpu?.peak?.matMulGflops)).toBe(true);
     const results = cpu?.results ?? [];
     const names = new Set(results.map((r) => r.contender));
-    for (const name of ['core:default', 'core:fused', 'plain', 'tfjs-layers'])
+    for (const name of ['core:default', 'core:handwritten', 'plain', 'tfjs-layers'])
       expect(names.has(name)).toBe(true);
     // (d) is a training-only shape.
     expect(results.filter((r) => r.shape === 'd').every((r) => r.phase === 'train')).toBe(true);

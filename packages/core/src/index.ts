@@ -55,3 +55,4 @@ export {
   initialCellValues,
   type WeightSpec,
 } from './weights.js';
+export { getConvAccelerator, INFERENCE_GATES_KERNEL, registerConvAccelerator, unregisterConvAccelerator } from './transitional.js';
