@@ -1,6 +1,13 @@
-import { getBackendProfile } from '@convlstm/core';
-import { randomNormal, type Tensor } from '@tensorflow/tfjs-core';
-import { type Contender, coreContender, coreVariants, layersContender, plainContender } from './impls.js';
+import { CONVLSTM_GATES, getBackendProfile } from '@convlstm/core';
+import { getKernel, randomNormal, type Tensor } from '@tensorflow/tfjs-core';
+import {
+  type Contender,
+  coreContender,
+  coreVariants,
+  layersContender,
+  noGateKernelContender,
+  plainContender,
+} from './impls.js';
 import {
   type BackendPeak,
   type ForwardMemory,
@@ -120,6 +127,9 @@ function contendersFor(
           () =>
             coreContender(name, shape, options),
       ),
+    ...(getKernel(CONVLSTM_GATES, backend) !== undefined && !shape.memoryOnly
+      ? [() => noGateKernelContender(shape)]
+      : []),
     ...extra.filter((e) => e.applies(backend, shape)).map((e) => () => e.make(shape)),
   ];
   const others = [() => plainContender(shape), () => layersContender(shape)];

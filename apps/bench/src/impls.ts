@@ -1,5 +1,5 @@
-import { ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { getBackend, getKernel, registerKernel, type Tensor, unregisterKernel, type Variable } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // tfjs-layers calls chained tensor methods (`t.flatten()`), which only @tensorflow/tfjs registers.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
@@ -52,6 +52,28 @@ export function coreContender(name: string, shape: BenchShape, options: Partial<
     forward: (xs) => model.forward(xs as never).output,
     variables: model.trainableWeights,
     dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * The default schedule with the active backend's gate kernel (`CONVLSTM_GATES`) unregistered for
+ * each call, so the kernel's share of the speed-up is measured in the same run. Only for a
+ * backend that registers one.
+ */
+export function noGateKernelContender(shape: BenchShape): Contender {
+  const inner = coreContender('core:no-gate-kernel', shape, {});
+  return {
+    ...inner,
+    forward: (xs) => {
+      const kernel = getKernel(CONVLSTM_GATES, getBackend());
+      if (kernel !== undefined) unregisterKernel(CONVLSTM_GATES, kernel.backendName);
+      try {
+        // The ops recorded instead of the kernel do not need it for their gradients.
+        return inner.forward(xs);
+      } finally {
+        if (kernel !== undefined) registerKernel(kernel);
+      }
+    },
   };
 }
 

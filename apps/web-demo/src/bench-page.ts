@@ -1,18 +1,10 @@
-import { registerFusedGates, useWebGPUBackend } from '@convlstm/backend-webgpu';
-import {
-  type BenchBackend,
-  type BenchReport,
-  coreContender,
-  type ExtraContender,
-  formatReport,
-  runBench,
-} from '@convlstm/bench/browser';
-import { FUSED_GATES_KERNEL } from '@convlstm/core';
+import { useWebGPUBackend } from '@convlstm/backend-webgpu';
+import { type BenchBackend, type BenchReport, formatReport, runBench } from '@convlstm/bench/browser';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { getBackend, setBackend, unregisterKernel } from '@tensorflow/tfjs-core';
+import { getBackend, setBackend } from '@tensorflow/tfjs-core';
 
 declare global {
   interface Window {
@@ -49,30 +41,6 @@ function browserBackend(name: BrowserBench): BenchBackend {
   };
 }
 
-/**
- * The default core schedule on WebGPU with the fused WGSL gate kernel unregistered for the
- * call, so the fused program's share of the speed-up is measured in the same run.
- */
-const unfusedWebGPU: ExtraContender = {
-  name: 'core:unfused-webgpu',
-  applies: (backend, shape) => backend === 'webgpu' && !shape.memoryOnly,
-  make: (shape) => {
-    const inner = coreContender('core:unfused-webgpu', shape, {});
-    return {
-      ...inner,
-      forward: (xs) => {
-        unregisterKernel(FUSED_GATES_KERNEL, 'webgpu');
-        try {
-          // The unfused ops' gradients do not need the kernel: it can come back right away.
-          return inner.forward(xs);
-        } finally {
-          registerFusedGates();
-        }
-      },
-    };
-  },
-};
-
 function parseList<T extends string>(value: string | null, allowed: readonly T[], name: string): T[] | null {
   if (value === null || value === '') return null;
   const list = value.split(',');
@@ -98,7 +66,6 @@ async function main(): Promise<void> {
       quick: query.get('quick') === '1',
       backends: backends.map(browserBackend),
       runtime: navigator.userAgent,
-      extraContenders: [unfusedWebGPU],
       ...(shapes === null ? {} : { shapes }),
       ...(maxRun === null ? {} : { maxRunSeconds: Number(maxRun) }),
       log: (line) => {

@@ -5,24 +5,30 @@ import { GatesProgram } from './gates-program.js';
  * owns one position and channel `(p, ch)` of the state and writes `h'` and `c'` there.
  *
  * Bindings (tfjs-backend-webgpu names them after `variableNames`): `Z [P, 4C]`, `Cprev [P, C]`,
- * `PeepI`, `PeepF`, `PeepO` `[C]`. tfjs-backend-webgpu gives a program a single output buffer,
- * so the output is packed `[2, P, C]`: plane 0 is `h'`, plane 1 is `c'`.
+ * `PeepI`, `PeepF`, `PeepO` `[C]`, and with `withX` a second term `X [P, 4C]` added to `Z`.
+ * tfjs-backend-webgpu gives a program a single output buffer, so the output is packed
+ * `[2, P, C]`: plane 0 is `h'`, plane 1 is `c'`.
  */
 export class GatesForwardProgram extends GatesProgram {
-  readonly variableNames = ['Z', 'Cprev', 'PeepI', 'PeepF', 'PeepO'];
-  shaderKey = 'convlstmGatesForward';
+  readonly variableNames: string[];
+  shaderKey: string;
+  private readonly withX: boolean;
 
-  constructor(positions: number, channels: number) {
+  constructor(positions: number, channels: number, withX = false) {
     super([2, positions, channels], positions, channels);
+    this.withX = withX;
+    this.variableNames = ['Z', 'Cprev', 'PeepI', 'PeepF', 'PeepO', ...(withX ? ['X'] : [])];
+    this.shaderKey = withX ? 'convlstmGatesForwardX' : 'convlstmGatesForward';
   }
 
   protected body(): string {
+    const z = (gate: string) => (this.withX ? `(Z[${gate}] + X[${gate}])` : `Z[${gate}]`);
     return `
-        let i = convlstmSigmoid(Z[zBase] + PeepI[ch] * c);
-        let f = convlstmSigmoid(Z[zBase + channels] + PeepF[ch] * c);
-        let g = convlstmTanh(Z[zBase + 2 * channels]);
+        let i = convlstmSigmoid(${z('zBase')} + PeepI[ch] * c);
+        let f = convlstmSigmoid(${z('zBase + channels')} + PeepF[ch] * c);
+        let g = convlstmTanh(${z('zBase + 2 * channels')});
         let cNext = f * c + i * g;
-        let o = convlstmSigmoid(Z[zBase + 3 * channels] + PeepO[ch] * cNext);
+        let o = convlstmSigmoid(${z('zBase + 3 * channels')} + PeepO[ch] * cNext);
         result[index] = o * convlstmTanh(cNext);
         result[count + index] = cNext;
     `;

@@ -1,6 +1,6 @@
+import { CONVLSTM_GATES } from '@convlstm/core';
 import { assertShape, assertTensor, ConvLSTMArgumentError, formatShape } from '@convlstm/tensor';
 import { engine, getBackend, getKernel, type Tensor, zeros } from '@tensorflow/tfjs-core';
-import { GATES_FORWARD } from './kernel-names.js';
 
 /** The peephole weights `w_ci`, `w_cf`, `w_co`, each `[C]`. */
 export interface Peepholes {
@@ -9,14 +9,15 @@ export interface Peepholes {
   readonly o: Tensor;
 }
 
-/** Whether the current backend has the fused gate kernels (see `registerFusedGates`). */
-export function hasFusedGates(): boolean {
-  return getKernel(GATES_FORWARD, getBackend()) !== undefined;
+/** Whether the active backend has the core's gate kernel (on WebGPU: see `registerWebGPUKernels`). */
+export function hasGatesKernel(): boolean {
+  return getKernel(CONVLSTM_GATES, getBackend()) !== undefined;
 }
 
 /**
  * The gate arithmetic of one ConvLSTM step (eq. 3 of Shi et al. 2015, sigmoid gates, tanh
- * candidate and output) as one fused kernel call, differentiable:
+ * candidate and output) as one call of the core's gate kernel, with its arguments checked;
+ * differentiable where the backend registers the kernel's backward (WebGPU does):
  *   i = σ(z_i + w_ci∘c), f = σ(z_f + w_cf∘c), g = tanh(z_g), c' = f∘c + i∘g,
  *   o = σ(z_o + w_co∘c'), h' = o∘tanh(c').
  *
@@ -24,9 +25,9 @@ export function hasFusedGates(): boolean {
  * @param c `[N, ...S, C]` previous cell state.
  * @param peepholes the `[C]` peephole weights, or `null` for a cell without them.
  * @returns `{ h: [N, ...S, C], c: [N, ...S, C] }`.
- * @throws ConvLSTMArgumentError on bad shapes; Error when the current backend has no fused kernel.
+ * @throws ConvLSTMArgumentError on bad shapes; Error when the active backend has no gate kernel.
  */
-export function fusedGates(
+export function runGatesKernel(
   z: Tensor,
   c: Tensor,
   peepholes: Peepholes | null = null,
@@ -49,14 +50,14 @@ export function fusedGates(
     assertShape(peepholes.f, [channels], 'peepholes.f', '[C]');
     assertShape(peepholes.o, [channels], 'peepholes.o', '[C]');
   }
-  if (!hasFusedGates()) {
+  if (!hasGatesKernel()) {
     throw new Error(
-      `fusedGates: backend "${getBackend()}" has no ${GATES_FORWARD} kernel; call registerFusedGates()`,
+      `runGatesKernel: backend "${getBackend()}" has no ${CONVLSTM_GATES} kernel (on WebGPU, call registerWebGPUKernels())`,
     );
   }
   const none = peepholes === null ? zeros([channels]) : null;
   try {
-    const [h, cNext] = engine().runKernel(GATES_FORWARD, {
+    const [h, cNext] = engine().runKernel(CONVLSTM_GATES, {
       z,
       c,
       peepholeI: peepholes?.i ?? (none as Tensor),

@@ -3,7 +3,7 @@ import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
 import { WGSL_ACTIVATIONS } from './wgsl-activations.js';
 
 /**
- * What the fused gate programs share: one invocation per state element `(p, ch)` of `P`
+ * What the gate programs share: one invocation per state element `(p, ch)` of `P`
  * positions × `C` channels, a flat dispatch, and a WGSL prologue that decodes the index and
  * reads `c = Cprev[index]` and `zBase`, the offset of gate i in `Z [P, 4C]` (f, c, o follow
  * at `+C`, `+2C`, `+3C`).

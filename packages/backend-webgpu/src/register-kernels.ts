@@ -1,27 +1,31 @@
+import {
+  CONVLSTM_GATES,
+  CONVLSTM_GATES_GRAD,
+  GATES_GRAD_INPUTS,
+  registerBackendProfile,
+} from '@convlstm/core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
-  engine,
-  getGradient,
   getKernel,
   type KernelConfig,
   type KernelFunc,
   type NamedTensorInfoMap,
-  registerGradient,
   registerKernel,
-  reshape,
-  sum,
-  type Tensor,
   type TensorInfo,
-  tidy,
-  unstack,
-  zerosLike,
 } from '@tensorflow/tfjs-core';
 import { GatesBackwardProgram } from './gates-backward-program.js';
 import { GatesForwardProgram } from './gates-forward-program.js';
-import { BACKWARD_INPUTS, FORWARD_INPUTS, GATES_BACKWARD, GATES_FORWARD } from './kernel-names.js';
 
-/** The tfjs backend name the fused kernels are registered for. */
+/** The tfjs backend name the kernels are registered for. */
 export const WEBGPU_BACKEND = 'webgpu';
+
+/** What the core must know about tfjs-backend-webgpu 4.22 (see `registerBackendProfile`). */
+const WEBGPU_PROFILE = {
+  brokenSchedules: {
+    concat:
+      'tfjs-backend-webgpu 4.22 returns all-zero states on this schedule (found by the conformance suite in headless Chromium)',
+  },
+} as const;
 
 function readInputs(
   kernel: string,
@@ -65,25 +69,34 @@ function unpack(backend: WebGPUBackend, packed: TensorInfo, offset: number, shap
 
 const forwardKernel: KernelFunc = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { infos, positions, channels } = readInputs(GATES_FORWARD, inputs, FORWARD_INPUTS);
-  const [z, c, pi, pf, po] = infos as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const program = new GatesForwardProgram(positions, channels);
-  const packed = gpu.runWebGPUProgram(
-    program,
-    [view(z, [positions, 4 * channels]), view(c, [positions, channels]), pi, pf, po],
-    'float32',
-  );
+  const { infos, positions, channels } = readInputs(CONVLSTM_GATES, inputs, ['z', 'c']);
+  const [z, c] = infos as [TensorInfo, TensorInfo];
+  const peepholes = ['peepholeI', 'peepholeF', 'peepholeO'].map((name) => inputs[name]);
+  // A cell without peepholes is exactly the step with zero peepholes.
+  const zero = peepholes.every((p) => p !== undefined)
+    ? null
+    : gpu.makeTensorInfo([channels], 'float32', new Float32Array(channels));
+  const x = inputs.x;
+  const program = new GatesForwardProgram(positions, channels, x !== undefined);
+  const bound = [
+    view(z, [positions, 4 * channels]),
+    view(c, [positions, channels]),
+    ...peepholes.map((p) => (p ?? zero) as TensorInfo),
+    ...(x === undefined ? [] : [view(x, [positions, 4 * channels])]),
+  ];
+  const packed = gpu.runWebGPUProgram(program, bound, 'float32');
   try {
     const count = positions * channels;
     return [unpack(gpu, packed, 0, [...c.shape]), unpack(gpu, packed, count, [...c.shape])];
   } finally {
     gpu.disposeData(packed.dataId);
+    if (zero !== null) gpu.disposeData(zero.dataId);
   }
 };
 
 const backwardKernel: KernelFunc = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { infos, positions, channels } = readInputs(GATES_BACKWARD, inputs, BACKWARD_INPUTS);
+  const { infos, positions, channels } = readInputs(CONVLSTM_GATES_GRAD, inputs, GATES_GRAD_INPUTS);
   const [z, c, pi, pf, po, dh, dcNext] = infos as [
     TensorInfo,
     TensorInfo,
@@ -112,53 +125,23 @@ const backwardKernel: KernelFunc = ({ inputs, backend }) => {
   }
 };
 
-/** Runs {@link GATES_BACKWARD} and reduces the peephole partials to `[C]` gradients. */
-export function gatesBackward(
-  z: Tensor,
-  c: Tensor,
-  peepholeI: Tensor,
-  peepholeF: Tensor,
-  peepholeO: Tensor,
-  dh: Tensor,
-  dcNext: Tensor,
-): { dz: Tensor; dc: Tensor; dPeepholeI: Tensor; dPeepholeF: Tensor; dPeepholeO: Tensor } {
-  const [dz, dc, partials] = engine().runKernel(GATES_BACKWARD, {
-    z,
-    c,
-    peepholeI,
-    peepholeF,
-    peepholeO,
-    dh,
-    dcNext,
-  }) as [Tensor, Tensor, Tensor];
-  const channels = c.shape[c.shape.length - 1] as number;
-  const [dPeepholeI, dPeepholeF, dPeepholeO] = tidy(() =>
-    unstack(sum(reshape(partials, [3, -1, channels]), 1), 0),
-  ) as [Tensor, Tensor, Tensor];
-  partials.dispose();
-  return { dz, dc, dPeepholeI, dPeepholeF, dPeepholeO };
-}
-
 const forwardConfig: KernelConfig = {
-  kernelName: GATES_FORWARD,
+  kernelName: CONVLSTM_GATES,
   backendName: WEBGPU_BACKEND,
   kernelFunc: forwardKernel,
 };
 const backwardConfig: KernelConfig = {
-  kernelName: GATES_BACKWARD,
+  kernelName: CONVLSTM_GATES_GRAD,
   backendName: WEBGPU_BACKEND,
   kernelFunc: backwardKernel,
 };
 
 /**
- * Registers {@link GATES_FORWARD} and {@link GATES_BACKWARD} for the `'webgpu'` backend and the
- * gradient of the forward kernel (so `tf.grad`, `variableGrads` and optimizers see through it).
- * Idempotent. Returns whether anything was newly registered.
- *
- * The gradient goes through `registerGradient`, tfjs's mechanism for its own kernels, rather than
- * `tf.customGrad`: `customGrad` only allows a single output tensor and the step has two (`h'`, `c'`).
+ * Registers the core's gate kernel (`CONVLSTM_GATES`) and its backward (`CONVLSTM_GATES_GRAD`,
+ * through which the core's registered gradient runs, so training uses the WGSL programs too)
+ * for the `'webgpu'` backend. Idempotent. Returns whether anything was newly registered.
  */
-export function registerFusedGates(): boolean {
+export function registerWebGPUKernels(): boolean {
   let registered = false;
   for (const config of [forwardConfig, backwardConfig]) {
     if (getKernel(config.kernelName, WEBGPU_BACKEND) === undefined) {
@@ -166,25 +149,10 @@ export function registerFusedGates(): boolean {
       registered = true;
     }
   }
-  if (getGradient(GATES_FORWARD) === undefined) {
-    registerGradient({
-      kernelName: GATES_FORWARD,
-      inputsToSave: [...FORWARD_INPUTS],
-      gradFunc: (dy, saved) => {
-        const [z, c, pi, pf, po] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
-        const [dh, dcNext] = dy as [Tensor | null, Tensor | null];
-        // An output outside the differentiated graph arrives as null: it contributes nothing.
-        const g = gatesBackward(z, c, pi, pf, po, dh ?? zerosLike(c), dcNext ?? zerosLike(c));
-        return {
-          z: () => g.dz,
-          c: () => g.dc,
-          peepholeI: () => g.dPeepholeI,
-          peepholeF: () => g.dPeepholeF,
-          peepholeO: () => g.dPeepholeO,
-        };
-      },
-    });
-    registered = true;
-  }
   return registered;
+}
+
+/** Tells the core what differs on WebGPU (a schedule tfjs-backend-webgpu 4.22 gets wrong). */
+export function registerWebGPUProfile(): void {
+  registerBackendProfile(WEBGPU_BACKEND, WEBGPU_PROFILE);
 }

@@ -1,5 +1,5 @@
 /**
- * WGSL helpers shared by the fused gate programs. `tanh` is written out because some
+ * WGSL helpers shared by the gate programs. `tanh` is written out because some
  * WGSL implementations return NaN for the builtin at large |x|; this form saturates.
  */
 export const WGSL_ACTIVATIONS = `

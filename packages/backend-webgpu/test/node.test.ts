@@ -1,12 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, getBackendProfile } from '@convlstm/core';
 import { getGradient, getKernel, tensor, zeros } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
-  fusedGates,
-  GATES_BACKWARD,
-  GATES_FORWARD,
-  hasFusedGates,
-  registerFusedGates,
+  hasGatesKernel,
+  registerWebGPUKernels,
+  registerWebGPUProfile,
+  runGatesKernel,
   useWebGPUBackend,
 } from '../src/index.js';
 
@@ -29,29 +29,35 @@ describe('outside a browser', () => {
     );
   });
 
-  it('registers both kernels for webgpu and the forward gradient, once', () => {
-    registerFusedGates();
-    expect(getKernel(GATES_FORWARD, 'webgpu')).toBeDefined();
-    expect(getKernel(GATES_BACKWARD, 'webgpu')).toBeDefined();
-    expect(getGradient(GATES_FORWARD)).toBeDefined();
-    expect(registerFusedGates()).toBe(false);
+  it("registers the core's gate kernel and its backward for webgpu, once; the gradient is the core's", () => {
+    // The core registers the kernel's gradient itself (it runs CONVLSTM_GATES_GRAD).
+    expect(getGradient(CONVLSTM_GATES)).toBeDefined();
+    registerWebGPUKernels();
+    expect(getKernel(CONVLSTM_GATES, 'webgpu')).toBeDefined();
+    expect(getKernel(CONVLSTM_GATES_GRAD, 'webgpu')).toBeDefined();
+    expect(registerWebGPUKernels()).toBe(false);
   });
 
-  it('fusedGates checks shapes first, then says the backend has no fused kernel', async () => {
+  it("tells the core which schedule tfjs-backend-webgpu gets wrong, through the backend's profile", () => {
+    registerWebGPUProfile();
+    expect(getBackendProfile('webgpu').brokenSchedules?.concat).toMatch(/zero states/);
+  });
+
+  it('runGatesKernel checks shapes first, then says the backend has no gate kernel', async () => {
     await useWebGPUBackend({ fallbacks: ['cpu'] });
-    expect(hasFusedGates()).toBe(false);
+    expect(hasGatesKernel()).toBe(false);
     const z = zeros([1, 2, 2, 8]);
     const c = zeros([1, 2, 2, 2]);
     const bad = zeros([1, 2, 2, 3]);
     const wrongPeep = tensor([1, 2, 3]);
     const notFour = zeros([1, 2, 2, 6]);
     try {
-      expect(() => fusedGates(z, bad)).toThrow(/Invalid c: expected shape \[1, 2, 2, 2\]/);
-      expect(() => fusedGates(notFour, c)).toThrow(/Invalid z/);
-      expect(() => fusedGates(z, c, { i: wrongPeep, f: wrongPeep, o: wrongPeep })).toThrow(
+      expect(() => runGatesKernel(z, bad)).toThrow(/Invalid c: expected shape \[1, 2, 2, 2\]/);
+      expect(() => runGatesKernel(notFour, c)).toThrow(/Invalid z/);
+      expect(() => runGatesKernel(z, c, { i: wrongPeep, f: wrongPeep, o: wrongPeep })).toThrow(
         /Invalid peepholes\.i/,
       );
-      expect(() => fusedGates(z, c)).toThrow(/backend "cpu" has no ConvLSTMGatesForward kernel/);
+      expect(() => runGatesKernel(z, c)).toThrow(/backend "cpu" has no ConvLSTMGates kernel/);
     } finally {
       for (const t of [z, c, bad, wrongPeep, notFour]) t.dispose();
     }

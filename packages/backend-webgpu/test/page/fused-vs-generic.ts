@@ -1,14 +1,7 @@
-import {
-  type CellParams,
-  ConvLSTMCell,
-  convSame,
-  projectInput,
-  resolveCellConfig,
-  stepGates,
-} from '@convlstm/core';
+import { CONVLSTM_GATES, ConvLSTMCell, convSame, gateArithmetic, projectInput } from '@convlstm/core';
 import { assertAllClose, randomizeCell, randomValues } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedGates, GATES_FORWARD, type Peepholes } from '../../src/index.js';
+import { type Peepholes, runGatesKernel } from '../../src/index.js';
 
 /** One named in-page check; throws on mismatch. */
 export interface PageCase {
@@ -18,36 +11,16 @@ export interface PageCase {
 
 type Gates = (z: tf.Tensor, c: tf.Tensor, p: Peepholes | null) => { h: tf.Tensor; c: tf.Tensor };
 
-/**
- * The generic path: core's own `stepGates` with a zero 1×1 recurrent kernel, so its `z` is
- * exactly the given pre-activations and every op is an unfused tfjs op.
- */
-function generic(spatialRank: number, channels: number): Gates {
-  const config = resolveCellConfig({
-    inChannels: 1,
-    hiddenChannels: channels,
-    kernelSize: 1,
-    spatialRank: spatialRank as 1 | 2 | 3,
-  });
+/** The generic path: the core's gate arithmetic in TF.js ops (never a backend's kernel). */
+function generic(): Gates {
   return (z, c, peep) => {
-    const params: CellParams = {
-      kernel: null,
-      recurrentKernel: tf.zeros([...new Array<number>(spatialRank).fill(1), channels, 4 * channels]),
-      bias: null,
-      peepholeI: peep?.i ?? null,
-      peepholeF: peep?.f ?? null,
-      peepholeO: peep?.o ?? null,
-    };
-    // Core routes its gate arithmetic through the fused kernel whenever the backend has one:
-    // unregister it for this call so the reference really is the unfused tfjs ops.
-    const backend = tf.getBackend();
-    const fused = tf.getKernel(GATES_FORWARD, backend);
-    if (fused !== undefined) tf.unregisterKernel(GATES_FORWARD, backend);
-    try {
-      return stepGates(config, params, z, tf.zerosLike(c), c);
-    } finally {
-      if (fused !== undefined) tf.registerKernel(fused);
-    }
+    const values = gateArithmetic(
+      { activation: 'tanh', recurrentActivation: 'sigmoid' },
+      { peepholeI: peep?.i ?? null, peepholeF: peep?.f ?? null, peepholeO: peep?.o ?? null },
+      z,
+      c,
+    );
+    return { h: values.h, c: values.c };
   };
 }
 
@@ -139,7 +112,7 @@ function assertSame(actual: Float32Array[], expected: Float32Array[], label: str
 }
 
 /**
- * Fused on WebGPU against the generic path on the CPU backend (the independent reference),
+ * The gate kernel on WebGPU against the generic path on the CPU backend (the independent reference),
  * and against the generic path on WebGPU itself where that one is sound: tfjs-backend-webgpu
  * 4.22 emits invalid WGSL for rank-5 broadcasting binary ops ("cannot index type 'vec5'"),
  * so its generic 3-D step is wrong and only the CPU comparison applies there.
@@ -152,18 +125,19 @@ async function compare(
   zScale = 1.5,
 ) {
   const p = problem(spatial, channels, withPeepholes, seed, zScale);
-  const fused = await evaluate('webgpu', fusedGates, p);
-  const cpu = await evaluate('cpu', generic(spatial.length, channels), p);
-  assertSame(fused, cpu, 'fused (webgpu) vs generic (cpu)');
+  const fused = await evaluate('webgpu', runGatesKernel, p);
+  const cpu = await evaluate('cpu', generic(), p);
+  assertSame(fused, cpu, 'kernel (webgpu) vs generic (cpu)');
   if (spatial.length < 3) {
-    const gpu = await evaluate('webgpu', generic(spatial.length, channels), p);
-    assertSame(fused, gpu, 'fused (webgpu) vs generic (webgpu)');
+    const gpu = await evaluate('webgpu', generic(), p);
+    assertSame(fused, gpu, 'kernel (webgpu) vs generic (webgpu)');
   }
 }
 
 /**
  * The hook proposed for core, written out: a whole cell step with the convolutions from core and
- * the gate arithmetic from the fused kernel equals `ConvLSTMCell.step`, on WebGPU.
+ * the gate arithmetic from the gate kernel equals `ConvLSTMCell.step`, on WebGPU; also with the
+ * projected input passed as the kernel's second term `x` (added in the WGSL program).
  */
 async function cellStepThroughFusedKernel(): Promise<void> {
   const cell = new ConvLSTMCell({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 1 });
@@ -179,15 +153,28 @@ async function cellStepThroughFusedKernel(): Promise<void> {
     });
     const fused = tf.tidy(() => {
       const z = tf.add(projectInput(cell.config, p, x), convSame(h, p.recurrentKernel, 2, [1, 1], [1, 1]));
-      return fusedGates(z, c, {
+      return runGatesKernel(z, c, {
         i: p.peepholeI as tf.Tensor,
         f: p.peepholeF as tf.Tensor,
         o: p.peepholeO as tf.Tensor,
       });
     });
+    const withX = tf.tidy(() => {
+      const [hNext, cNext] = tf.engine().runKernel(CONVLSTM_GATES, {
+        z: convSame(h, p.recurrentKernel, 2, [1, 1], [1, 1]),
+        x: projectInput(cell.config, p, x),
+        c,
+        peepholeI: p.peepholeI as tf.Tensor,
+        peepholeF: p.peepholeF as tf.Tensor,
+        peepholeO: p.peepholeO as tf.Tensor,
+      }) as [tf.Tensor, tf.Tensor];
+      return { h: hNext, c: cNext };
+    });
     assertAllClose(await fused.h.data(), await expected.h.data(), "h'", 1e-5, 1e-4);
     assertAllClose(await fused.c.data(), await expected.c.data(), "c'", 1e-5, 1e-4);
-    tf.dispose([fused.h, fused.c, expected.h, expected.c]);
+    assertAllClose(await withX.h.data(), await expected.h.data(), "h' (z + x)", 1e-5, 1e-4);
+    assertAllClose(await withX.c.data(), await expected.c.data(), "c' (z + x)", 1e-5, 1e-4);
+    tf.dispose([fused.h, fused.c, withX.h, withX.c, expected.h, expected.c]);
   } finally {
     tf.dispose([x, h, c]);
     cell.dispose();
@@ -205,26 +192,26 @@ function random4(shape: number[], seed: number): tf.Tensor4D {
   );
 }
 
-/** Fused WGSL kernels against core's generic `stepGates`, forward and gradients. */
+/** The WGSL gate kernels against the core's `gateArithmetic` in TF.js ops, forward and gradients. */
 export function fusedCases(): PageCase[] {
   return [
-    { name: 'fused = generic: 2-D, peepholes', run: () => compare([3, 4], 5, true, 11) },
-    { name: 'fused = generic: 2-D, no peepholes', run: () => compare([4, 3], 3, false, 23) },
-    { name: 'fused = generic: 1-D, peepholes', run: () => compare([7], 2, true, 37) },
+    { name: 'gate kernel = generic: 2-D, peepholes', run: () => compare([3, 4], 5, true, 11) },
+    { name: 'gate kernel = generic: 2-D, no peepholes', run: () => compare([4, 3], 3, false, 23) },
+    { name: 'gate kernel = generic: 1-D, peepholes', run: () => compare([7], 2, true, 37) },
     {
-      name: 'fused = generic: 3-D, peepholes (cpu reference only)',
+      name: 'gate kernel = generic: 3-D, peepholes (cpu reference only)',
       run: () => compare([2, 3, 2], 4, true, 41),
     },
     // Saturated gates: the fused sigmoid/tanh must stay finite and agree at |z| up to 30.
-    { name: 'fused = generic: saturated pre-activations', run: () => compare([2, 2], 3, true, 53, 30) },
-    { name: 'a cell step with the fused kernel equals ConvLSTMCell.step', run: cellStepThroughFusedKernel },
+    { name: 'gate kernel = generic: saturated pre-activations', run: () => compare([2, 2], 3, true, 53, 30) },
+    { name: 'a cell step with the gate kernel (z + x form too) equals ConvLSTMCell.step', run: cellStepThroughFusedKernel },
     {
-      name: 'fusedGates rejects a c that does not match z',
+      name: 'runGatesKernel rejects a c that does not match z',
       run: async () => {
         const z = tf.zeros([1, 2, 2, 8]);
         const c = tf.zeros([1, 2, 2, 3]);
         try {
-          fusedGates(z, c);
+          runGatesKernel(z, c);
           throw new Error('no error thrown');
         } catch (error) {
           if (!(error instanceof Error) || error.name !== 'ConvLSTMArgumentError') throw error;
