@@ -45,7 +45,17 @@ export {
 } from './kernel-names.js';
 export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export { hashSeed, SeededRandom } from './random.js';
-export { canConcat, chooseSchedule, type StackMode } from './sequence.js';
+export {
+  canConcat,
+  chooseSchedule,
+  type DirectionCell,
+  runStack,
+  type StackBehaviour,
+  type StackCall,
+  type StackLayer,
+  type StackMode,
+  type StackResult,
+} from './sequence.js';
 export {
   assertWeightList,
   type CellParams,

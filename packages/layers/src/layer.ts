@@ -210,6 +210,9 @@ export class ConvLSTMLayer extends layers.Layer {
         goBackwards: this.resolved.goBackwards,
         dropout: this.resolved.dropout,
         recurrentDropout: this.resolved.recurrentDropout,
+        mode: 'auto',
+        gradient: 'autodiff',
+        checkpointEvery: 0,
       };
       const training = kwargs?.training === true;
       const dropoutSeed = hashSeed(this.resolved.options.seed, 0x5eed, this.calls);
@@ -221,6 +224,7 @@ export class ConvLSTMLayer extends layers.Layer {
         training,
         dropoutSeed,
         stateSpatial: this.stateSpatial(x.shape.slice(2, 2 + rank)) as number[][],
+        returnAllLayers: false,
       });
       return this.resolved.returnState ? [result.output, ...result.h, ...result.c] : result.output;
     });

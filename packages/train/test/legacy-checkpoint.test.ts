@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memory, setBackend, type Tensor5D, tensor } from '@tensorflow/tfjs-core';
 import { assertAllClose } from '@convlstm/core/testing';
+import { memory, setBackend, tensor5d } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EncoderForecaster, loadCheckpoint, readNpy } from '../src/index.js';
 
@@ -21,14 +21,17 @@ describe('a checkpoint written before the encoder-forecaster ran on the core sta
     expect(model.config.layers.length).toBe(2);
     const inputs = await readNpy(join(FIXTURE, 'inputs.npy'));
     const expected = await readNpy(join(FIXTURE, 'predictions.npy'));
-    const x = tensor(inputs.data as Float32Array, [...inputs.shape]) as Tensor5D;
-    const predicted = model.predict(x, expected.shape[1]);
+    const x = tensor5d(inputs.data as Float32Array, inputs.shape as [number, number, number, number, number]);
+    const frames = expected.shape[1] as number;
+    const predicted = model.predict(x, frames);
     expect(predicted.shape).toEqual([...expected.shape]);
     assertAllClose(predicted.dataSync(), expected.data as Float32Array, 'predictions', 1e-6, 1e-5);
     // The fixture's weights matter: the same model with its own initial weights predicts otherwise.
     const fresh = new EncoderForecaster(model.config);
-    const other = fresh.predict(x, expected.shape[1]);
-    const gap = Math.max(...other.dataSync().map((v, i) => Math.abs(v - ((expected.data as Float32Array)[i] as number))));
+    const other = fresh.predict(x, frames);
+    const gap = Math.max(
+      ...other.dataSync().map((v, i) => Math.abs(v - ((expected.data as Float32Array)[i] as number))),
+    );
     expect(gap).toBeGreaterThan(0.01);
     other.dispose();
     fresh.dispose();
