@@ -84,7 +84,22 @@ export const STACK_KEYS = [
   'returnSequences',
   'returnState',
   'inChannels',
-] as const;
+] as const satisfies readonly (keyof ConvLSTMLayerOptions)[];
+
+/** The keys of {@link ConvLSTMLayerOptions} left out of {@link CELL_KEYS} and {@link STACK_KEYS}. */
+type UnlistedLayerOptionKey = Exclude<
+  keyof ConvLSTMLayerOptions,
+  (typeof CELL_KEYS)[number] | (typeof STACK_KEYS)[number]
+>;
+
+/**
+ * Every key of {@link ConvLSTMLayerOptions}, each listed once in {@link CELL_KEYS} or
+ * {@link STACK_KEYS}. Its type is `never`-like (`{ unlisted: ... }`, naming the key) unless every
+ * key of the interface is listed, so a key added to the interface alone does not compile.
+ */
+export const LAYER_OPTION_KEYS: [UnlistedLayerOptionKey] extends [never]
+  ? readonly (keyof ConvLSTMLayerOptions)[]
+  : { unlisted: UnlistedLayerOptionKey } = [...CELL_KEYS, ...STACK_KEYS];
 
 /** The options, validated, with the stack spelled out per layer. */
 export interface ResolvedLayerOptions {
@@ -131,10 +146,13 @@ export function resolveLayerOptions(options: unknown): ResolvedLayerOptions {
     throw new ConvLSTMArgumentError('options', 'an options object', describeValue(options));
   }
   const o = options as ConvLSTMLayerOptions;
-  const known = new Set<string>([...CELL_KEYS, ...STACK_KEYS]);
   for (const key of Object.keys(o)) {
-    if (!known.has(key)) {
-      throw new ConvLSTMArgumentError(`options.${key}`, 'a known option', `unknown option "${key}"`);
+    if (!(LAYER_OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new ConvLSTMArgumentError(
+        `options.${key}`,
+        `a known option, one of ${LAYER_OPTION_KEYS.join(', ')}`,
+        `unknown option "${key}"`,
+      );
     }
   }
   const hiddenValue = o.hiddenChannels;

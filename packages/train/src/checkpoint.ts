@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { assertKnownKeys } from '@convlstm/tensor';
 import { io, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EncoderForecaster } from './model.js';
 import { type EncoderForecasterConfig, resolveEncoderForecasterConfig } from './model-config.js';
@@ -43,6 +44,11 @@ export interface LoadCheckpointOptions {
   /** Load into this model (its config must equal the checkpoint's, seed aside) instead of building a new one. */
   model?: EncoderForecaster;
 }
+
+/** The keys of {@link LoadCheckpointOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const LOAD_CHECKPOINT_OPTION_KEYS = Object.keys({
+  model: true,
+} satisfies Record<keyof LoadCheckpointOptions, true>);
 
 /** Thrown for a missing, corrupt or mismatching checkpoint; `file` names the file at fault. */
 export class CheckpointError extends Error {
@@ -241,6 +247,7 @@ export async function loadCheckpoint(
   dir: string,
   options: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
+  assertKnownKeys(options, LOAD_CHECKPOINT_OPTION_KEYS, 'options');
   const configFile = join(dir, CHECKPOINT_FILES.config);
   const modelFile = join(dir, CHECKPOINT_FILES.model);
   const resumeFile = join(dir, CHECKPOINT_FILES.resume);

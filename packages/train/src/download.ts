@@ -5,7 +5,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { MOVING_MNIST_MD5, MOVING_MNIST_URL } from './moving-mnist-npy.js';
 
 /** Options of {@link downloadFile}. */
@@ -20,6 +20,16 @@ export interface DownloadOptions {
   /** Redirects followed at most (default 5). */
   maxRedirects?: number;
 }
+
+/** The keys of {@link DownloadOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const DOWNLOAD_OPTION_KEYS = Object.keys({
+  md5: true,
+  onProgress: true,
+  maxRedirects: true,
+} satisfies Record<keyof DownloadOptions, true>);
+
+/** {@link downloadMovingMnist} fixes `md5`. */
+const DOWNLOAD_MOVING_MNIST_OPTION_KEYS = DOWNLOAD_OPTION_KEYS.filter((key) => key !== 'md5');
 
 /** Thrown when a downloaded file's MD5 is not the expected one (the file is deleted). */
 export class ChecksumMismatchError extends Error {
@@ -73,6 +83,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
     throw new ConvLSTMArgumentError('url', 'an http:// or https:// URL', describeValue(url));
   }
+  assertKnownKeys(options, DOWNLOAD_OPTION_KEYS, 'options');
   const expected = options.md5 ?? (url === MOVING_MNIST_URL ? MOVING_MNIST_MD5 : undefined);
   if (expected !== undefined && !/^[0-9a-fA-F]{32}$/.test(expected)) {
     throw new ConvLSTMArgumentError('options.md5', '32 hex digits', describeValue(expected));
@@ -111,6 +122,10 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
  * Downloads Srivastava's Moving MNIST test set (`mnist_test_seq.npy`, 819 MB) to `dest`,
  * verified against {@link MOVING_MNIST_MD5}; read it with `readMovingMnistNpy`.
  */
-export function downloadMovingMnist(dest: string, options: Omit<DownloadOptions, 'md5'> = {}): Promise<void> {
+export async function downloadMovingMnist(
+  dest: string,
+  options: Omit<DownloadOptions, 'md5'> = {},
+): Promise<void> {
+  assertKnownKeys(options, DOWNLOAD_MOVING_MNIST_OPTION_KEYS, 'options');
   return downloadFile(MOVING_MNIST_URL, dest, { ...options, md5: MOVING_MNIST_MD5 });
 }

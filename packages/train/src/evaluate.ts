@@ -1,4 +1,4 @@
-import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { baselinePredictions } from './baselines.js';
 import { type Metrics, MetricsAccumulator } from './metrics.js';
 import type { EncoderForecaster } from './model.js';
@@ -30,6 +30,13 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The keys of {@link EvaluateOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const EVALUATE_OPTION_KEYS = Object.keys({
+  batchSize: true,
+  limit: true,
+  onProgress: true,
+} satisfies Record<keyof EvaluateOptions, true>);
+
 /**
  * Evaluates `model` on `testSet` (`[N, Tin + Tout, H, W, 1]`; the model predicts the `Tout`
  * frames after the first `Tin`) and, on exactly the same sequences, the baselines `zeros`,
@@ -40,6 +47,7 @@ export async function evaluate(
   testSet: SequenceSet,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
+  assertKnownKeys(options, EVALUATE_OPTION_KEYS, 'options');
   const batchSize = options.batchSize ?? 16;
   assertInt(batchSize, 'options.batchSize', 1);
   if (options.limit !== undefined) assertInt(options.limit, 'options.limit', 1);

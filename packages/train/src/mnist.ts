@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SeededRandom } from '@convlstm/core';
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -24,6 +24,12 @@ export interface LoadMnistOptions {
   /** Fraction of digits held out for the test pool, in (0, 1) (default 0.1). */
   testFraction?: number;
 }
+
+/** The keys of {@link LoadMnistOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const LOAD_MNIST_OPTION_KEYS = Object.keys({
+  idxImagesPath: true,
+  testFraction: true,
+} satisfies Record<keyof LoadMnistOptions, true>);
 
 /** Thrown for an unreadable digit source; names the file. */
 export class MnistFormatError extends Error {
@@ -100,6 +106,7 @@ function readIdxImages(path: string): Float32Array {
  * a standard idx3 file such as `train-images-idx3-ubyte(.gz)` (60,000 digits) instead.
  */
 export function loadMnistDigits(options: LoadMnistOptions = {}): { train: DigitPool; test: DigitPool } {
+  assertKnownKeys(options, LOAD_MNIST_OPTION_KEYS, 'options');
   const testFraction = options.testFraction ?? 0.1;
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     throw new ConvLSTMArgumentError(

@@ -1,4 +1,4 @@
-import { assertInt } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys } from '@convlstm/tensor';
 import { NpyFormatError, readNpy } from './npy.js';
 import type { SequenceSet } from './sequences.js';
 
@@ -15,6 +15,12 @@ export interface ReadMovingMnistOptions {
   limit?: number;
 }
 
+/** The keys of {@link ReadMovingMnistOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const READ_MOVING_MNIST_OPTION_KEYS = Object.keys({
+  inputFrames: true,
+  limit: true,
+} satisfies Record<keyof ReadMovingMnistOptions, true>);
+
 /**
  * Reads the standard Moving MNIST file `mnist_test_seq.npy` (uint8, time-major
  * `(T, N, H, W)` = `(20, 10000, 64, 64)`) as sequences `[N, T, H, W, 1]` in [0, 1] (divided by 255).
@@ -23,6 +29,7 @@ export async function readMovingMnistNpy(
   path: string,
   options: ReadMovingMnistOptions = {},
 ): Promise<SequenceSet> {
+  assertKnownKeys(options, READ_MOVING_MNIST_OPTION_KEYS, 'options');
   const inputFrames = options.inputFrames ?? 10;
   assertInt(inputFrames, 'options.inputFrames', 1);
   if (options.limit !== undefined) assertInt(options.limit, 'options.limit', 1);

@@ -1,5 +1,5 @@
 import { hashSeed, SeededRandom } from '@convlstm/core';
-import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { DigitPool } from './mnist.js';
 import {
   type ArrayBatch,
@@ -32,6 +32,17 @@ export interface MovingMnistOptions {
   seed?: number;
 }
 
+/** The keys of {@link MovingMnistOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const MOVING_MNIST_OPTION_KEYS = Object.keys({
+  digits: true,
+  canvasSize: true,
+  numDigits: true,
+  inputFrames: true,
+  outputFrames: true,
+  speed: true,
+  seed: true,
+} satisfies Record<keyof MovingMnistOptions, true>);
+
 /** Where a {@link MovingMnist} stream is: restore it with {@link MovingMnist.setState}. */
 export interface MovingMnistState {
   /** The stream's seed. */
@@ -62,6 +73,7 @@ export class MovingMnist {
     if (typeof options !== 'object' || options === null) {
       throw new ConvLSTMArgumentError('options', 'an options object', describeValue(options));
     }
+    assertKnownKeys(options, MOVING_MNIST_OPTION_KEYS, 'options');
     const pool = options.digits;
     if (
       typeof pool !== 'object' ||

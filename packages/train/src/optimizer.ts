@@ -1,4 +1,4 @@
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { type Optimizer, train as tfTrain } from '@tensorflow/tfjs-core';
 
 /** RMSProp as in the paper (learning rate 1e-3, decay 0.9) or Adam (learning rate 1e-3, β 0.9 / 0.999). */
@@ -23,6 +23,41 @@ export type LrSchedule =
   | { readonly kind: 'constant' }
   | { readonly kind: 'step'; readonly everySteps: number; readonly factor: number }
   | { readonly kind: 'cosine'; readonly totalSteps: number; readonly minLearningRate?: number };
+
+/** The keys of each {@link OptimizerConfig}; `satisfies` rejects a missing or misspelt one at compile time. */
+const OPTIMIZER_CONFIG_KEYS = {
+  rmsprop: Object.keys({
+    name: true,
+    learningRate: true,
+    decay: true,
+    momentum: true,
+    epsilon: true,
+  } satisfies Record<keyof Extract<OptimizerConfig, { name: 'rmsprop' }>, true>),
+  adam: Object.keys({
+    name: true,
+    learningRate: true,
+    beta1: true,
+    beta2: true,
+    epsilon: true,
+  } satisfies Record<keyof Extract<OptimizerConfig, { name: 'adam' }>, true>),
+} as const satisfies Record<OptimizerConfig['name'], readonly string[]>;
+
+/** The keys of each {@link LrSchedule}; `satisfies` rejects a missing or misspelt one at compile time. */
+const SCHEDULE_KEYS = {
+  constant: Object.keys({
+    kind: true,
+  } satisfies Record<keyof Extract<LrSchedule, { kind: 'constant' }>, true>),
+  step: Object.keys({
+    kind: true,
+    everySteps: true,
+    factor: true,
+  } satisfies Record<keyof Extract<LrSchedule, { kind: 'step' }>, true>),
+  cosine: Object.keys({
+    kind: true,
+    totalSteps: true,
+    minLearningRate: true,
+  } satisfies Record<keyof Extract<LrSchedule, { kind: 'cosine' }>, true>),
+} as const satisfies Record<LrSchedule['kind'], readonly string[]>;
 
 /** The paper's optimiser: RMSProp, learning rate 1e-3, decay 0.9. */
 export const PAPER_OPTIMIZER: OptimizerConfig = { name: 'rmsprop', learningRate: 1e-3, decay: 0.9 };
@@ -57,6 +92,7 @@ export function assertOptimizerConfig(config: OptimizerConfig, argument = 'optim
       describeValue((config as { name?: unknown } | null)?.name),
     );
   }
+  assertKnownKeys(config, OPTIMIZER_CONFIG_KEYS[config.name], argument);
   positive(baseLearningRate(config), `${argument}.learningRate`);
   if (config.epsilon !== undefined) positive(config.epsilon, `${argument}.epsilon`);
   if (config.name === 'rmsprop') {
@@ -97,8 +133,10 @@ export function assertSchedule(schedule: LrSchedule, argument = 'schedule'): voi
   }
   switch (schedule.kind) {
     case 'constant':
+      assertKnownKeys(schedule, SCHEDULE_KEYS.constant, argument);
       return;
     case 'step':
+      assertKnownKeys(schedule, SCHEDULE_KEYS.step, argument);
       if (!Number.isInteger(schedule.everySteps) || schedule.everySteps < 1) {
         throw new ConvLSTMArgumentError(
           `${argument}.everySteps`,
@@ -109,6 +147,7 @@ export function assertSchedule(schedule: LrSchedule, argument = 'schedule'): voi
       positive(schedule.factor, `${argument}.factor`);
       return;
     case 'cosine':
+      assertKnownKeys(schedule, SCHEDULE_KEYS.cosine, argument);
       if (!Number.isInteger(schedule.totalSteps) || schedule.totalSteps < 1) {
         throw new ConvLSTMArgumentError(
           `${argument}.totalSteps`,

@@ -1,4 +1,4 @@
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { loadMnistDigits } from './mnist.js';
 import { MovingMnist } from './moving-mnist.js';
 import type { SequenceSet } from './sequences.js';
@@ -17,6 +17,15 @@ export interface FixedTestSetOptions {
   outputFrames?: number;
 }
 
+/** The keys of {@link FixedTestSetOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const FIXED_TEST_SET_OPTION_KEYS = Object.keys({
+  version: true,
+  count: true,
+  canvasSize: true,
+  inputFrames: true,
+  outputFrames: true,
+} satisfies Record<keyof FixedTestSetOptions, true>);
+
 /** Seed of version 1 of the fixed test set. */
 const TEST_SEED_V1 = 0x7e57;
 
@@ -27,6 +36,9 @@ const TEST_SEED_V1 = 0x7e57;
  * so a smaller set is a prefix of a larger one.
  */
 export function fixedTestSet(options: FixedTestSetOptions): SequenceSet {
+  if (typeof options === 'object' && options !== null) {
+    assertKnownKeys(options, FIXED_TEST_SET_OPTION_KEYS, 'options');
+  }
   if (typeof options !== 'object' || options === null || options.version !== 1) {
     throw new ConvLSTMArgumentError(
       'options.version',

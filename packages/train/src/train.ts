@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {
   mul,
   type Optimizer,
@@ -110,6 +110,49 @@ export interface TrainOptions {
   keepOptimizerState?: boolean;
 }
 
+/**
+ * The keys of {@link TrainOptions} and of its nested option objects; `satisfies` rejects a
+ * missing or misspelt one at compile time.
+ */
+const TRAIN_OPTION_KEYS = Object.keys({
+  batchSize: true,
+  loss: true,
+  optimizer: true,
+  clipNorm: true,
+  schedule: true,
+  maxSteps: true,
+  maxEpochs: true,
+  stepsPerEpoch: true,
+  maxMinutes: true,
+  validation: true,
+  earlyStopping: true,
+  checkpoint: true,
+  resume: true,
+  callbacks: true,
+  signal: true,
+  evaluateOn: true,
+  keepOptimizerState: true,
+} satisfies Record<keyof TrainOptions, true>);
+const VALIDATION_OPTION_KEYS = Object.keys({
+  set: true,
+  everySteps: true,
+  batchSize: true,
+} satisfies Record<keyof NonNullable<TrainOptions['validation']>, true>);
+const EARLY_STOPPING_OPTION_KEYS = Object.keys({
+  patience: true,
+  minDelta: true,
+  restoreBest: true,
+} satisfies Record<keyof NonNullable<TrainOptions['earlyStopping']>, true>);
+const CHECKPOINT_OPTION_KEYS = Object.keys({
+  dir: true,
+  everySteps: true,
+} satisfies Record<keyof NonNullable<TrainOptions['checkpoint']>, true>);
+const CALLBACK_KEYS = Object.keys({
+  onStep: true,
+  onValidation: true,
+  onCheckpoint: true,
+} satisfies Record<keyof TrainCallbacks, true>);
+
 /** Why {@link train} returned. */
 export type StopReason = 'maxSteps' | 'maxEpochs' | 'maxMinutes' | 'earlyStopping' | 'aborted';
 
@@ -189,6 +232,11 @@ export async function train(
   data: MovingMnist,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
+  assertKnownKeys(options, TRAIN_OPTION_KEYS, 'options');
+  assertKnownKeys(options.validation, VALIDATION_OPTION_KEYS, 'options.validation');
+  assertKnownKeys(options.earlyStopping, EARLY_STOPPING_OPTION_KEYS, 'options.earlyStopping');
+  assertKnownKeys(options.checkpoint, CHECKPOINT_OPTION_KEYS, 'options.checkpoint');
+  assertKnownKeys(options.callbacks, CALLBACK_KEYS, 'options.callbacks');
   const cfg = model.config;
   const batchSize = options.batchSize ?? 16;
   assertInt(batchSize, 'options.batchSize', 1);

@@ -1,4 +1,4 @@
-import { assertInt, ConvLSTMArgumentError, describeValue, toTuple } from '@convlstm/tensor';
+import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue, toTuple } from '@convlstm/tensor';
 
 /** A 2-D kernel size as the seed notebook accepted it: one int (square) or `[kh, kw]`. */
 export type Kernel2D = number | readonly [number, number];
@@ -17,7 +17,11 @@ export interface CompatOptions {
   seed?: number;
 }
 
-const OPTION_KEYS = new Set(['peephole', 'seed']);
+/** The keys of {@link CompatOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
+const COMPAT_OPTION_KEYS = Object.keys({
+  peephole: true,
+  seed: true,
+} satisfies Record<keyof CompatOptions, true>);
 
 /** Checks the trailing options object (unknown keys are errors: they are usually typos). */
 export function resolveCompatOptions(options: unknown): { peephole: boolean; seed: number | undefined } {
@@ -29,11 +33,7 @@ export function resolveCompatOptions(options: unknown): { peephole: boolean; see
       describeValue(options),
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new ConvLSTMArgumentError(`options.${key}`, 'peephole or seed', `unknown option "${key}"`);
-    }
-  }
+  assertKnownKeys(options, COMPAT_OPTION_KEYS, 'options');
   const { peephole, seed } = options as CompatOptions;
   assertBoolean(peephole ?? false, 'options.peephole');
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) {
