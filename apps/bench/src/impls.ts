@@ -1,5 +1,12 @@
 import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
-import { getBackend, getKernel, registerKernel, type Tensor, unregisterKernel, type Variable } from '@tensorflow/tfjs-core';
+import {
+  getBackend,
+  getKernel,
+  registerKernel,
+  type Tensor,
+  unregisterKernel,
+  type Variable,
+} from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // tfjs-layers calls chained tensor methods (`t.flatten()`), which only @tensorflow/tfjs registers.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';

@@ -1,5 +1,15 @@
 import { type ConvLSTM, gateArithmetic } from '@convlstm/core';
-import { add, concat, conv2d, reshape, stack, type Tensor, type Tensor4D, unstack, zeros } from '@tensorflow/tfjs-core';
+import {
+  add,
+  concat,
+  conv2d,
+  reshape,
+  stack,
+  type Tensor,
+  type Tensor4D,
+  unstack,
+  zeros,
+} from '@tensorflow/tfjs-core';
 
 /**
  * The plain per-step reference the speed-ups are measured against: for every layer and step,

@@ -1,4 +1,11 @@
-import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue, type SpatialRank, toTuple } from '@convlstm/tensor';
+import {
+  assertInt,
+  assertKnownKeys,
+  ConvLSTMArgumentError,
+  describeValue,
+  type SpatialRank,
+  toTuple,
+} from '@convlstm/tensor';
 import { ACTIVATIONS, type ActivationName } from './activations.js';
 import { assertInitializer, type Initializer } from './initializers.js';
 

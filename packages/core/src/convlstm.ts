@@ -193,7 +193,11 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     assertInt(checkpointEvery, 'options.checkpointEvery', 0);
     const gradient = options.gradient ?? (checkpointEvery > 0 ? 'handwritten' : 'autodiff');
     if (gradient !== 'autodiff' && gradient !== 'handwritten') {
-      throw new ConvLSTMArgumentError('options.gradient', "'autodiff' or 'handwritten'", describeValue(gradient));
+      throw new ConvLSTMArgumentError(
+        'options.gradient',
+        "'autodiff' or 'handwritten'",
+        describeValue(gradient),
+      );
     }
     if (checkpointEvery > 0 && gradient !== 'handwritten') {
       throw new ConvLSTMArgumentError(
@@ -203,12 +207,17 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       );
     }
     if (gradient === 'handwritten') {
-      const why = checkpointEvery > 0 ? 'checkpointEvery > 0 (the hand-written gradient)' : "gradient 'handwritten'";
+      const why =
+        checkpointEvery > 0 ? 'checkpointEvery > 0 (the hand-written gradient)' : "gradient 'handwritten'";
       if (mode === 'concat') {
         throw new ConvLSTMArgumentError('options.mode', `'auto' or 'hoisted' with ${why}`, "'concat'");
       }
       if (recurrentDropout > 0) {
-        throw new ConvLSTMArgumentError('options.recurrentDropout', `0 with ${why}`, describeValue(recurrentDropout));
+        throw new ConvLSTMArgumentError(
+          'options.recurrentDropout',
+          `0 with ${why}`,
+          describeValue(recurrentDropout),
+        );
       }
     }
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -296,7 +305,8 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     const sizes: number[][] = [];
     let current = [...spatial];
     this.cells.forEach(({ forward }, l) => {
-      if (l >= fromLayer) current = current.map((s, i) => sameOutputSize(s, forward.config.strides[i] as number));
+      if (l >= fromLayer)
+        current = current.map((s, i) => sameOutputSize(s, forward.config.strides[i] as number));
       sizes.push(current);
     });
     return sizes;
@@ -316,10 +326,18 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     let stateSpatial: number[][];
     if (first.inChannels === 0) {
       if (xs !== null) {
-        throw new ConvLSTMArgumentError('xs', 'null: the stack is input-free (inChannels 0)', describeValue(xs));
+        throw new ConvLSTMArgumentError(
+          'xs',
+          'null: the stack is input-free (inChannels 0)',
+          describeValue(xs),
+        );
       }
       if (options.steps === undefined) {
-        throw new ConvLSTMArgumentError('options.steps', 'the number of steps to unroll an input-free stack', 'undefined');
+        throw new ConvLSTMArgumentError(
+          'options.steps',
+          'the number of steps to unroll an input-free stack',
+          'undefined',
+        );
       }
       assertInt(options.steps, 'options.steps', 1);
       steps = options.steps;
@@ -343,7 +361,11 @@ export class ConvLSTM<R extends SpatialRank = 2> {
       stateSpatial = this.stateSpatial(shape.slice(1, 1 + rank), 1);
     } else {
       if (options.steps !== undefined) {
-        throw new ConvLSTMArgumentError('options.steps', 'absent: the steps are the length of xs', describeValue(options.steps));
+        throw new ConvLSTMArgumentError(
+          'options.steps',
+          'absent: the steps are the length of xs',
+          describeValue(options.steps),
+        );
       }
       assertShape(
         xs,

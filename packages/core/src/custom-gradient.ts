@@ -316,7 +316,14 @@ export function runHandwrittenDirection(
   // is a zero-padded copy of the whole sequence, and backprop keeps them all to its end.
   const zxSegs = zx === null ? null : sizes.length === 1 ? [zx] : splitTime(zx, sizes);
   sizes.forEach((k, s) => {
-    const packed = handwrittenSegment(params, zxSegs === null ? null : (zxSegs[s] as Tensor), k, h, c, recompute);
+    const packed = handwrittenSegment(
+      params,
+      zxSegs === null ? null : (zxSegs[s] as Tensor),
+      k,
+      h,
+      c,
+      recompute,
+    );
     const parts = splitTime(packed, k > 1 ? [k - 1, 1, 1] : [1, 1]);
     const cPart = parts[parts.length - 1] as Tensor;
     const hPart = parts[parts.length - 2] as Tensor;

@@ -66,7 +66,12 @@ export function projectInput(config: CellConfig, params: CellParams, x: Tensor):
 }
 
 /** `W_h ∗ h` `[N, ...S, 4C]` for `h [N, ...S, C]`, through the prepared filter where a backend accelerates it. */
-export function recurrentConv(config: CellConfig, params: CellParams, h: Tensor, prepared: PreparedConv | null): Tensor {
+export function recurrentConv(
+  config: CellConfig,
+  params: CellParams,
+  h: Tensor,
+  prepared: PreparedConv | null,
+): Tensor {
   if (prepared !== null) return prepared.apply(h);
   const ones = new Array<number>(config.spatialRank).fill(1);
   return convSame(h, params.recurrentKernel, config.spatialRank, ones, ones);
@@ -75,7 +80,12 @@ export function recurrentConv(config: CellConfig, params: CellParams, h: Tensor,
 /** The recurrent filter prepared once per call where the active backend accelerates it, else `null`. */
 export function prepareRecurrent(config: CellConfig, params: CellParams): PreparedConv | null {
   const ones = new Array<number>(config.spatialRank).fill(1);
-  return prepareConv({ filter: params.recurrentKernel, spatialRank: config.spatialRank, strides: ones, dilations: ones });
+  return prepareConv({
+    filter: params.recurrentKernel,
+    spatialRank: config.spatialRank,
+    strides: ones,
+    dilations: ones,
+  });
 }
 
 /** `activate`, with the backend's faster exact `tanh` where its profile has one. */
@@ -142,7 +152,11 @@ export function gateStep(
     inputs.z = z;
     if (x !== null) inputs.x = x;
     if (peepholes) {
-      Object.assign(inputs, { peepholeI: params.peepholeI, peepholeF: params.peepholeF, peepholeO: params.peepholeO });
+      Object.assign(inputs, {
+        peepholeI: params.peepholeI,
+        peepholeF: params.peepholeF,
+        peepholeO: params.peepholeO,
+      });
     }
   } else {
     // The full form: the gradient saves exactly these inputs.

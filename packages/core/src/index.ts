@@ -25,7 +25,7 @@ export {
   SHARED_CELL_OPTION_KEYS,
 } from './config.js';
 export { convSame, dilateKernel, sameOutputSize } from './conv.js';
-export { type ConvAccelerator, type ConvRequest, type ConvShape, type PreparedConv } from './conv-accelerator.js';
+export type { ConvAccelerator, ConvRequest, ConvShape, PreparedConv } from './conv-accelerator.js';
 export {
   ConvLSTM,
   type ConvLSTMLayerOverrides,
@@ -34,7 +34,15 @@ export {
   type ConvLSTMState,
   type ForwardOptions,
 } from './convlstm.js';
-export { type GateValues, gateArithmetic, gateStep, type PeepholeParams, projectInput, recurrentConv } from './gates.js';
+export {
+  type GateValues,
+  gateArithmetic,
+  gateStep,
+  type PeepholeParams,
+  projectInput,
+  recurrentConv,
+} from './gates.js';
+export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export {
   CONVLSTM_GATES,
   CONVLSTM_GATES_GRAD,
@@ -43,7 +51,6 @@ export {
   type GatesGradInputs,
   type GatesInputs,
 } from './kernel-names.js';
-export { type Initializer, type InitializerFn, type InitializerName, initialize } from './initializers.js';
 export { hashSeed, SeededRandom } from './random.js';
 export {
   canConcat,
@@ -57,6 +64,12 @@ export {
   type StackResult,
 } from './sequence.js';
 export {
+  getConvAccelerator,
+  INFERENCE_GATES_KERNEL,
+  registerConvAccelerator,
+  unregisterConvAccelerator,
+} from './transitional.js';
+export {
   assertWeightList,
   type CellParams,
   type CellWeightName,
@@ -65,4 +78,3 @@ export {
   initialCellValues,
   type WeightSpec,
 } from './weights.js';
-export { getConvAccelerator, INFERENCE_GATES_KERNEL, registerConvAccelerator, unregisterConvAccelerator } from './transitional.js';

@@ -5,7 +5,15 @@
 // The package itself is imported first so its engine, not a partial copy's, is the global one.
 import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { engine, getGradient, registerGradient, reshape, sum, type Tensor, unstack } from '@tensorflow/tfjs-core';
+import {
+  engine,
+  getGradient,
+  registerGradient,
+  reshape,
+  sum,
+  type Tensor,
+  unstack,
+} from '@tensorflow/tfjs-core';
 import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, GATES_GRAD_SAVED } from './kernel-names.js';
 
 // The gradient of the gate kernel, for every backend that registers CONVLSTM_GATES_GRAD (the
@@ -29,7 +37,11 @@ if (getGradient(CONVLSTM_GATES) === undefined) {
       }) as [Tensor, Tensor, Tensor];
       // Tensors not handed out are freed with the rest of the backward pass.
       const channels = c.shape[c.shape.length - 1] as number;
-      const [dI, dF, dO] = unstack(sum(reshape(partials, [3, -1, channels]), 1), 0) as [Tensor, Tensor, Tensor];
+      const [dI, dF, dO] = unstack(sum(reshape(partials, [3, -1, channels]), 1), 0) as [
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
       return { z: () => dz, c: () => dc, peepholeI: () => dI, peepholeF: () => dF, peepholeO: () => dO };
     },
   });

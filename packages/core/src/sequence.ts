@@ -1,5 +1,17 @@
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
-import { add, concat, getBackend, mul, reshape, scalar, stack, sub, type Tensor, tensor, zeros } from '@tensorflow/tfjs-core';
+import {
+  add,
+  concat,
+  getBackend,
+  mul,
+  reshape,
+  scalar,
+  stack,
+  sub,
+  type Tensor,
+  tensor,
+  zeros,
+} from '@tensorflow/tfjs-core';
 import { getBackendProfile, type Schedule } from './backend-profile.js';
 import type { CellConfig } from './config.js';
 import { convSame, convSameWithBias } from './conv.js';
@@ -79,7 +91,11 @@ function recurrentAccelerated(config: CellConfig): boolean {
  *   output, and its per-step add costs as much as the concatenation it saves), `'hoisted'` when
  *   one large convolution over all N·T frames does most of the work.
  */
-export function chooseSchedule(config: CellConfig, requested: StackMode, recording = recordingGradient()): Schedule {
+export function chooseSchedule(
+  config: CellConfig,
+  requested: StackMode,
+  recording = recordingGradient(),
+): Schedule {
   const profile = getBackendProfile();
   if (requested !== 'auto') {
     const schedule = requested === 'concat' && !canConcat(config) ? 'hoisted' : requested;
@@ -181,7 +197,9 @@ function concatenated(cell: DirectionCell, input: Tensor): Preactivation {
   const kernel = params.kernel as Tensor;
   const stacked = concat([kernel, params.recurrentKernel], rank);
   const conv = (x: Tensor, k: Tensor): Tensor =>
-    params.bias === null ? convSame(x, k, rank, ones, ones) : convSameWithBias(x, k, params.bias, rank, ones, ones);
+    params.bias === null
+      ? convSame(x, k, rank, ones, ones)
+      : convSameWithBias(x, k, params.bias, rank, ones, ones);
   return (t, h) => {
     const frame = frames[t] as Tensor;
     return { z: h === null ? conv(frame, kernel) : conv(concat([frame, h], -1), stacked), x: null };

@@ -248,7 +248,9 @@ describe('fast paths match the reference path (cpu)', () => {
     expect(() => new ConvLSTM({ ...base, checkpointEvery: 2, recurrentDropout: 0.1 })).toThrow(
       /options\.recurrentDropout/,
     );
-    expect(() => new ConvLSTM({ ...base, gradient: 'handwritten', spatialRank: 1 })).toThrow(/needs a 2-D cell/);
+    expect(() => new ConvLSTM({ ...base, gradient: 'handwritten', spatialRank: 1 })).toThrow(
+      /needs a 2-D cell/,
+    );
     expect(() => new ConvLSTM({ ...base, checkpointEvery: 2, recurrentActivation: 'hardSigmoid' })).toThrow(
       /needs activation 'tanh' and recurrentActivation 'sigmoid'/,
     );
@@ -258,7 +260,9 @@ describe('fast paths match the reference path (cpu)', () => {
     const model = new ConvLSTM({ ...base, checkpointEvery: 2 });
     const xs = zeros([2, 3, 4, 4, 1]);
     const counted = memory().numTensors;
-    expect(() => model.forward(xs as never, { lengths: [3, 1] })).toThrow(/options\.lengths: expected absent/);
+    expect(() => model.forward(xs as never, { lengths: [3, 1] })).toThrow(
+      /options\.lengths: expected absent/,
+    );
     expect(memory().numTensors).toBe(counted);
     xs.dispose();
     model.dispose();
@@ -302,7 +306,9 @@ describe('fast paths match the reference path (cpu)', () => {
       registerBackendProfile('cpu', { brokenSchedules: { concat: 'returns zero states' } });
       unregisterBackendProfile('cpu', 'preferredSchedule');
       expect(chooseSchedule(config({}), 'auto')).toBe('hoisted');
-      expect(() => chooseSchedule(config({}), 'concat')).toThrow(/options\.mode.*'concat': returns zero states/);
+      expect(() => chooseSchedule(config({}), 'concat')).toThrow(
+        /options\.mode.*'concat': returns zero states/,
+      );
       const model = new ConvLSTM({ inChannels: 1, hiddenChannels: 2, kernelSize: 3, mode: 'concat' });
       const xs = zeros([1, 2, 3, 3, 1]);
       const before = memory().numTensors;

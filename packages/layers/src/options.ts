@@ -9,6 +9,7 @@ import {
 } from '@convlstm/core';
 import {
   assertInt,
+  assertKnownKeys,
   assertRate,
   ConvLSTMArgumentError,
   describeValue,
@@ -146,15 +147,7 @@ export function resolveLayerOptions(options: unknown): ResolvedLayerOptions {
     throw new ConvLSTMArgumentError('options', 'an options object', describeValue(options));
   }
   const o = options as ConvLSTMLayerOptions;
-  for (const key of Object.keys(o)) {
-    if (!(LAYER_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new ConvLSTMArgumentError(
-        `options.${key}`,
-        `a known option, one of ${LAYER_OPTION_KEYS.join(', ')}`,
-        `unknown option "${key}"`,
-      );
-    }
-  }
+  assertKnownKeys(o, LAYER_OPTION_KEYS, 'options');
   const hiddenValue = o.hiddenChannels;
   const numLayers =
     o.numLayers ?? (Array.isArray(hiddenValue) ? hiddenValue.length : (o.layers?.length ?? 1));

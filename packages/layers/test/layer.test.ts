@@ -364,7 +364,7 @@ describe('ConvLSTMLayer in tfjs-layers models', () => {
       /Invalid options \(layer 0\)\.kernelSize/,
     );
     expect(() => new ConvLSTMLayer({ hiddenChannels: 2, kernelSize: 3, filters: 2 } as never)).toThrow(
-      /Invalid options\.filters: expected a known option/,
+      /Invalid options\.filters: expected one of the known options: /,
     );
     expect(
       () => new ConvLSTMLayer({ hiddenChannels: 2, kernelSize: 3, kernelInitializer: (() => 0) as never }),

@@ -64,8 +64,8 @@ describe('strict options of ConvLSTMLayer', () => {
       const e = error as ConvLSTMArgumentError;
       expect(e.argument).toBe('options.returnSequence');
       expect(e.received).toBe('unknown option "returnSequence"');
-      expect(e.expected).toBe(`a known option, one of ${LAYER_OPTION_KEYS.join(', ')}`);
-      expect(e.message).toMatch(/^Invalid options\.returnSequence: expected a known option, one of /);
+      expect(e.expected).toBe(`one of the known options: ${LAYER_OPTION_KEYS.join(', ')}`);
+      expect(e.message).toMatch(/^Invalid options\.returnSequence: expected one of the known options: /);
       expect(e.message).toMatch(/\breturnSequences\b/);
       expect(e.message).toMatch(/\bkernelSize\b/);
     }

@@ -85,11 +85,19 @@ function assertIntLike(v: unknown, argument: string, expected: string): void {
 export function assertKnownKeys(value: unknown, known: readonly string[], argument: string): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConvLSTMArgumentError(argument, `an options object with keys among ${known.join(', ')}`, describeValue(value));
+    throw new ConvLSTMArgumentError(
+      argument,
+      `an options object with keys among ${known.join(', ')}`,
+      describeValue(value),
+    );
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ConvLSTMArgumentError(`${argument}.${key}`, `one of the known options: ${known.join(', ')}`, `unknown option "${key}"`);
+      throw new ConvLSTMArgumentError(
+        `${argument}.${key}`,
+        `one of the known options: ${known.join(', ')}`,
+        `unknown option "${key}"`,
+      );
     }
   }
 }

@@ -134,7 +134,10 @@ export class EncoderForecaster {
       const layers = forecast.layers as Tensor[];
       const hidden = layers.length === 1 ? (layers[0] as Tensor) : concat(layers, -1);
       const perFrame = reshape(hidden, [n * outputFrames, side, side, outputInChannels(cfg)]);
-      const out = add(conv2d(perFrame as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'), this.outputBias);
+      const out = add(
+        conv2d(perFrame as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'),
+        this.outputBias,
+      );
       return reshape(depthToSpace(out, p), [n, outputFrames, cfg.frameSize, cfg.frameSize, 1]) as Tensor5D;
     });
   }

@@ -371,56 +371,67 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
           layer.dispose();
         }),
     },
-    handwritten ? null : {
-      name: 'lengths: each sample of a padded batch gets the state it gets alone (bidirectional)',
-      run: () =>
-        withoutLeaks('lengths', () => {
-          const layer = stack({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, bidirectional: true }, 6);
-          const xs = randomTensor([3, 5, 4, 4, 2], 10, 1);
-          const lengths = [5, 2, 3];
-          const batched = layer.forward(xs as never, { lengths });
-          lengths.forEach((len, n) => {
-            const alone = tidy(() => sliceTime(sliceBatch(xs, n), 0, len));
-            const single = layer.forward(alone as never);
-            for (let i = 0; i < 2; i++) {
-              const hn = sliceBatch(batched.h[i] as Tensor, n);
-              const cn = sliceBatch(batched.c[i] as Tensor, n);
-              assertAllClose(
-                hn.dataSync(),
-                (single.h[i] as Tensor).dataSync(),
-                `sample ${n} h[${i}]`,
-                o.atol,
-                o.rtol,
+    handwritten
+      ? null
+      : {
+          name: 'lengths: each sample of a padded batch gets the state it gets alone (bidirectional)',
+          run: () =>
+            withoutLeaks('lengths', () => {
+              const layer = stack(
+                { inChannels: 2, hiddenChannels: 3, kernelSize: 3, bidirectional: true },
+                6,
               );
-              assertAllClose(
-                cn.dataSync(),
-                (single.c[i] as Tensor).dataSync(),
-                `sample ${n} c[${i}]`,
-                o.atol,
-                o.rtol,
-              );
-              hn.dispose();
-              cn.dispose();
-            }
-            const outN = tidy(() => sliceTime(sliceBatch(batched.output, n), 0, len));
-            assertAllClose(outN.dataSync(), single.output.dataSync(), `sample ${n} outputs`, o.atol, o.rtol);
-            if (len < 5) {
-              const padded = tidy(() => sliceTime(sliceBatch(batched.output, n), len, 5 - len));
-              assertAllClose(
-                padded.dataSync(),
-                new Float32Array(padded.size),
-                `sample ${n} padded outputs`,
-                0,
-                0,
-              );
-              padded.dispose();
-            }
-            for (const t of [alone, outN, single.output, ...single.h, ...single.c]) t.dispose();
-          });
-          for (const t of [xs, batched.output, ...batched.h, ...batched.c]) t.dispose();
-          layer.dispose();
-        }),
-    },
+              const xs = randomTensor([3, 5, 4, 4, 2], 10, 1);
+              const lengths = [5, 2, 3];
+              const batched = layer.forward(xs as never, { lengths });
+              lengths.forEach((len, n) => {
+                const alone = tidy(() => sliceTime(sliceBatch(xs, n), 0, len));
+                const single = layer.forward(alone as never);
+                for (let i = 0; i < 2; i++) {
+                  const hn = sliceBatch(batched.h[i] as Tensor, n);
+                  const cn = sliceBatch(batched.c[i] as Tensor, n);
+                  assertAllClose(
+                    hn.dataSync(),
+                    (single.h[i] as Tensor).dataSync(),
+                    `sample ${n} h[${i}]`,
+                    o.atol,
+                    o.rtol,
+                  );
+                  assertAllClose(
+                    cn.dataSync(),
+                    (single.c[i] as Tensor).dataSync(),
+                    `sample ${n} c[${i}]`,
+                    o.atol,
+                    o.rtol,
+                  );
+                  hn.dispose();
+                  cn.dispose();
+                }
+                const outN = tidy(() => sliceTime(sliceBatch(batched.output, n), 0, len));
+                assertAllClose(
+                  outN.dataSync(),
+                  single.output.dataSync(),
+                  `sample ${n} outputs`,
+                  o.atol,
+                  o.rtol,
+                );
+                if (len < 5) {
+                  const padded = tidy(() => sliceTime(sliceBatch(batched.output, n), len, 5 - len));
+                  assertAllClose(
+                    padded.dataSync(),
+                    new Float32Array(padded.size),
+                    `sample ${n} padded outputs`,
+                    0,
+                    0,
+                  );
+                  padded.dispose();
+                }
+                for (const t of [alone, outN, single.output, ...single.h, ...single.c]) t.dispose();
+              });
+              for (const t of [xs, batched.output, ...batched.h, ...batched.c]) t.dispose();
+              layer.dispose();
+            }),
+        },
     {
       name: 'bidirectional: the backward direction is the forward one on the reversed sequence',
       run: () =>
@@ -521,35 +532,39 @@ export function conformanceCases(options: ConformanceOptions = {}): ConformanceC
             ),
           ),
       },
-      handwritten ? null : {
-        name: 'gradients match finite differences: 1-D dilated, bidirectional',
-        run: () =>
-          withoutLeaks('grad 1-D', () =>
-            gradientCase(
-              '1-D dilated',
-              {
-                inChannels: 2,
-                hiddenChannels: 2,
-                kernelSize: 3,
-                dilationRate: 2,
-                spatialRank: 1,
-                bidirectional: true,
-              },
-              [2, 3, 7, 2],
-            ),
-          ),
-      },
-      handwritten ? null : {
-        name: 'gradients match finite differences: 3-D',
-        run: () =>
-          withoutLeaks('grad 3-D', () =>
-            gradientCase(
-              '3-D',
-              { inChannels: 1, hiddenChannels: 2, kernelSize: [2, 3, 3] },
-              [1, 2, 3, 4, 4, 1],
-            ),
-          ),
-      },
+      handwritten
+        ? null
+        : {
+            name: 'gradients match finite differences: 1-D dilated, bidirectional',
+            run: () =>
+              withoutLeaks('grad 1-D', () =>
+                gradientCase(
+                  '1-D dilated',
+                  {
+                    inChannels: 2,
+                    hiddenChannels: 2,
+                    kernelSize: 3,
+                    dilationRate: 2,
+                    spatialRank: 1,
+                    bidirectional: true,
+                  },
+                  [2, 3, 7, 2],
+                ),
+              ),
+          },
+      handwritten
+        ? null
+        : {
+            name: 'gradients match finite differences: 3-D',
+            run: () =>
+              withoutLeaks('grad 3-D', () =>
+                gradientCase(
+                  '3-D',
+                  { inChannels: 1, hiddenChannels: 2, kernelSize: [2, 3, 3] },
+                  [1, 2, 3, 4, 4, 1],
+                ),
+              ),
+          },
     );
   }
   const scheduled = sequences
