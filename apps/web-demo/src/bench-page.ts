@@ -1,3 +1,4 @@
+import { registerWasmKernels } from '@convlstm/backend-wasm';
 import { useWebGPUBackend } from '@convlstm/backend-webgpu';
 import { type BenchBackend, type BenchReport, formatReport, runBench } from '@convlstm/bench/browser';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -33,7 +34,10 @@ function browserBackend(name: BrowserBench): BenchBackend {
         });
       }
       try {
-        return (await setBackend(name)) && getBackend() === name ? null : `setBackend('${name}') failed`;
+        if (!(await setBackend(name)) || getBackend() !== name) return `setBackend('${name}') failed`;
+        // As useNodeBackend does in Node: without these kernels wasm cannot train a ConvLSTM.
+        if (name === 'wasm') await registerWasmKernels();
+        return null;
       } catch (error) {
         return String(error);
       }

@@ -235,7 +235,7 @@ export function defineInferenceGateLayerTests(): void {
       return { initialState: { h, c } };
     };
     const cases: Array<[string, ConvLSTMOptions, number[], (xs: Tensor, m: ConvLSTM) => ForwardOptions]> = [];
-    for (const mode of ['hoisted', 'concat', 'gatewise'] as const) {
+    for (const mode of ['hoisted', 'concat'] as const) {
       cases.push([
         `${mode}, peepholes`,
         { inChannels: 3, hiddenChannels: 8, kernelSize: 3, mode },
@@ -269,8 +269,8 @@ export function defineInferenceGateLayerTests(): void {
       state,
     ]);
     cases.push([
-      '1-D, gatewise',
-      { inChannels: 3, hiddenChannels: 7, mode: 'gatewise', spatialRank: 1, kernelSize: 3 },
+      '1-D, hoisted',
+      { inChannels: 3, hiddenChannels: 7, mode: 'hoisted', spatialRank: 1, kernelSize: 3 },
       [2, 4, 9, 3],
       () => ({}),
     ]);
@@ -297,7 +297,7 @@ export function defineInferenceGateLayerTests(): void {
       inChannels: 2,
       hiddenChannels: 4,
       kernelSize: 3,
-      mode: 'gatewise',
+      mode: 'hoisted',
       seed: 1,
     });
     const xs = seededTensor([1, 3, 4, 4, 2], 5);

@@ -128,7 +128,7 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
     });
   }
 
-  it("'auto' runs the gatewise schedule for inference and concat under a gradient tape", async () => {
+  it('inference runs one gate kernel per step, and a step under a gradient tape runs TF.js ops', async () => {
     engine().setBackend('wasm');
     const lstm = new ConvLSTM<2>({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 4 });
     const xs = seededTensor([1, 3, 5, 5, 2], 12) as Tensor5D;
@@ -141,24 +141,23 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
     };
     const count = (names: string[], kernel: string): number => names.filter((n) => n === kernel).length;
     try {
-      const inference = await kernelsOf(() => lstm.forward(xs).output);
-      // Gatewise: 4 hoisted input convolutions with their bias, 4 recurrent ones per step after
-      // the first (which starts from a zero state), no [x_t, h] concatenation, and each step's
-      // gate arithmetic in one fused kernel.
-      expect(count(inference, 'FusedConv2D')).toBe(4);
-      expect(count(inference, 'Conv2D')).toBe(4 * 2);
-      expect(count(inference, 'Concat')).toBe(0);
+      const inference = await kernelsOf(() => {
+        const { output, h, c } = lstm.forward(xs);
+        dispose([...h, ...c]);
+        return output;
+      });
+      // Each of the 3 steps' gate arithmetic is one kernel, whatever schedule 'auto' picked.
       expect(count(inference, INFERENCE_GATES_KERNEL)).toBe(3);
       expect(count(inference, 'Sigmoid')).toBe(0);
+      expect(count(inference, 'Tanh')).toBe(0);
       const taped = await kernelsOf(() => {
         const { value, grads } = variableGrads(() => mean(lstm.forward(xs).output) as Scalar);
         dispose(Object.values(grads));
         return value;
       });
-      // Concat: the forward concatenates [x_t, h] once per step.
-      expect(count(taped, 'Concat')).toBeGreaterThanOrEqual(3);
-      expect(count(taped, 'Conv2D')).toBeLessThan(4 + 4 * 2);
+      // The kernel has no gradient: under a tape the gates are TF.js ops.
       expect(count(taped, INFERENCE_GATES_KERNEL)).toBe(0);
+      expect(count(taped, 'Sigmoid')).toBeGreaterThanOrEqual(3 * 3);
     } finally {
       lstm.dispose();
       xs.dispose();

@@ -1,8 +1,10 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
+import { registerWasmKernels, type WasmKernelsReport } from '@convlstm/backend-wasm';
+import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
-import { registerFusedGates } from './register-fused-gates.js';
+import { registerWebGPUKernels, registerWebGPUProfile } from './register-kernels.js';
 
 /** Backends `useWebGPUBackend` can end up on. */
 export type BrowserBackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -13,6 +15,12 @@ export interface UseWebGPUBackendOptions {
   fallbacks?: readonly Exclude<BrowserBackendName, 'webgpu'>[];
   /** Register the fused ConvLSTM gate kernels on WebGPU. Default `true`. */
   fusedKernels?: boolean;
+  /**
+   * When the wasm fallback runs, register `@convlstm/backend-wasm`'s kernels for it
+   * (`registerWasmKernels`): the training kernels tfjs-backend-wasm lacks or gets wrong, so ConvLSTM
+   * trains there, and the WebAssembly SIMD inference kernels. Default `true`.
+   */
+  wasmKernels?: boolean;
   /**
    * Where the wasm backend finds its `.wasm` binaries (a folder URL ending in `/`, or a map
    * of file name to URL), passed to `setWasmPaths`. Bundlers rarely serve them next to the script.
@@ -44,6 +52,18 @@ export interface BrowserBackendReport {
   };
   /** Whether the fused ConvLSTM gate kernels are active (WebGPU only). */
   readonly fusedKernels: boolean;
+  /**
+   * Whether `@convlstm/backend-wasm`'s kernels are registered for the active wasm backend, so
+   * ConvLSTM trains there (wasm only; `false` on every other backend).
+   */
+  readonly wasmKernels: boolean;
+  /** Present on wasm when {@link BrowserBackendReport.wasmKernels} is false: why. */
+  readonly wasmKernelsError?: string;
+  /**
+   * Present on wasm with the kernels registered: what `registerWasmKernels` did, including whether
+   * the SIMD inference kernels run (`inferenceKernels`) and, if not, why (`inferenceKernelsError`).
+   */
+  readonly wasm?: WasmKernelsReport;
 }
 
 interface MinimalAdapter {
@@ -87,13 +107,42 @@ async function trySet(backend: BrowserBackendName): Promise<string | null> {
   }
 }
 
+type WasmSetup = Pick<BrowserBackendReport, 'wasmKernels' | 'wasmKernelsError' | 'wasm'>;
+
+/** Registers the wasm kernels once wasm runs; never throws, so the fallback itself still succeeds. */
+async function setUpWasm(wanted: boolean): Promise<WasmSetup> {
+  if (!wanted) return { wasmKernels: false, wasmKernelsError: 'options.wasmKernels is false' };
+  try {
+    return { wasmKernels: true, wasm: await registerWasmKernels() };
+  } catch (error) {
+    return { wasmKernels: false, wasmKernelsError: `registerWasmKernels() threw: ${String(error)}` };
+  }
+}
+
+function validate(options: UseWebGPUBackendOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
+  }
+  for (const key of ['fusedKernels', 'wasmKernels'] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new ConvLSTMArgumentError(`options.${key}`, 'a boolean', describeValue(value));
+    }
+  }
+}
+
 /**
  * Makes WebGPU the active TF.js backend and registers the fused ConvLSTM gate kernels on it.
  * When WebGPU is unavailable — `navigator.gpu` missing, no adapter, or the backend fails to
- * start — it falls back to WebGL, then wasm (see `fallbacks`), and says why in the report.
+ * start — it falls back to WebGL, then wasm (see `fallbacks`), and says why in the report. On
+ * wasm it registers `@convlstm/backend-wasm`'s kernels (see `wasmKernels`), without which
+ * tfjs-backend-wasm cannot train a ConvLSTM (its `Conv2DBackpropFilter` is missing).
  * Never throws for an unavailable backend; throws only when no backend at all could start.
+ *
+ * @throws ConvLSTMArgumentError on bad options (before any backend is tried).
  */
 export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): Promise<BrowserBackendReport> {
+  validate(options);
   const fallbacks = options.fallbacks ?? ['webgl', 'wasm'];
   const attempts: BackendAttempt[] = [];
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
@@ -114,17 +163,32 @@ export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): P
     );
     if (reason === null) {
       const fused = options.fusedKernels ?? true;
-      if (fused) registerFusedGates();
-      return { backend: 'webgpu', fellBack: false, attempts, adapter: adapterReport, fusedKernels: fused };
+      registerWebGPUProfile();
+      if (fused) registerWebGPUKernels();
+      return {
+        backend: 'webgpu',
+        fellBack: false,
+        attempts,
+        adapter: adapterReport,
+        fusedKernels: fused,
+        wasmKernels: false,
+      };
     }
   }
   for (const backend of fallbacks) {
     const reason = await trySet(backend);
     attempts.push(reason === null ? { backend, ok: true } : { backend, ok: false, reason });
     if (reason === null) {
-      return adapterReport === undefined
-        ? { backend, fellBack: true, attempts, fusedKernels: false }
-        : { backend, fellBack: true, attempts, adapter: adapterReport, fusedKernels: false };
+      const wasm: WasmSetup =
+        backend === 'wasm' ? await setUpWasm(options.wasmKernels ?? true) : { wasmKernels: false };
+      return {
+        backend,
+        fellBack: true,
+        attempts,
+        ...(adapterReport === undefined ? {} : { adapter: adapterReport }),
+        fusedKernels: false,
+        ...wasm,
+      };
     }
   }
   throw new Error(

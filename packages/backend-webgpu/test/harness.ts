@@ -89,6 +89,12 @@ export function launchChromium(args: readonly string[] = CHROMIUM_ARGS): Promise
   return chromium.launch({ executablePath: CHROMIUM, args: [...args], headless: true });
 }
 
+/** Options of {@link collect}. */
+export interface CollectOptions {
+  /** A script run in the page before any of its own (`page.addInitScript`), e.g. to hide APIs. */
+  readonly initScript?: string;
+}
+
 /**
  * Opens `url`, waits until the page sets `window[key]`, and returns it with the page's errors
  * and warnings (WebGPU reports invalid shaders only there). A timeout error includes that log.
@@ -98,8 +104,10 @@ export async function collect<T>(
   url: string,
   key: string,
   timeoutMs: number,
+  options: CollectOptions = {},
 ): Promise<{ value: T; log: string[] }> {
   const page = await browser.newPage();
+  if (options.initScript !== undefined) await page.addInitScript(options.initScript);
   const log: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') log.push(`${m.type()}: ${m.text()}`);
