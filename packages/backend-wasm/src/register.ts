@@ -1,5 +1,5 @@
 import { getConvAccelerator, registerConvAccelerator, unregisterConvAccelerator } from '@convlstm/core';
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   engine,
@@ -162,6 +162,8 @@ export interface RegisterWasmKernelsOptions {
   inferenceKernels?: boolean;
 }
 
+const REGISTER_OPTION_KEYS: readonly (keyof RegisterWasmKernelsOptions)[] = ['backend', 'inferenceKernels'];
+
 /** What {@link registerWasmKernels} registered. */
 export interface WasmKernelsReport {
   /** Training kernels this call (re)registered for wasm (empty when registered before). */
@@ -185,15 +187,13 @@ export interface WasmKernelsReport {
  * `@convlstm/backend-node` and `useWebGPUBackend` of `@convlstm/backend-webgpu` call it when they
  * end on wasm.
  *
- * @throws ConvLSTMArgumentError on bad options.
+ * @throws ConvLSTMArgumentError on bad options (an unknown key included).
  * @throws Error when no backend is given and the engine has no initialised `'wasm'` backend.
  */
 export async function registerWasmKernels(
   options: RegisterWasmKernelsOptions = {},
 ): Promise<WasmKernelsReport> {
-  if (options === null || typeof options !== 'object') {
-    throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
-  }
+  assertKnownKeys(options, REGISTER_OPTION_KEYS, 'options');
   if (options.inferenceKernels !== undefined && typeof options.inferenceKernels !== 'boolean') {
     throw new ConvLSTMArgumentError(
       'options.inferenceKernels',

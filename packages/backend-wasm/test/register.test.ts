@@ -42,6 +42,9 @@ describe('registerWasmKernels', () => {
     await expect(registerWasmKernels({ inferenceKernels: 'yes' as never })).rejects.toThrow(
       /options\.inferenceKernels.*a boolean.*yes/,
     );
+    await expect(registerWasmKernels({ inferenceKernel: false } as never)).rejects.toThrow(
+      /options\.inferenceKernel.*unknown option/,
+    );
     await expect(linkWasmPrograms(undefined as never)).rejects.toThrow(ConvLSTMArgumentError);
   });
 

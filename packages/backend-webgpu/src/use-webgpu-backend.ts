@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { registerWasmKernels, type WasmKernelsReport } from '@convlstm/backend-wasm';
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { registerWebGPUKernels, registerWebGPUProfile } from './register-kernels.js';
@@ -119,10 +119,15 @@ async function setUpWasm(wanted: boolean): Promise<WasmSetup> {
   }
 }
 
+const OPTION_KEYS: readonly (keyof UseWebGPUBackendOptions)[] = [
+  'fallbacks',
+  'fusedKernels',
+  'wasmKernels',
+  'wasmPaths',
+];
+
 function validate(options: UseWebGPUBackendOptions): void {
-  if (options === null || typeof options !== 'object') {
-    throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
-  }
+  assertKnownKeys(options, OPTION_KEYS, 'options');
   for (const key of ['fusedKernels', 'wasmKernels'] as const) {
     const value = options[key];
     if (value !== undefined && typeof value !== 'boolean') {
@@ -139,7 +144,7 @@ function validate(options: UseWebGPUBackendOptions): void {
  * tfjs-backend-wasm cannot train a ConvLSTM (its `Conv2DBackpropFilter` is missing).
  * Never throws for an unavailable backend; throws only when no backend at all could start.
  *
- * @throws ConvLSTMArgumentError on bad options (before any backend is tried).
+ * @throws ConvLSTMArgumentError on bad options, an unknown key included (before any backend is tried).
  */
 export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): Promise<BrowserBackendReport> {
   validate(options);

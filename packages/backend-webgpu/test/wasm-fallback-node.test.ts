@@ -14,6 +14,9 @@ describe('the wasm fallback outside a browser', () => {
     await expect(useWebGPUBackend({ fusedKernels: 1 as never })).rejects.toThrow(
       /options\.fusedKernels.*a boolean/,
     );
+    await expect(useWebGPUBackend({ fallback: ['wasm'] } as never)).rejects.toThrow(
+      /options\.fallback.*unknown/,
+    );
   });
 
   it("registers @convlstm/backend-wasm's kernels when it ends on wasm, and says so", async () => {
