@@ -22,7 +22,7 @@ export function describeBackend(report: BrowserBackendReport): string {
   const adapter = report.adapter
     ? ` (${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallbackAdapter ? ', software adapter' : ''})`
     : '';
-  const fused = report.fusedKernels ? ', gate kernels registered' : '';
+  const fused = report.gateKernels ? ', gate kernels registered' : '';
   const why = report.fellBack ? ` — WebGPU unavailable: ${report.attempts[0]?.reason ?? 'unknown'}` : '';
   return `${report.backend}${report.backend === 'webgpu' ? adapter : ''}${fused}${why}`;
 }

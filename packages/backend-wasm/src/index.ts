@@ -28,6 +28,7 @@ export {
   registerWasmTrainingKernels,
   unregisterWasmInferenceKernels,
   WASM_INFERENCE_KERNELS,
+  WASM_PROFILE,
   WASM_SPEED_KERNELS,
   WASM_TRAINING_KERNELS,
   type WasmKernelsReport,

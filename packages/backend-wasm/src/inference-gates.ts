@@ -1,4 +1,4 @@
-import { INFERENCE_GATES_KERNEL } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, wasmProgram } from './wasm-program.js';
@@ -32,7 +32,7 @@ export function gatesProgram(backend: BackendWasm): GatesForward {
   return wasmProgram(backend, 'gates').gatesForward as GatesForward;
 }
 
-const KERNEL = `${INFERENCE_GATES_KERNEL} (wasm, @convlstm/backend-wasm)`;
+const KERNEL = `${CONVLSTM_GATES} (wasm, @convlstm/backend-wasm)`;
 
 function checkTensor(name: string, info: TensorInfo, shape: readonly number[]): void {
   if (info.dtype !== 'float32')
@@ -48,44 +48,27 @@ interface GateLayout {
   readonly stride: number;
 }
 
-/**
- * Reads one four-gate operand, given stacked as `<prefix> [..., 4C]` or per gate as
- * `<prefix>i`…`<prefix>o` `[..., C]`; `null` when absent (allowed only when not `required`).
- */
+/** Reads one stacked four-gate operand `<name> [..., 4C]`; `null` when absent (allowed only when not `required`). */
 function gateOperand(
   inputs: NamedTensorInfoMap,
-  prefix: 'z' | 'x',
+  name: 'z' | 'x',
   cShape: readonly number[],
   at: (t: TensorInfo) => number,
   required: boolean,
 ): GateLayout | null {
   const channels = cShape[cShape.length - 1] as number;
-  const stacked = inputs[prefix];
-  const names = ['i', 'f', 'g', 'o'].map((g) => `${prefix}${g}`);
-  const perGate = names.filter((n) => inputs[n] !== undefined);
-  if (stacked !== undefined && perGate.length > 0) {
-    throw new Error(`${KERNEL}: give '${prefix}' or ${names.join(', ')}, not both`);
-  }
-  if (stacked !== undefined) {
-    checkTensor(prefix, stacked, [...cShape.slice(0, -1), 4 * channels]);
-    const base = at(stacked);
-    const gateBytes = channels * Float32Array.BYTES_PER_ELEMENT;
-    return {
-      pointers: [base, base + gateBytes, base + 2 * gateBytes, base + 3 * gateBytes],
-      stride: 4 * channels,
-    };
-  }
-  if (perGate.length === 0) {
-    if (required) throw new Error(`${KERNEL}: input '${prefix}' (or ${names.join(', ')}) is missing`);
+  const stacked = inputs[name];
+  if (stacked === undefined) {
+    if (required) throw new Error(`${KERNEL}: input '${name}' is missing`);
     return null;
   }
-  if (perGate.length !== 4) {
-    throw new Error(`${KERNEL}: inputs ${names.join(', ')} come together; got only ${perGate.join(', ')}`);
-  }
-  const infos = names.map((n) => inputs[n] as TensorInfo);
-  for (const [g, info] of infos.entries()) checkTensor(names[g] as string, info, cShape);
-  const [i, f, g, o] = infos.map(at) as [number, number, number, number];
-  return { pointers: [i, f, g, o], stride: channels };
+  checkTensor(name, stacked, [...cShape.slice(0, -1), 4 * channels]);
+  const base = at(stacked);
+  const gateBytes = channels * Float32Array.BYTES_PER_ELEMENT;
+  return {
+    pointers: [base, base + gateBytes, base + 2 * gateBytes, base + 3 * gateBytes],
+    stride: 4 * channels,
+  };
 }
 
 const kernelFunc: KernelFunc = ({ inputs, backend }) => {
@@ -133,13 +116,14 @@ const kernelFunc: KernelFunc = ({ inputs, backend }) => {
 };
 
 /**
- * {@link INFERENCE_GATES_KERNEL} for tfjs-backend-wasm: a whole step's gate arithmetic (the
+ * The core's {@link CONVLSTM_GATES} for tfjs-backend-wasm: a whole step's gate arithmetic (the
  * projected-input add, three sigmoids, two tanh, the products) as one WebAssembly SIMD loop
- * over TF.js' heap, instead of 10–19 element-wise kernels and, for stacked `z`, a channel split.
- * Forward only, which is all the core asks of it (only while no gradient is recorded).
+ * over TF.js' heap, instead of 10–19 element-wise kernels and a channel split. Forward only (no
+ * `CONVLSTM_GATES_GRAD` here), so the core runs it only while no gradient is recorded. The
+ * program reads each gate through its own pointer and row stride.
  */
 export const inferenceGatesConfig: KernelConfig = {
-  kernelName: INFERENCE_GATES_KERNEL,
+  kernelName: CONVLSTM_GATES,
   backendName: 'wasm',
   kernelFunc,
 };

@@ -1,4 +1,11 @@
-import { getConvAccelerator, registerConvAccelerator, unregisterConvAccelerator } from '@convlstm/core';
+import {
+  type BackendProfile,
+  canConcat,
+  getBackendProfile,
+  registerBackendProfile,
+  tanhViaSigmoid,
+  unregisterBackendProfile,
+} from '@convlstm/core';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
@@ -54,13 +61,27 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
 ];
 
 /**
+ * What the core should know about tfjs-backend-wasm, from measurements with apps/bench:
+ * - `tanh`: its `Tanh` kernel is scalar libm (much slower than its XNNPACK `Sigmoid`), so the
+ *   TF.js-op gate arithmetic (under a gradient tape) computes `tanh` as `2σ(2x) − 1`;
+ * - `preferredSchedule`: `'concat'` wherever it applies, for inference (with the gate kernel) and
+ *   under a tape, even for `Cin > C`, once `Concat`/`Slice` are the heap-copy kernels below.
+ */
+export const WASM_PROFILE: BackendProfile = {
+  tanh: tanhViaSigmoid,
+  preferredSchedule: (config) => (canConcat(config) ? 'concat' : undefined),
+};
+
+/**
  * Registers {@link WASM_TRAINING_KERNELS} for the `'wasm'` backend, replacing the stock
- * kernels of the same name. Idempotent. Needs no initialised backend, so it may run
- * before `setBackend('wasm')`; the wasm backend package need not even be loaded.
+ * kernels of the same name, and {@link WASM_PROFILE} as the core's profile of `'wasm'`.
+ * Idempotent. Needs no initialised backend, so it may run before `setBackend('wasm')`; the wasm
+ * backend package need not even be loaded.
  *
  * @returns the names of the kernels this call (re)registered (empty on repeated calls).
  */
 export function registerWasmTrainingKernels(): string[] {
+  registerBackendProfile('wasm', WASM_PROFILE);
   const added: string[] = [];
   for (const config of WASM_TRAINING_KERNELS) {
     const current = getKernel(config.kernelName, 'wasm');
@@ -130,14 +151,16 @@ export function registerWasmInferenceKernels(): string[] {
     registerKernel(config);
     added.push(config.kernelName);
   }
-  if (getConvAccelerator('wasm') === undefined) registerConvAccelerator('wasm', winogradAccelerator);
+  if (getBackendProfile('wasm').convAccelerator === undefined) {
+    registerBackendProfile('wasm', { convAccelerator: winogradAccelerator });
+  }
   return added;
 }
 
 /**
  * Removes {@link WASM_INFERENCE_KERNELS} and the Winograd accelerator from `'wasm'`, so the core
- * runs TF.js ops and convolutions there. (`unregisterConvAccelerator('wasm')` of
- * `@convlstm/core` removes only the accelerator.)
+ * runs TF.js ops and convolutions there. (`unregisterBackendProfile('wasm', 'convAccelerator')`
+ * of `@convlstm/core` removes only the accelerator.)
  */
 export function unregisterWasmInferenceKernels(): void {
   for (const config of WASM_INFERENCE_KERNELS) {
@@ -145,7 +168,9 @@ export function unregisterWasmInferenceKernels(): void {
       unregisterKernel(config.kernelName, 'wasm');
     }
   }
-  if (getConvAccelerator('wasm') === winogradAccelerator) unregisterConvAccelerator('wasm');
+  if (getBackendProfile('wasm').convAccelerator === winogradAccelerator) {
+    unregisterBackendProfile('wasm', 'convAccelerator');
+  }
 }
 
 /** Options of {@link registerWasmKernels}. */

@@ -1,4 +1,4 @@
-import { ConvLSTM, type ConvLSTMOptions, type ForwardOptions, INFERENCE_GATES_KERNEL } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions, type ForwardOptions, CONVLSTM_GATES } from '@convlstm/core';
 import { randomizeCell } from '@convlstm/core/testing';
 import {
   backend,
@@ -60,8 +60,8 @@ function unstackGates(values: Float32Array, channels: number): Float32Array[] {
 
 interface Case {
   readonly shape: number[];
-  readonly z: 'stacked' | 'per-gate';
-  readonly x: 'stacked' | 'per-gate' | null;
+  /** With the second term `x` added in the kernel. */
+  readonly x: boolean;
   readonly peepholes: boolean;
   readonly scale: number;
 }
@@ -75,24 +75,19 @@ function runCase(k: Case, seed: number): { maxH: number; maxC: number } {
     owned.push(t);
     return t;
   };
-  const operand = (layout: 'stacked' | 'per-gate', prefix: 'z' | 'x', s: number) => {
-    if (layout === 'stacked') {
-      const t = make(gateShape, s);
-      return { inputs: { [prefix]: t }, values: unstackGates(t.dataSync() as Float32Array, channels) };
-    }
-    const ts = [0, 1, 2, 3].map((g) => make(k.shape, s + g));
-    const inputs = Object.fromEntries(['i', 'f', 'g', 'o'].map((g, j) => [`${prefix}${g}`, ts[j]]));
-    return { inputs, values: ts.map((t) => t.dataSync() as Float32Array) };
+  const operand = (name: 'z' | 'x', s: number) => {
+    const t = make(gateShape, s);
+    return { inputs: { [name]: t }, values: unstackGates(t.dataSync() as Float32Array, channels) };
   };
-  const z = operand(k.z, 'z', 1);
-  const x = k.x === null ? null : operand(k.x, 'x', 10);
+  const z = operand('z', 1);
+  const x = k.x ? operand('x', 10) : null;
   const c = make(k.shape, 20, 2);
   const peepholes = k.peepholes ? [30, 31, 32].map((s) => make([channels], s, 0.5)) : null;
   const inputs: NamedTensorMap = { ...z.inputs, ...(x?.inputs ?? {}), c } as NamedTensorMap;
   if (peepholes !== null) {
     Object.assign(inputs, { peepholeI: peepholes[0], peepholeF: peepholes[1], peepholeO: peepholes[2] });
   }
-  const [h, cNext] = engine().runKernel(INFERENCE_GATES_KERNEL, inputs) as [Tensor, Tensor];
+  const [h, cNext] = engine().runKernel(CONVLSTM_GATES, inputs) as [Tensor, Tensor];
   expect(h.shape).toEqual(k.shape);
   expect(cNext.shape).toEqual(k.shape);
   const expected = referenceGates(
@@ -131,19 +126,13 @@ async function layerForward(
   });
   xs.dispose();
   model.dispose();
-  return { values, usedKernel: info.kernelNames.includes(INFERENCE_GATES_KERNEL) };
+  return { values, usedKernel: info.kernelNames.includes(CONVLSTM_GATES) };
 }
 
 /** The kernel's tests; call inside a `describe` whose `beforeAll` made wasm the backend. */
 export function defineInferenceGateTests(): void {
-  it('computes eq. 3 like a float64 reference for every input layout, with and without peepholes', () => {
-    const layouts: Array<Pick<Case, 'z' | 'x'>> = [
-      { z: 'stacked', x: null },
-      { z: 'per-gate', x: null },
-      { z: 'stacked', x: 'stacked' },
-      { z: 'per-gate', x: 'per-gate' },
-      { z: 'stacked', x: 'per-gate' },
-    ];
+  it('computes eq. 3 like a float64 reference with and without x, with and without peepholes', () => {
+    const layouts: Array<Pick<Case, 'x'>> = [{ x: false }, { x: true }];
     // C = 16 runs four lanes at a time; C = 7 and C = 1 run the one-lane tail; ranks 3 to 5.
     const shapes = [
       [2, 9, 9, 16],
@@ -168,14 +157,14 @@ export function defineInferenceGateTests(): void {
   });
 
   it('saturates without NaN or overflow for pre-activations far outside the clamp', () => {
-    const r = runCase({ shape: [1, 4, 4, 12], z: 'stacked', x: 'stacked', peepholes: true, scale: 500 }, 99);
+    const r = runCase({ shape: [1, 4, 4, 12], x: true, peepholes: true, scale: 500 }, 99);
     expect(r.maxH).toBeLessThanOrEqual(2e-6);
     expect(r.maxC).toBeLessThanOrEqual(2e-6);
   });
 
   it('still computes correctly after the wasm heap has grown', () => {
     const first = runCase(
-      { shape: [2, 6, 6, 8], z: 'per-gate', x: 'stacked', peepholes: false, scale: 3 },
+      { shape: [2, 6, 6, 8], x: true, peepholes: false, scale: 3 },
       7,
     );
     expect(first.maxH).toBeLessThanOrEqual(2e-6);
@@ -185,7 +174,7 @@ export function defineInferenceGateTests(): void {
     // More than the heap holds now: TF.js grows its memory, and the new tensors land beyond the old end.
     const big = zeros([before / 4 + 1024]);
     expect(heapBytes()).toBeGreaterThan(before);
-    const r = runCase({ shape: [2, 6, 6, 8], z: 'per-gate', x: 'stacked', peepholes: true, scale: 3 }, 8);
+    const r = runCase({ shape: [2, 6, 6, 8], x: true, peepholes: true, scale: 3 }, 8);
     big.dispose();
     expect(r.maxH).toBeLessThanOrEqual(2e-6);
     expect(r.maxC).toBeLessThanOrEqual(2e-6);
@@ -194,15 +183,12 @@ export function defineInferenceGateTests(): void {
   it('rejects bad inputs naming the input, what it expected and what it got, and leaks nothing', () => {
     const c = seededTensor([2, 3, 3, 4], 1);
     const z = seededTensor([2, 3, 3, 16], 2);
-    const zi = seededTensor([2, 3, 3, 4], 3);
     const wrong = seededTensor([2, 3, 3, 5], 4);
     const p = seededTensor([4], 5);
     const before = memory().numTensors;
-    const run = (inputs: Record<string, Tensor>) => () => engine().runKernel(INFERENCE_GATES_KERNEL, inputs);
+    const run = (inputs: Record<string, Tensor>) => () => engine().runKernel(CONVLSTM_GATES, inputs);
     expect(run({ z })).toThrow(/input 'c' is missing/);
-    expect(run({ c })).toThrow(/input 'z' \(or zi, zf, zg, zo\) is missing/);
-    expect(run({ z, zi, c })).toThrow(/give 'z' or zi, zf, zg, zo, not both/);
-    expect(run({ zi, zf: zi, c })).toThrow(/zi, zf, zg, zo come together; got only zi, zf/);
+    expect(run({ c })).toThrow(/input 'z' is missing/);
     expect(run({ z: wrong, c })).toThrow(/input 'z' must have shape \[2,3,3,16\], got \[2,3,3,5\]/);
     expect(run({ z, x: c, c })).toThrow(/input 'x' must have shape \[2,3,3,16\], got \[2,3,3,4\]/);
     expect(run({ z, c, peepholeI: p })).toThrow(/peepholeI, peepholeF, peepholeO come together; got 1 of 3/);
@@ -212,7 +198,7 @@ export function defineInferenceGateTests(): void {
     const ints = cast(c, 'int32');
     expect(run({ z, c: ints })).toThrow(/input 'c' must be float32, got int32/);
     expect(memory().numTensors).toBe(before + 1);
-    for (const t of [c, z, zi, wrong, p, ints]) t.dispose();
+    for (const t of [c, z, wrong, p, ints]) t.dispose();
   });
 }
 
@@ -307,14 +293,14 @@ export function defineInferenceGateLayerTests(): void {
       g.dispose();
       return [] as Tensor[];
     });
-    expect(recorded.kernelNames).not.toContain(INFERENCE_GATES_KERNEL);
+    expect(recorded.kernelNames).not.toContain(CONVLSTM_GATES);
     const inference = await profile(() => {
       tidy(() => {
         model.forward(xs as never).output.dataSync();
       });
       return [] as Tensor[];
     });
-    expect(inference.kernelNames).toContain(INFERENCE_GATES_KERNEL);
+    expect(inference.kernelNames).toContain(CONVLSTM_GATES);
     expect(memory().numTensors).toBe(before);
     xs.dispose();
     model.dispose();

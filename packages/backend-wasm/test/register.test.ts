@@ -2,7 +2,7 @@
 import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { getConvAccelerator } from '@convlstm/core';
+import { getBackendProfile } from '@convlstm/core';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, setBackend } from '@tensorflow/tfjs-core';
@@ -22,7 +22,7 @@ function expectInferenceKernels(registered: boolean): void {
   for (const k of WASM_INFERENCE_KERNELS) {
     expect(getKernel(k.kernelName, 'wasm')?.kernelFunc === k.kernelFunc, k.kernelName).toBe(registered);
   }
-  expect(getConvAccelerator('wasm') === winogradAccelerator).toBe(registered);
+  expect(getBackendProfile('wasm').convAccelerator === winogradAccelerator).toBe(registered);
 }
 
 describe('registerWasmKernels', () => {

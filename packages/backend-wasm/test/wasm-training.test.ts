@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { ConvLSTM, type ConvLSTMOptions, INFERENCE_GATES_KERNEL } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions, CONVLSTM_GATES } from '@convlstm/core';
 import {
   abs,
   add,
@@ -147,7 +147,7 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
         return output;
       });
       // Each of the 3 steps' gate arithmetic is one kernel, whatever schedule 'auto' picked.
-      expect(count(inference, INFERENCE_GATES_KERNEL)).toBe(3);
+      expect(count(inference, CONVLSTM_GATES)).toBe(3);
       expect(count(inference, 'Sigmoid')).toBe(0);
       expect(count(inference, 'Tanh')).toBe(0);
       const taped = await kernelsOf(() => {
@@ -156,7 +156,7 @@ describe('a ConvLSTM training step on wasm equals cpu', () => {
         return value;
       });
       // The kernel has no gradient: under a tape the gates are TF.js ops.
-      expect(count(taped, INFERENCE_GATES_KERNEL)).toBe(0);
+      expect(count(taped, CONVLSTM_GATES)).toBe(0);
       expect(count(taped, 'Sigmoid')).toBeGreaterThanOrEqual(3 * 3);
     } finally {
       lstm.dispose();

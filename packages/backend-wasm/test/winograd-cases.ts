@@ -1,4 +1,4 @@
-import { ConvLSTM, INFERENCE_GATES_KERNEL } from '@convlstm/core';
+import { ConvLSTM, CONVLSTM_GATES } from '@convlstm/core';
 import { randomizeCell } from '@convlstm/core/testing';
 import {
   engine,
@@ -131,7 +131,7 @@ export function defineWinogradTests(): void {
     // Input projection once, recurrent convolution for the 2 steps after the zero-state first one.
     const names = inference.kernels.map((k) => k.name);
     expect(names.filter((k) => k === WINOGRAD_INPUT_KERNEL).length).toBe(1 + 2);
-    expect(names.filter((k) => k === INFERENCE_GATES_KERNEL).length).toBe(3);
+    expect(names.filter((k) => k === CONVLSTM_GATES).length).toBe(3);
     expect(names).not.toContain('Conv2D');
     expect(memory().numTensors).toBe(before);
     const taped = await profile(() => {

@@ -13,8 +13,8 @@ export type BrowserBackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export interface UseWebGPUBackendOptions {
   /** Tried in order when WebGPU is unavailable. Default `['webgl', 'wasm']` ('cpu' needs tfjs-backend-cpu loaded). */
   fallbacks?: readonly Exclude<BrowserBackendName, 'webgpu'>[];
-  /** Register the fused ConvLSTM gate kernels on WebGPU. Default `true`. */
-  fusedKernels?: boolean;
+  /** Register the core's gate kernels (`CONVLSTM_GATES` and its backward, WGSL) on WebGPU. Default `true`. */
+  gateKernels?: boolean;
   /**
    * When the wasm fallback runs, register `@convlstm/backend-wasm`'s kernels for it
    * (`registerWasmKernels`): the training kernels tfjs-backend-wasm lacks or gets wrong, so ConvLSTM
@@ -50,8 +50,8 @@ export interface BrowserBackendReport {
     readonly architecture: string;
     readonly isFallbackAdapter: boolean;
   };
-  /** Whether the fused ConvLSTM gate kernels are active (WebGPU only). */
-  readonly fusedKernels: boolean;
+  /** Whether the WGSL gate kernels are registered (WebGPU only). */
+  readonly gateKernels: boolean;
   /**
    * Whether `@convlstm/backend-wasm`'s kernels are registered for the active wasm backend, so
    * ConvLSTM trains there (wasm only; `false` on every other backend).
@@ -121,14 +121,14 @@ async function setUpWasm(wanted: boolean): Promise<WasmSetup> {
 
 const OPTION_KEYS: readonly (keyof UseWebGPUBackendOptions)[] = [
   'fallbacks',
-  'fusedKernels',
+  'gateKernels',
   'wasmKernels',
   'wasmPaths',
 ];
 
 function validate(options: UseWebGPUBackendOptions): void {
   assertKnownKeys(options, OPTION_KEYS, 'options');
-  for (const key of ['fusedKernels', 'wasmKernels'] as const) {
+  for (const key of ['gateKernels', 'wasmKernels'] as const) {
     const value = options[key];
     if (value !== undefined && typeof value !== 'boolean') {
       throw new ConvLSTMArgumentError(`options.${key}`, 'a boolean', describeValue(value));
@@ -167,15 +167,15 @@ export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): P
       reason === null ? { backend: 'webgpu', ok: true } : { backend: 'webgpu', ok: false, reason },
     );
     if (reason === null) {
-      const fused = options.fusedKernels ?? true;
+      const gateKernels = options.gateKernels ?? true;
       registerWebGPUProfile();
-      if (fused) registerWebGPUKernels();
+      if (gateKernels) registerWebGPUKernels();
       return {
         backend: 'webgpu',
         fellBack: false,
         attempts,
         adapter: adapterReport,
-        fusedKernels: fused,
+        gateKernels,
         wasmKernels: false,
       };
     }
@@ -191,7 +191,7 @@ export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): P
         fellBack: true,
         attempts,
         ...(adapterReport === undefined ? {} : { adapter: adapterReport }),
-        fusedKernels: false,
+        gateKernels: false,
         ...wasm,
       };
     }

@@ -64,7 +64,7 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
         .map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'} ${c.ms.toFixed(0)} ms`)
         .join('; ')}`,
     );
-    expect(results.report?.fusedKernels).toBe(true);
+    expect(results.report?.gateKernels).toBe(true);
     expectAllPassed(results);
   });
 
@@ -95,7 +95,7 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
       expect(results.setupError).toBeUndefined();
       const report = results.report;
       expect(report?.fellBack).toBe(true);
-      expect(report?.fusedKernels).toBe(false);
+      expect(report?.gateKernels).toBe(false);
       expect(report?.backend).toBe(results.backend);
       expect(['webgl', 'wasm']).toContain(results.backend);
       expect(report?.attempts[0]?.backend).toBe('webgpu');

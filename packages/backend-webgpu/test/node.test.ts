@@ -17,7 +17,7 @@ describe('outside a browser', () => {
     const report = await useWebGPUBackend({ fallbacks: ['cpu'] });
     expect(report.backend).toBe('cpu');
     expect(report.fellBack).toBe(true);
-    expect(report.fusedKernels).toBe(false);
+    expect(report.gateKernels).toBe(false);
     expect(report.attempts[0]).toMatchObject({ backend: 'webgpu', ok: false });
     expect(report.attempts[0]?.reason).toMatch(/navigator/);
     expect(report.attempts[1]).toEqual({ backend: 'cpu', ok: true });

@@ -11,8 +11,8 @@ import { useWebGPUBackend } from '../src/index.js';
 describe('the wasm fallback outside a browser', () => {
   it('rejects bad options naming the option, what it expected and what it got', async () => {
     await expect(useWebGPUBackend({ wasmKernels: 'yes' as never })).rejects.toThrow(ConvLSTMArgumentError);
-    await expect(useWebGPUBackend({ fusedKernels: 1 as never })).rejects.toThrow(
-      /options\.fusedKernels.*a boolean/,
+    await expect(useWebGPUBackend({ gateKernels: 1 as never })).rejects.toThrow(
+      /options\.gateKernels.*a boolean/,
     );
     await expect(useWebGPUBackend({ fallback: ['wasm'] } as never)).rejects.toThrow(
       /options\.fallback.*unknown/,
@@ -22,7 +22,7 @@ describe('the wasm fallback outside a browser', () => {
   it("registers @convlstm/backend-wasm's kernels when it ends on wasm, and says so", async () => {
     const report = await useWebGPUBackend({ fallbacks: ['wasm'] });
     expect(getBackend()).toBe('wasm');
-    expect(report).toMatchObject({ backend: 'wasm', fellBack: true, fusedKernels: false, wasmKernels: true });
+    expect(report).toMatchObject({ backend: 'wasm', fellBack: true, gateKernels: false, wasmKernels: true });
     expect(report.wasmKernelsError).toBeUndefined();
     expect([...(report.wasm?.addedKernels ?? [])].sort()).toEqual(
       WASM_TRAINING_KERNELS.map((k) => k.kernelName).sort(),

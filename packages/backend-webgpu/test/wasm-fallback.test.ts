@@ -83,7 +83,7 @@ describe.skipIf(skip !== null)('the wasm fallback in headless Chromium without W
     const report = page.report;
     console.log(`[backend-webgpu] page without WebGPU/WebGL: ${JSON.stringify(report)}`);
     expect(page.backend).toBe('wasm');
-    expect(report).toMatchObject({ backend: 'wasm', fellBack: true, fusedKernels: false, wasmKernels: true });
+    expect(report).toMatchObject({ backend: 'wasm', fellBack: true, gateKernels: false, wasmKernels: true });
     expect(report?.attempts.map((a) => [a.backend, a.ok])).toEqual([
       ['webgpu', false],
       ['webgl', false],

@@ -64,12 +64,6 @@ export {
   type StackResult,
 } from './sequence.js';
 export {
-  getConvAccelerator,
-  INFERENCE_GATES_KERNEL,
-  registerConvAccelerator,
-  unregisterConvAccelerator,
-} from './transitional.js';
-export {
   assertWeightList,
   type CellParams,
   type CellWeightName,
