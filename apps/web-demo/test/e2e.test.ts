@@ -239,7 +239,13 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       expect(webgpu?.backend).toBe('webgpu');
       expect(webgpu?.available).toBe(true);
       const results = webgpu?.results ?? [];
-      for (const name of ['core:default', 'core:no-gate-kernel', 'core:handwritten', 'plain', 'tfjs-layers']) {
+      for (const name of [
+        'core:default',
+        'core:no-gate-kernel',
+        'core:handwritten',
+        'plain',
+        'tfjs-layers',
+      ]) {
         for (const phase of ['forward', 'train']) {
           const r = results.find((x) => x.contender === name && x.phase === phase);
           expect(r?.status, `${name} ${phase}: ${r?.reason}`).toBe('ok');

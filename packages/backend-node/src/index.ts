@@ -49,7 +49,12 @@ export {
   type SkipReason,
   type WasmBackendDetails,
 } from './report.js';
-export { tfjsBackendName, type UseNodeBackendOptions, useNodeBackend } from './use-node-backend.js';
+export {
+  NATIVE_CPU_PROFILE,
+  tfjsBackendName,
+  type UseNodeBackendOptions,
+  useNodeBackend,
+} from './use-node-backend.js';
 export {
   createThreadedWasmBackend,
   defaultWasmThreads,

@@ -1,9 +1,9 @@
 // tfjs-core first, so that its own build creates the process-wide engine; importing core
 // then registers tfjs-core's gradients (which tfjs-core's Node build does not).
 import '@tensorflow/tfjs-core';
-import '@convlstm/core';
 import { registerWasmKernels } from '@convlstm/backend-wasm';
-import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { type BackendProfile, registerBackendProfile } from '@convlstm/core';
+import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend as activeBackend,
@@ -53,6 +53,11 @@ export interface UseNodeBackendOptions {
   wasmThreads?: number;
 }
 
+const USE_NODE_BACKEND_KEYS = Object.keys({
+  backend: true,
+  wasmThreads: true,
+} satisfies Record<keyof UseNodeBackendOptions, true>);
+
 /** The parts of tfjs-node's backend object read here. */
 interface NodeKernelBackendLike {
   isGPUPackage?: boolean;
@@ -76,6 +81,7 @@ function validate(options: UseNodeBackendOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new ConvLSTMArgumentError('options', 'an object', describeValue(options));
   }
+  assertKnownKeys(options, USE_NODE_BACKEND_KEYS, 'options');
   if (options.backend !== undefined && !isNodeBackendName(options.backend)) {
     throw new ConvLSTMArgumentError(
       'options.backend',
@@ -145,8 +151,20 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
       'TensorFlow found no usable CUDA device (tfjs-node-gpu 4.22 needs an NVIDIA driver, CUDA 11.2 and cuDNN 8.1)',
     );
   }
+  // Measured on the CPU only; CUDA keeps the core's defaults.
+  if (!details.usingGpuDevice) registerBackendProfile('tensorflow', NATIVE_CPU_PROFILE);
   return { ok: true, package: pkg, details };
 }
+
+/**
+ * What the core should know about native TensorFlow on the CPU, from apps/bench: under a gradient
+ * tape the hoisted schedule (one input convolution over all N·T frames, and one filter gradient
+ * for it) ran at least as fast as per-step `[x_t, h]` convolutions on shapes (a) and (c) and on the
+ * main job's encoder, where the core's default rule picks `'concat'`.
+ */
+export const NATIVE_CPU_PROFILE: BackendProfile = {
+  preferredSchedule: (_config, { recording }) => (recording ? 'hoisted' : undefined),
+};
 
 type BackendFactory = () => KernelBackend | Promise<KernelBackend>;
 

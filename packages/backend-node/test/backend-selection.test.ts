@@ -26,6 +26,10 @@ describe('useNodeBackend: options and forced backends', () => {
       /Invalid options\.wasmThreads: expected an integer from 1 to 8/,
     );
     await expect(useNodeBackend(null as never)).rejects.toThrow(ConvLSTMArgumentError);
+    // The thread count where a user of other APIs might put it: an error naming the known keys.
+    await expect(useNodeBackend({ threads: 2 } as never)).rejects.toThrow(
+      /Invalid options\.threads: expected one of the known options: backend, wasmThreads/,
+    );
     expect(findBackendFactory('wasm')).toBeNull();
     expect(findBackendFactory('tensorflow')).toBeNull();
   });

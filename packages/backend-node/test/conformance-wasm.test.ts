@@ -1,7 +1,7 @@
 // Load tfjs-core's Node build before core's source: under vitest, core's deep ESM import of
 // tfjs-core's gradients would otherwise create the engine from a partial ESM copy.
 import '@tensorflow/tfjs-core';
-import { conformanceCases } from '@convlstm/core/testing';
+import { CONFORMANCE_SCHEDULES, conformanceCases } from '@convlstm/core/testing';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../src/index.js';
@@ -12,7 +12,9 @@ describe('conformance on the threaded wasm backend (through useNodeBackend)', ()
     expect(report.backend).toBe('wasm');
     expect(getBackend()).toBe('wasm');
   });
-  for (const c of conformanceCases()) {
-    it(c.name, c.run, 120_000);
+  for (const schedule of CONFORMANCE_SCHEDULES) {
+    for (const c of conformanceCases({ schedule })) {
+      it(c.name, c.run, 120_000);
+    }
   }
 });

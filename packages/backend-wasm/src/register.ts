@@ -65,10 +65,13 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
  * - `tanh`: its `Tanh` kernel is scalar libm (much slower than its XNNPACK `Sigmoid`), so the
  *   TF.js-op gate arithmetic (under a gradient tape) computes `tanh` as `2σ(2x) − 1`;
  * - `preferredSchedule`: `'concat'` wherever it applies, for inference (with the gate kernel) and
- *   under a tape, even for `Cin > C`, once `Concat`/`Slice` are the heap-copy kernels below.
+ *   under a tape, even for `Cin > C`, once `Concat`/`Slice` are the heap-copy kernels below;
+ * - `fusedBiasGradient`: a training step keeps the bias inside the convolution (its broadcast
+ *   `Add` and that add's gradient cost more here than the fused conv2d's gradient).
  */
 export const WASM_PROFILE: BackendProfile = {
   tanh: tanhViaSigmoid,
+  fusedBiasGradient: true,
   preferredSchedule: (config) => (canConcat(config) ? 'concat' : undefined),
 };
 

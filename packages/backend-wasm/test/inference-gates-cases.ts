@@ -1,5 +1,5 @@
-import { ConvLSTM, type ConvLSTMOptions, type ForwardOptions, CONVLSTM_GATES } from '@convlstm/core';
-import { randomizeCell } from '@convlstm/core/testing';
+import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions, type ForwardOptions } from '@convlstm/core';
+import { randomizeCell, refArray, refGates } from '@convlstm/core/testing';
 import {
   backend,
   cast,
@@ -17,45 +17,25 @@ import { afterAll, expect, it } from 'vitest';
 import { registerWasmInferenceKernels, unregisterWasmInferenceKernels } from '../src/index.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
-/** Eq. 3's gate arithmetic in float64, element by element: the reference for the kernel. */
+/** The core's float64 reference of the gate half of eq. 3 (`refGates`), on `z (+ x)`. */
 function referenceGates(
-  z: readonly Float32Array[],
-  x: readonly Float32Array[] | null,
+  z: Float32Array,
+  x: Float32Array | null,
   c: Float32Array,
   peepholes: readonly Float32Array[] | null,
-  channels: number,
+  shape: readonly number[],
 ): { h: Float64Array; c: Float64Array } {
-  const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-  const h = new Float64Array(c.length);
-  const cNext = new Float64Array(c.length);
-  for (let e = 0; e < c.length; e++) {
-    const ch = e % channels;
-    const pre = (g: number): number => (z[g]?.[e] ?? 0) + (x === null ? 0 : (x[g]?.[e] ?? 0));
-    const peep = (g: number): number => (peepholes === null ? 0 : (peepholes[g]?.[ch] ?? 0));
-    const cPrev = c[e] as number;
-    const i = sigmoid(pre(0) + peep(0) * cPrev);
-    const f = sigmoid(pre(1) + peep(1) * cPrev);
-    const g = Math.tanh(pre(2));
-    cNext[e] = f * cPrev + i * g;
-    const o = sigmoid(pre(3) + peep(2) * (cNext[e] as number));
-    h[e] = o * Math.tanh(cNext[e] as number);
-  }
-  return { h, c: cNext };
-}
-
-/** Splits `[..., 4C]` values into the four gates' `[..., C]` values. */
-function unstackGates(values: Float32Array, channels: number): Float32Array[] {
-  const rows = values.length / (4 * channels);
-  return [0, 1, 2, 3].map((g) => {
-    const out = new Float32Array(rows * channels);
-    for (let r = 0; r < rows; r++) {
-      out.set(
-        values.subarray(r * 4 * channels + g * channels, r * 4 * channels + (g + 1) * channels),
-        r * channels,
-      );
-    }
-    return out;
-  });
+  const channels = shape[shape.length - 1] as number;
+  const pre = refArray([...shape.slice(0, -1), 4 * channels], z);
+  if (x !== null) for (let e = 0; e < x.length; e++) pre.data[e] = (pre.data[e] as number) + (x[e] as number);
+  const peep = (k: number) => (peepholes === null ? null : refArray([channels], peepholes[k]));
+  const out = refGates(
+    { activation: 'tanh', recurrentActivation: 'sigmoid' },
+    { peepholeI: peep(0), peepholeF: peep(1), peepholeO: peep(2) },
+    pre,
+    refArray(shape, c),
+  );
+  return { h: out.h.data, c: out.c.data };
 }
 
 interface Case {
@@ -77,7 +57,7 @@ function runCase(k: Case, seed: number): { maxH: number; maxC: number } {
   };
   const operand = (name: 'z' | 'x', s: number) => {
     const t = make(gateShape, s);
-    return { inputs: { [name]: t }, values: unstackGates(t.dataSync() as Float32Array, channels) };
+    return { inputs: { [name]: t }, values: t.dataSync() as Float32Array };
   };
   const z = operand('z', 1);
   const x = k.x ? operand('x', 10) : null;
@@ -95,7 +75,7 @@ function runCase(k: Case, seed: number): { maxH: number; maxC: number } {
     x?.values ?? null,
     c.dataSync() as Float32Array,
     peepholes?.map((p) => p.dataSync() as Float32Array) ?? null,
-    channels,
+    k.shape,
   );
   const result = {
     maxH: maxExcess(h.dataSync(), expected.h, 1e-5),
@@ -163,10 +143,7 @@ export function defineInferenceGateTests(): void {
   });
 
   it('still computes correctly after the wasm heap has grown', () => {
-    const first = runCase(
-      { shape: [2, 6, 6, 8], x: true, peepholes: false, scale: 3 },
-      7,
-    );
+    const first = runCase({ shape: [2, 6, 6, 8], x: true, peepholes: false, scale: 3 }, 7);
     expect(first.maxH).toBeLessThanOrEqual(2e-6);
     const heapBytes = (): number =>
       (backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;

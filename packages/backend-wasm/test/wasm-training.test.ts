@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { ConvLSTM, type ConvLSTMOptions, CONVLSTM_GATES } from '@convlstm/core';
+import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
 import {
   abs,
   add,

@@ -1,4 +1,4 @@
-import { ConvLSTM, CONVLSTM_GATES } from '@convlstm/core';
+import { CONVLSTM_GATES, ConvLSTM } from '@convlstm/core';
 import { randomizeCell } from '@convlstm/core/testing';
 import {
   engine,

@@ -77,7 +77,7 @@ describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', (
     );
     printShaderErrors(log);
     console.log(
-      `[backend-webgpu] conformance on webgpu (every schedule): ${results.cases.map((c) => `${c.name}: ${c.ok ? "ok" : "FAIL"} ${c.ms.toFixed(0)} ms`).join("; ")}`,
+      `[backend-webgpu] conformance on webgpu (every schedule): ${results.cases.map((c) => `${c.name}: ${c.ok ? 'ok' : 'FAIL'} ${c.ms.toFixed(0)} ms`).join('; ')}`,
     );
     expectAllPassed(results);
   });

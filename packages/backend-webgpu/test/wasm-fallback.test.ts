@@ -138,6 +138,25 @@ describe.skipIf(skip !== null)('the wasm fallback in headless Chromium without W
     expect({ browser: browserRun.leakedTensors, node: node.leakedTensors }).toEqual({ browser: 0, node: 0 });
   }, 300_000);
 
+  it("runs the core's quick conformance suite on every schedule on the browser's wasm", async () => {
+    const { value: page, log } = await collect<WasmPageResults>(
+      browser,
+      `${url}?suite=conformance`,
+      '__convlstmWasm',
+      280_000,
+      { initScript: HIDE_GPU },
+    );
+    expect(page.error, log.join('\n')).toBeUndefined();
+    expect(page.backend).toBe('wasm');
+    expect(page.report?.wasm?.inferenceKernels).toBe(true);
+    const cases = page.cases ?? [];
+    console.log(
+      `[backend-webgpu] conformance on the browser's wasm (every schedule): ${cases.length} cases, ${cases.filter((c) => !c.ok).length} failed`,
+    );
+    expect(cases.length).toBeGreaterThan(20);
+    expect(cases.filter((c) => !c.ok)).toEqual([]);
+  }, 300_000);
+
   it('says why when the kernels are turned off, and stock wasm then cannot train', async () => {
     const { value: page } = await collect<WasmPageResults>(
       browser,

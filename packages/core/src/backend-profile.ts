@@ -31,6 +31,12 @@ export interface BackendProfile {
    * apps/bench on this backend); `undefined` keeps the core's default rule.
    */
   readonly preferredSchedule?: (config: CellConfig, context: ScheduleContext) => Schedule | undefined;
+  /**
+   * Keep a 2-D convolution's bias inside the convolution (TF.js' fused conv2d) under a gradient
+   * tape too, where its gradient is faster here than conv + add's. Default: fused only while no
+   * gradient is recorded.
+   */
+  readonly fusedBiasGradient?: boolean;
   /** Schedules that give wrong results on this backend, each with the reason (shown in the error). */
   readonly brokenSchedules?: Readonly<Partial<Record<Schedule, string>>>;
 }

@@ -15,6 +15,8 @@ import {
   type Tensor4D,
   type Tensor5D,
 } from '@tensorflow/tfjs-core';
+import { getBackendProfile } from './backend-profile.js';
+import { recordingGradient } from './recording.js';
 
 /** Output size of a "same" convolution: `ceil(size / stride)`. */
 export function sameOutputSize(size: number, stride: number): number {
@@ -70,10 +72,12 @@ export function convSame(
 }
 
 /**
- * {@link convSame} plus a per-channel `bias [Cout]`. In 2-D the bias goes into the
- * convolution kernel itself (TF.js' fused conv2d): on wasm XNNPACK adds it while writing the
- * output, where a separate broadcast `Add` over all N·T frames cost a quarter of the
- * convolution's time (bench shape (c)).
+ * {@link convSame} plus a per-channel `bias [Cout]`. In 2-D the bias goes into the convolution
+ * kernel itself (TF.js' fused conv2d) while no gradient is recorded: on wasm XNNPACK adds it while
+ * writing the output, where a separate broadcast `Add` over all N·T frames cost a quarter of the
+ * convolution's time (bench shape (c)). Under a gradient tape the fused conv2d's gradient is the
+ * slower one on native TensorFlow, so there it is only used where the backend's profile says
+ * `fusedBiasGradient` (wasm).
  */
 export function convSameWithBias(
   x: Tensor,
@@ -83,8 +87,11 @@ export function convSameWithBias(
   strides: readonly number[],
   dilations: readonly number[],
 ): Tensor {
-  if (rank !== 2 || dilations.some((d) => d > 1))
-    return add(convSame(x, kernel, rank, strides, dilations), bias);
+  const unfused =
+    rank !== 2 ||
+    dilations.some((d) => d > 1) ||
+    (recordingGradient() && getBackendProfile().fusedBiasGradient !== true);
+  if (unfused) return add(convSame(x, kernel, rank, strides, dilations), bias);
   return fused.conv2d({
     x: x as Tensor4D,
     filter: kernel as Tensor4D,

@@ -204,7 +204,10 @@ export function fusedCases(): PageCase[] {
     },
     // Saturated gates: the fused sigmoid/tanh must stay finite and agree at |z| up to 30.
     { name: 'gate kernel = generic: saturated pre-activations', run: () => compare([2, 2], 3, true, 53, 30) },
-    { name: 'a cell step with the gate kernel (z + x form too) equals ConvLSTMCell.step', run: cellStepThroughFusedKernel },
+    {
+      name: 'a cell step with the gate kernel (z + x form too) equals ConvLSTMCell.step',
+      run: cellStepThroughFusedKernel,
+    },
     {
       name: 'runGatesKernel rejects a c that does not match z',
       run: async () => {

@@ -1,3 +1,4 @@
+import { CONFORMANCE_SCHEDULES, conformanceCases } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserBackendReport, useWebGPUBackend } from '../../src/index.js';
 import { type TinyTrainingResult, trainTinyConvLSTM } from '../wasm-train-case.js';
@@ -10,7 +11,25 @@ export interface WasmPageResults {
   readonly navigatorGpu: string;
   readonly webgl2Context: boolean;
   readonly result?: TinyTrainingResult;
+  /** With `?suite=conformance`: the core's quick conformance suite, once per schedule. */
+  readonly cases?: { name: string; ok: boolean; error?: string; ms: number }[];
   readonly error?: string;
+}
+
+async function conformance(): Promise<NonNullable<WasmPageResults['cases']>> {
+  const cases: NonNullable<WasmPageResults['cases']> = [];
+  for (const schedule of CONFORMANCE_SCHEDULES) {
+    for (const c of conformanceCases({ quick: true, schedule })) {
+      const start = performance.now();
+      try {
+        await c.run();
+        cases.push({ name: c.name, ok: true, ms: performance.now() - start });
+      } catch (error) {
+        cases.push({ name: c.name, ok: false, error: String(error), ms: performance.now() - start });
+      }
+    }
+  }
+  return cases;
 }
 
 declare global {
@@ -31,6 +50,11 @@ async function main(): Promise<void> {
       wasmPaths: new URL('wasm/', location.href).href,
       wasmKernels: params.get('kernels') !== 'off',
     });
+    if (params.get('suite') === 'conformance') {
+      const cases = await conformance();
+      window.__convlstmWasm = { report, backend: tf.getBackend(), navigatorGpu, webgl2Context, cases };
+      return;
+    }
     const result = await trainTinyConvLSTM(steps);
     window.__convlstmWasm = { report, backend: tf.getBackend(), navigatorGpu, webgl2Context, result };
   } catch (error) {

@@ -24,6 +24,7 @@ export {
   refCellStep,
   refConv,
   refFrame,
+  refGates,
   refSequence,
   refStack,
 } from './reference.js';

@@ -120,6 +120,38 @@ export function refConv(
   return out;
 }
 
+/**
+ * The gate half of eq. 3 on plain arrays: pre-activations `z [..., 4C]` (gates i, f, c, o stacked;
+ * convolutions and bias summed) and the cell state `c [..., C]` to `h'`, `c'` `[..., C]`.
+ */
+export function refGates(
+  config: Pick<RefCellConfig, 'activation' | 'recurrentActivation'>,
+  peepholes: Pick<RefCellWeights, 'peepholeI' | 'peepholeF' | 'peepholeO'>,
+  z: RefArray,
+  c: RefArray,
+): { h: RefArray; c: RefArray } {
+  const C = c.shape[c.shape.length - 1] as number;
+  const hOut = refArray(c.shape);
+  const cOut = refArray(c.shape);
+  const positions = c.data.length / C;
+  const ra = config.recurrentActivation;
+  const { peepholeI, peepholeF, peepholeO } = peepholes;
+  for (let p = 0; p < positions; p++) {
+    for (let ch = 0; ch < C; ch++) {
+      const pre = (gate: number): number => z.data[p * 4 * C + gate * C + ch] as number;
+      const cPrev = c.data[p * C + ch] as number;
+      const i = act(ra, pre(0) + (peepholeI ? (peepholeI.data[ch] as number) * cPrev : 0));
+      const f = act(ra, pre(1) + (peepholeF ? (peepholeF.data[ch] as number) * cPrev : 0));
+      const g = act(config.activation, pre(2));
+      const cNew = f * cPrev + i * g;
+      const o = act(ra, pre(3) + (peepholeO ? (peepholeO.data[ch] as number) * cNew : 0));
+      cOut.data[p * C + ch] = cNew;
+      hOut.data[p * C + ch] = o * act(config.activation, cNew);
+    }
+  }
+  return { h: hOut, c: cOut };
+}
+
 /** One step of eq. 3 on plain arrays; `x` is `null` for an input-free cell. */
 export function refCellStep(
   config: RefCellConfig,
@@ -131,34 +163,14 @@ export function refCellStep(
   const C = config.hiddenChannels;
   const rank = config.spatialRank;
   const ones = new Array<number>(rank).fill(1);
-  const zh = refConv(h, w.recurrentKernel, ones, ones);
+  const z = refConv(h, w.recurrentKernel, ones, ones);
   const zx =
     x !== null && w.kernel !== null ? refConv(x, w.kernel, config.strides, config.dilationRate) : null;
-  const hOut = refArray(h.shape);
-  const cOut = refArray(c.shape);
-  const positions = h.data.length / C;
-  const ra = config.recurrentActivation;
-  for (let p = 0; p < positions; p++) {
-    for (let ch = 0; ch < C; ch++) {
-      const pre = (gate: number): number => {
-        const idx = p * 4 * C + gate * C + ch;
-        return (
-          (zh.data[idx] as number) +
-          (zx ? (zx.data[idx] as number) : 0) +
-          (w.bias ? (w.bias.data[gate * C + ch] as number) : 0)
-        );
-      };
-      const cPrev = c.data[p * C + ch] as number;
-      const i = act(ra, pre(0) + (w.peepholeI ? (w.peepholeI.data[ch] as number) * cPrev : 0));
-      const f = act(ra, pre(1) + (w.peepholeF ? (w.peepholeF.data[ch] as number) * cPrev : 0));
-      const g = act(config.activation, pre(2));
-      const cNew = f * cPrev + i * g;
-      const o = act(ra, pre(3) + (w.peepholeO ? (w.peepholeO.data[ch] as number) * cNew : 0));
-      cOut.data[p * C + ch] = cNew;
-      hOut.data[p * C + ch] = o * act(config.activation, cNew);
-    }
+  for (let idx = 0; idx < z.data.length; idx++) {
+    const bias = w.bias ? (w.bias.data[idx % (4 * C)] as number) : 0;
+    z.data[idx] = (z.data[idx] as number) + (zx ? (zx.data[idx] as number) : 0) + bias;
   }
-  return { h: hOut, c: cOut };
+  return refGates(config, w, z, c);
 }
 
 /** Frame `t` of a sequence `[N, T, ...S, C]` as `[N, ...S, C]`. */
