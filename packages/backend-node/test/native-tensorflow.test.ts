@@ -19,7 +19,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../src/index.js';
-import { maxExcess, seededTensor } from './helpers.js';
+import { maxExcess, seededTensor } from '../../backend-wasm/test/helpers.js';
 import { nativeAddonProblem } from './native-addon.js';
 
 const problem = nativeAddonProblem();

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-core';
 import { conv2d, getBackend, type Tensor4D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { formatBackendReport, useNodeBackend } from '../src/index.js';
-import { maxExcess, seededTensor } from './helpers.js';
+import { maxExcess, seededTensor } from '../../backend-wasm/test/helpers.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {

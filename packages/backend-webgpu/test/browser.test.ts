@@ -3,11 +3,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserSkipReason,
-  bundlePage,
   CHROMIUM_ARGS,
   collect,
   launchChromium,
-  serveStatic,
+  type ServedPage,
+  servePage,
 } from './harness.js';
 import type { PageResults } from './page/main.js';
 
@@ -15,22 +15,17 @@ const skip = browserSkipReason();
 if (skip !== null) console.log(`[backend-webgpu] browser tests skipped: ${skip}`);
 
 describe.skipIf(skip !== null)('in headless Chromium (WebGPU on SwiftShader)', () => {
+  let page: ServedPage | undefined;
   let browser: Browser;
   let url = '';
-  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const bundle = await bundlePage(fileURLToPath(new URL('./page/main.ts', import.meta.url)));
-    cleanups.push(bundle.dispose);
-    const server = await serveStatic(bundle.dir);
-    cleanups.push(server.close);
-    url = server.url;
-    browser = await launchChromium();
-    cleanups.push(() => browser.close());
+    page = await servePage(fileURLToPath(new URL('./page/main.ts', import.meta.url)));
+    ({ browser, url } = page);
   });
 
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    await page?.close();
   });
 
   /** tfjs-backend-webgpu does not throw for a shader that fails to compile: only the console says so. */

@@ -127,3 +127,38 @@ export async function collect<T>(
     await page.close();
   }
 }
+
+/** A bundled test page served from 127.0.0.1 and the Chromium that opens it. */
+export interface ServedPage {
+  readonly url: string;
+  readonly browser: Browser;
+  /** Closes the browser and the server and removes the bundle, also after a failed start. */
+  close(): Promise<void>;
+}
+
+/**
+ * Bundles `entry`, lets `prepare` add files beside the bundle (e.g. wasm binaries), serves the
+ * folder and launches Chromium: the `beforeAll` of every browser test file.
+ */
+export async function servePage(
+  entry: string,
+  prepare?: (dir: string) => Promise<void>,
+): Promise<ServedPage> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const bundle = await bundlePage(entry);
+    cleanups.push(bundle.dispose);
+    await prepare?.(bundle.dir);
+    const server = await serveStatic(bundle.dir);
+    cleanups.push(server.close);
+    const browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    return { url: server.url, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -15,7 +15,7 @@ import {
 import { getBackend, setBackend } from '@tensorflow/tfjs-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, bundlePage, collect, launchChromium, serveStatic } from './harness.js';
+import { browserSkipReason, collect, type ServedPage, servePage } from './harness.js';
 import type { WasmPageResults } from './page/wasm-train.js';
 import { trainTinyConvLSTM } from './wasm-train-case.js';
 
@@ -47,26 +47,22 @@ const skip = browserSkipReason();
 if (skip !== null) console.log(`[backend-webgpu] wasm fallback browser tests skipped: ${skip}`);
 
 describe.skipIf(skip !== null)('the wasm fallback in headless Chromium without WebGPU and WebGL', () => {
+  let page: ServedPage | undefined;
   let browser: Browser;
   let url = '';
-  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const bundle = await bundlePage(fileURLToPath(new URL('./page/wasm-train.ts', import.meta.url)));
-    cleanups.push(bundle.dispose);
-    // The page's wasm backend loads its binaries from wasm/ next to it (options.wasmPaths).
-    const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-    await mkdir(join(bundle.dir, 'wasm'));
-    for (const file of WASM_FILES) await copyFile(join(dist, file), join(bundle.dir, 'wasm', file));
-    const server = await serveStatic(bundle.dir);
-    cleanups.push(server.close);
-    url = server.url;
-    browser = await launchChromium();
-    cleanups.push(() => browser.close());
+    page = await servePage(fileURLToPath(new URL('./page/wasm-train.ts', import.meta.url)), async (dir) => {
+      // The page's wasm backend loads its binaries from wasm/ next to it (options.wasmPaths).
+      const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+      await mkdir(join(dir, 'wasm'));
+      for (const file of WASM_FILES) await copyFile(join(dist, file), join(dir, 'wasm', file));
+    });
+    ({ browser, url } = page);
   });
 
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    await page?.close();
   });
 
   it("registers @convlstm/backend-wasm's kernels and trains, first loss equal to Node's on wasm", async () => {
