@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { ConvLSTM } from '@convlstm/core';
 import { engine, mean, type Scalar, square, type Tensor5D, train } from '@tensorflow/tfjs-core';
 import { describe, it } from 'vitest';
-import { type NodeBackendName, useNodeBackend } from '../src/index.js';
 import { seededTensor } from '../../backend-wasm/test/helpers.js';
+import { type NodeBackendName, useNodeBackend } from '../src/index.js';
 import { nativeAddonProblem } from './native-addon.js';
 
 /**

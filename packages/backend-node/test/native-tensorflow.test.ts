@@ -18,8 +18,8 @@ import {
   variableGrads,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from '../../backend-wasm/test/helpers.js';
+import { useNodeBackend } from '../src/index.js';
 import { nativeAddonProblem } from './native-addon.js';
 
 const problem = nativeAddonProblem();

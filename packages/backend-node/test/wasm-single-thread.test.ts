@@ -2,8 +2,8 @@
 import '@tensorflow/tfjs-core';
 import { conv2d, getBackend, type Tensor4D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { formatBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from '../../backend-wasm/test/helpers.js';
+import { formatBackendReport, useNodeBackend } from '../src/index.js';
 
 // A file of its own: a process holds one wasm backend, and the threaded one is tested elsewhere.
 describe('wasm with one thread', () => {

@@ -17,8 +17,8 @@ import {
   type Tensor4D,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createThreadedWasmBackend, type NodeBackendReport, useNodeBackend } from '../src/index.js';
 import { maxExcess, seededTensor } from '../../backend-wasm/test/helpers.js';
+import { createThreadedWasmBackend, type NodeBackendReport, useNodeBackend } from '../src/index.js';
 import { describeInferenceKernels } from './inference-suite.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
