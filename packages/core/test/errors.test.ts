@@ -172,6 +172,61 @@ describe('call arguments are checked before any convolution', () => {
     }
   });
 
+  it("forward: unknown options and the input-free stack's arguments", () => {
+    const layer = new ConvLSTM({ inChannels: 2, hiddenChannels: 3, kernelSize: 3, seed: 1 });
+    const xs = t([1, 2, 4, 4, 2]);
+    const h = t([1, 4, 4, 3]);
+    // The state where a Keras or PyTorch user passes it: refused, naming where it goes.
+    expectArgError(
+      () => layer.forward(xs as never, { h: [h], c: [h] } as never),
+      'options.h',
+      /known options: initialState, lengths, training, steps, returnAllLayers/,
+      /unknown option "h"/,
+    );
+    expectArgError(() => layer.forward(xs as never, { steps: 2 }), 'options.steps', /absent/, /2/);
+    layer.dispose();
+    const free = new ConvLSTM({ inChannels: 0, hiddenChannels: [3, 2], kernelSize: 3, seed: 1 });
+    const state = { h: [h, t([1, 4, 4, 2])], c: [h, t([1, 4, 4, 2])] };
+    expectArgError(
+      () => free.forward(xs as never, { steps: 2, initialState: state }),
+      'xs',
+      /null/,
+      /tensor of shape/,
+    );
+    expectArgError(
+      () => free.forward(null, { initialState: state }),
+      'options.steps',
+      /number of steps/,
+      /undefined/,
+    );
+    expectArgError(
+      () => free.forward(null, { steps: 0, initialState: state }),
+      'options.steps',
+      /integer/,
+      /0/,
+    );
+    expectArgError(
+      () => free.forward(null, { steps: 2 }),
+      'options.initialState',
+      /starts from a given state/,
+      /undefined/,
+    );
+    expectArgError(
+      () => free.forward(null, { steps: 2, initialState: { h: [t([1, 4, 4, 2]), h], c: state.c } }),
+      'options.initialState.h[0]',
+      /3\]/,
+      /2\]/,
+    );
+    // A second layer's state of the wrong size is named too.
+    expectArgError(
+      () => free.forward(null, { steps: 2, initialState: { h: [h, h], c: [h, h] } }),
+      'options.initialState[1].h',
+      /2\]/,
+      /3\]/,
+    );
+    free.dispose();
+  });
+
   it('forward: empty sequence, lengths out of range, initial state of the wrong size', () => {
     const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [2, 3], kernelSize: 3, seed: 2 });
     try {
