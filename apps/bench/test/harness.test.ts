@@ -48,13 +48,16 @@ describe('bench harness (tiny shapes, quick mode, cpu)', () => {
       if (r.phase === 'train') {
         expect(r.trainMemory?.leakedTensors).toBe(0);
         expect(r.trainMemory?.peakTensors).toBeGreaterThan(0);
-      } else {
-        expect(r.forwardMemory?.leakedTensors).toBe(0);
-        expect(r.forwardMemory?.aliveTensors).toBe(1);
+      } else if (r.forwardMemory !== undefined) {
+        // Measured only where one run fits the time budget (not always on a loaded machine).
+        expect(r.forwardMemory.leakedTensors).toBe(0);
+        expect(r.forwardMemory.aliveTensors).toBe(1);
       }
     }
     const ratio = report.targets['(d) peak tensors: checkpoint / plain'];
     expect(Number.isFinite(ratio)).toBe(true);
+    const forwards = results.filter((r) => r.phase === 'forward');
+    expect(forwards.some((r) => r.forwardMemory !== undefined)).toBe(true);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
     expect(formatReport(report)).toContain('| a | forward | core:default |');
   }, 120_000);
