@@ -1,7 +1,6 @@
 import {
   add,
   concat,
-  conv2d,
   conv2dTranspose,
   customGrad,
   engine,
@@ -18,6 +17,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
+import { convSame } from './conv.js';
 import { gateArithmetic } from './gates.js';
 import { splitTime, squeezeTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
@@ -70,10 +70,6 @@ interface StepRecord {
   h: Tensor;
 }
 
-function recurrentConv(h: Tensor, kernel: Tensor): Tensor {
-  return conv2d(h as Tensor4D, kernel as Tensor4D, 1, 'same');
-}
-
 /** Forward of `k` steps in plain ops (no tape: this runs inside a custom gradient). */
 function forwardSteps(
   w: SegmentWeights,
@@ -88,7 +84,7 @@ function forwardSteps(
   for (let t = 0; t < steps; t++) {
     // Per-step scope: only the record outlives the step.
     const record = tidy(() => {
-      let z = recurrentConv(h, w.recurrentKernel);
+      let z = convSame(h, w.recurrentKernel, 2, [1, 1], [1, 1]);
       if (zxSteps !== null) z = add(z, zxSteps[t] as Tensor);
       else if (w.bias !== null) z = add(z, w.bias);
       const v = gateArithmetic(PAPER_ACTIVATIONS, w, z, c);
