@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -11,6 +12,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['node'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // Training needs tfjs-core's gradients, which the core leaves to the platform (see its README).
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // The JSON report feeds scripts/test-summary.mjs, which prints the closing line of a whole run.

@@ -11,6 +11,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: [/^@tensorflow\/tfjs-core$/, /^@tensorflow\/(?!tfjs-core\/dist)/, /^@convlstm\//],
-  noExternal: [/register_all_gradients/],
+  external: [/^@tensorflow\//, /^@convlstm\//],
 });

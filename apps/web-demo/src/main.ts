@@ -1,7 +1,3 @@
-// Training needs tfjs-core's gradients. @convlstm/core registers them from its index module, but a
-// bundler that follows core's re-exports straight to their source files skips that module's body
-// (core's `sideEffects` lists src/register-gradients.ts, not src/index.ts), so register them here.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { describeBackend, pickBackend } from './backend.js';
 import { drawChart, type Series } from './chart.js';

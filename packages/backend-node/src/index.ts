@@ -1,3 +1,5 @@
+import './gradients.js';
+
 // The wasm kernels moved to @convlstm/backend-wasm (platform-neutral, also used by the browser's
 // wasm fallback); re-exported so code importing them from here keeps working.
 export {

@@ -1,3 +1,5 @@
+import './gradients.js';
+
 export { GatesBackwardProgram } from './gates-backward-program.js';
 export { GatesForwardProgram } from './gates-forward-program.js';
 export { hasGatesKernel, type Peepholes, runGatesKernel } from './gates-kernel.js';

@@ -1,10 +1,6 @@
-// tfjs-core's Node (CJS) build registers no gradients: only `@tensorflow/tfjs` does, and
-// its ESM module for them does not load in plain Node. Importing it here lets every consumer
-// (Node ESM, CJS, bundlers) train with tfjs-core alone. Registries live on the global object,
-// so this is harmless when @tensorflow/tfjs registered them too.
-// The package itself is imported first so its engine, not a partial copy's, is the global one.
-import '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// The gradient of the core's own kernel. tfjs-core's gradients for its ops are not registered
+// here: they are a platform concern, like kernels (see the README's "Training needs tfjs-core's
+// gradients"), and copying them into this package would ship a second tfjs-core.
 import {
   engine,
   getGradient,
