@@ -4,7 +4,8 @@ export default defineConfig({
   entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
+  sourcemap: false,
   clean: true,
   target: 'es2022',
   shims: true,

@@ -1,9 +1,5 @@
-import {
-  defaultWasmThreads,
-  type NodeBackendName,
-  useNodeBackend,
-  withStockWasmKernels,
-} from '@convlstm/backend-node';
+import { defaultWasmThreads, type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
+import { withStockWasmKernels } from '@convlstm/backend-wasm';
 import { getBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import type { BenchBackend, ExtraContender } from './harness.js';
 import { plainContender } from './impls.js';

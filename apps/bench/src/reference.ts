@@ -1,4 +1,5 @@
-import { type ConvLSTM, gateArithmetic } from '@convlstm/core';
+import type { ConvLSTM } from '@convlstm/core';
+import { gateArithmetic } from '@convlstm/core/internal';
 import {
   add,
   concat,

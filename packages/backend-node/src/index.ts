@@ -1,39 +1,5 @@
 import './gradients.js';
 
-// The wasm kernels moved to @convlstm/backend-wasm (platform-neutral, also used by the browser's
-// wasm fallback); re-exported so code importing them from here keeps working.
-export {
-  type BackpropInputGeometry,
-  collapseSlice,
-  conv2dBackpropFilterConfig,
-  conv2dBackpropFilterViaMatMul,
-  copySlice,
-  fastConcatConfig,
-  fastSliceConfig,
-  fastSplitVConfig,
-  fastUnpackConfig,
-  gatesProgram,
-  inferenceGatesConfig,
-  inputGradViaConv,
-  linkWasmPrograms,
-  type RegisterWasmKernelsOptions,
-  registerWasmInferenceKernels,
-  registerWasmKernels,
-  registerWasmTrainingKernels,
-  type SliceGeometry,
-  unregisterWasmInferenceKernels,
-  WASM_INFERENCE_KERNELS,
-  WASM_SPEED_KERNELS,
-  WASM_TRAINING_KERNELS,
-  type WasmKernelsReport,
-  WINOGRAD_INPUT_KERNEL,
-  WINOGRAD_OUTPUT_KERNEL,
-  wasmProgramsSupported,
-  winogradAccelerator,
-  winogradInputConfig,
-  winogradOutputConfig,
-  withStockWasmKernels,
-} from '@convlstm/backend-wasm';
 export {
   isNodeBackendName,
   NODE_BACKEND_ORDER,

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_TRAINING_KERNELS } from '@convlstm/backend-wasm';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { findBackendFactory, getBackend, getKernel } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import {
   loadOptionalModule,
   NodeBackendUnavailableError,
   useNodeBackend,
-  WASM_TRAINING_KERNELS,
 } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

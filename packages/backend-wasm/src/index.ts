@@ -4,24 +4,6 @@
  * browser (`@convlstm/backend-webgpu`'s wasm fallback) register the same kernels.
  */
 export {
-  conv2dBackpropFilterConfig,
-  conv2dBackpropFilterViaMatMul,
-} from './conv2d-backprop-filter.js';
-export { conv2dBackpropInputConfig, conv2dBackpropInputViaConv2d } from './conv2d-backprop-input.js';
-export { conv3dBackpropFilterConfig, conv3dBackpropFilterViaMatMul } from './conv3d-backprop-filter.js';
-export { conv3dBackpropInputConfig, conv3dBackpropInputViaConv3d } from './conv3d-backprop-input.js';
-export { fastConcatConfig } from './fast-concat.js';
-export {
-  collapseSlice,
-  copySlice,
-  fastSliceConfig,
-  fastSplitVConfig,
-  fastUnpackConfig,
-  type SliceGeometry,
-} from './fast-slice.js';
-export { type ConvGeometry, filterGradViaMatMul } from './im2col-filter-grad.js';
-export { gatesProgram, inferenceGatesConfig } from './inference-gates.js';
-export {
   type RegisterWasmKernelsOptions,
   registerWasmInferenceKernels,
   registerWasmKernels,
@@ -34,19 +16,4 @@ export {
   type WasmKernelsReport,
   withStockWasmKernels,
 } from './register.js';
-export { type BackpropInputGeometry, inputGradViaConv } from './transposed-conv.js';
-export {
-  decodeBase64,
-  linkWasmPrograms,
-  PROGRAM_NAMES,
-  type ProgramName,
-  wasmProgram,
-  wasmProgramsSupported,
-} from './wasm-program.js';
-export {
-  WINOGRAD_INPUT_KERNEL,
-  WINOGRAD_OUTPUT_KERNEL,
-  winogradAccelerator,
-  winogradInputConfig,
-  winogradOutputConfig,
-} from './winograd.js';
+export { linkWasmPrograms, PROGRAM_NAMES, type ProgramName, wasmProgramsSupported } from './wasm-program.js';

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@convlstm/core';
+import { SeededRandom } from '@convlstm/core/internal';
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 
 /** A tensor of seeded uniform values in [-scale, scale). */

@@ -8,15 +8,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, setBackend } from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  decodeBase64,
   linkWasmPrograms,
   PROGRAM_NAMES,
   registerWasmKernels,
   WASM_INFERENCE_KERNELS,
   WASM_TRAINING_KERNELS,
-  wasmProgram,
-  winogradAccelerator,
 } from '../src/index.js';
+import { decodeBase64, wasmProgram, winogradAccelerator } from '../src/internal.js';
 
 function expectInferenceKernels(registered: boolean): void {
   for (const k of WASM_INFERENCE_KERNELS) {

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { SeededRandom } from '@convlstm/core';
+import { SeededRandom } from '@convlstm/core/internal';
 import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
@@ -20,13 +20,8 @@ import {
   unstack,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  collapseSlice,
-  fastConcatConfig,
-  registerWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-  withStockWasmKernels,
-} from '../src/index.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, withStockWasmKernels } from '../src/index.js';
+import { collapseSlice, fastConcatConfig } from '../src/internal.js';
 import { maxExcess, seededTensor } from './helpers.js';
 
 /** Runs one kernel on `backend` through the engine, as an op would. */

@@ -11,7 +11,7 @@ import {
   variableGrads,
 } from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { WINOGRAD_INPUT_KERNEL, WINOGRAD_OUTPUT_KERNEL, winogradAccelerator } from '../src/index.js';
+import { WINOGRAD_INPUT_KERNEL, WINOGRAD_OUTPUT_KERNEL, winogradAccelerator } from '../src/internal.js';
 import { seededTensor } from './helpers.js';
 
 /** A "same" 5×5 correlation at stride 1 in float64, loop by loop: the reference. */

@@ -1,9 +1,5 @@
-import {
-  CONVLSTM_GATES,
-  CONVLSTM_GATES_GRAD,
-  GATES_GRAD_INPUTS,
-  registerBackendProfile,
-} from '@convlstm/core';
+import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, registerBackendProfile } from '@convlstm/core';
+import { GATES_GRAD_INPUTS } from '@convlstm/core/internal';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   getKernel,

@@ -6,12 +6,12 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerWasmKernels } from '@convlstm/backend-wasm';
 import {
   inferenceGatesConfig,
-  registerWasmKernels,
   WINOGRAD_INPUT_KERNEL,
   WINOGRAD_OUTPUT_KERNEL,
-} from '@convlstm/backend-wasm';
+} from '@convlstm/backend-wasm/internal';
 import { getBackend, setBackend } from '@tensorflow/tfjs-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { ConvLSTM, SeededRandom } from '@convlstm/core';
+import { ConvLSTM } from '@convlstm/core';
+import { SeededRandom } from '@convlstm/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What {@link trainTinyConvLSTM} measured; plain numbers, so a page can hand it to Node. */

@@ -3,6 +3,9 @@
 // training step on the best backend present, and print what happened.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// Training needs tfjs-core's gradients; in Node they come with @tensorflow/tfjs (or with
+// @convlstm/backend-node, which also picks the fastest backend).
+import '@tensorflow/tfjs';
 import { ConvLSTM } from '@convlstm/core';
 
 await tf.setBackend('cpu');

@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { memory, setBackend, zeros } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConvLSTMCell, initialize, SeededRandom } from '../src/index.js';
+import { ConvLSTMCell } from '../src/index.js';
+import { initialize, SeededRandom } from '../src/internal.js';
 
 beforeAll(async () => {
   await setBackend('cpu');

@@ -15,15 +15,14 @@ import {
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type CellConfig,
   ConvLSTM,
   type ConvLSTMCell,
   type ConvLSTMOptions,
-  chooseSchedule,
   getBackendProfile,
   registerBackendProfile,
   unregisterBackendProfile,
 } from '../src/index.js';
+import { type CellConfig, chooseSchedule } from '../src/internal.js';
 import { assertAllClose, randomizeCell, randomValues } from '../src/testing/index.js';
 
 function rand(shape: number[], seed: number): Tensor {

@@ -11,7 +11,7 @@ import {
   type StackBehaviour,
   type StackLayer,
   sameOutputSize,
-} from '@convlstm/core';
+} from '@convlstm/core/internal';
 import { ConvLSTMArgumentError, describeValue, SEQUENCE_LAYOUT } from '@convlstm/tensor';
 import { serialization, type Tensor, tensor, tidy } from '@tensorflow/tfjs-core';
 import { InputSpec, initializers, type LayerVariable, layers, type Shape } from '@tensorflow/tfjs-layers';

@@ -1,12 +1,10 @@
-import {
-  type ActivationName,
-  type CellConfig,
-  type ConvLSTMCellOptions,
-  type ConvLSTMLayerOverrides,
-  type InitializerName,
-  resolveCellConfig,
-  SHARED_CELL_OPTION_KEYS,
+import type {
+  ActivationName,
+  ConvLSTMCellOptions,
+  ConvLSTMLayerOverrides,
+  InitializerName,
 } from '@convlstm/core';
+import { type CellConfig, resolveCellConfig, SHARED_CELL_OPTION_KEYS } from '@convlstm/core/internal';
 import {
   assertInt,
   assertKnownKeys,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SeededRandom } from '@convlstm/core';
+import { SeededRandom } from '@convlstm/core/internal';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
 const SIDE = 28;

@@ -1,5 +1,5 @@
-import type { CellConfig } from '@convlstm/core';
-import { countCellParams, resolveCellConfig } from '@convlstm/core';
+import type { CellConfig } from '@convlstm/core/internal';
+import { countCellParams, resolveCellConfig } from '@convlstm/core/internal';
 import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
 /** One ConvLSTM layer of the encoder-forecaster (the same sizes are used in the encoder and the forecaster). */

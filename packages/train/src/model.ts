@@ -1,4 +1,5 @@
-import { ConvLSTM, type ConvLSTMCell, hashSeed, initialize, SeededRandom } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMCell } from '@convlstm/core';
+import { hashSeed, initialize, SeededRandom } from '@convlstm/core/internal';
 import { assertInt, assertShape } from '@convlstm/tensor';
 import {
   add,

@@ -1,4 +1,4 @@
-import { hashSeed, SeededRandom } from '@convlstm/core';
+import { hashSeed, SeededRandom } from '@convlstm/core/internal';
 import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { DigitPool } from './mnist.js';
 import {

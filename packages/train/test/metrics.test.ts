@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { SeededRandom } from '@convlstm/core';
+import { SeededRandom } from '@convlstm/core/internal';
 import { memory, setBackend, tensor } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
