@@ -1,7 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatReport } from './format.js';
-import { runBench } from './harness.js';
+import { formatReport, runBench } from '@convlstm/bench-harness';
 import {
   NODE_BENCH_BACKENDS,
   type NodeBenchBackend,

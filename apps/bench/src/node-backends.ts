@@ -1,8 +1,7 @@
 import { defaultWasmThreads, type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
 import { withStockWasmKernels } from '@convlstm/backend-wasm';
+import { type BenchBackend, type ExtraContender, plainContender } from '@convlstm/bench-harness';
 import { getBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
-import type { BenchBackend, ExtraContender } from './harness.js';
-import { plainContender } from './impls.js';
 
 /**
  * Node backends the bench tries, in this order. `wasm` is what `useNodeBackend` gives (one

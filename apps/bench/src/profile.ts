@@ -1,9 +1,16 @@
 // Per-kernel time of one forward pass: where a contender spends its time on a backend.
 // `pnpm --filter @convlstm/bench profile-kernels --backend wasm --shape c --contender core:default`
 import { type NodeBackendName, useNodeBackend } from '@convlstm/backend-node';
+import {
+  type Contender,
+  coreContender,
+  coreVariants,
+  FULL_SHAPES,
+  layersContender,
+  plainContender,
+  QUICK_SHAPES,
+} from '@convlstm/bench-harness';
 import { profile, randomNormal, type Tensor, tidy } from '@tensorflow/tfjs-core';
-import { type Contender, coreContender, coreVariants, layersContender, plainContender } from './impls.js';
-import { FULL_SHAPES, QUICK_SHAPES } from './shapes.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

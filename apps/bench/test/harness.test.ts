@@ -1,9 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { type BenchShape, formatReport, runBench, stackFlops } from '@convlstm/bench-harness';
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../src/format.js';
-import { runBench } from '../src/harness.js';
 import { nodeBackends } from '../src/node-backends.js';
-import { type BenchShape, stackFlops } from '../src/shapes.js';
 
 const TINY: BenchShape[] = [
   { id: 'a', label: 'tiny', batch: 1, steps: 2, height: 4, width: 4, inChannels: 2, hidden: [3], kernel: 3 },

@@ -1,6 +1,6 @@
 import { registerWasmKernels } from '@convlstm/backend-wasm';
 import { useWebGPUBackend } from '@convlstm/backend-webgpu';
-import { type BenchBackend, type BenchReport, formatReport, runBench } from '@convlstm/bench/browser';
+import { type BenchBackend, type BenchReport, formatReport, runBench } from '@convlstm/bench-harness';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
-import type { BenchReport } from '@convlstm/bench/browser';
+import type { BenchReport } from '@convlstm/bench-harness';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
