@@ -10,7 +10,16 @@
 //
 // Usage: node scripts/release-check.mjs [--keep]   (needs tools/release installed: npm ci there)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +75,11 @@ function publicPackages(repo) {
   return readdirSync(join(repo, 'packages'))
     .map((dir) => ({ dir: join(repo, 'packages', dir), name: dir }))
     .filter(({ dir }) => existsSync(join(dir, 'package.json')))
-    .map(({ dir, name }) => ({ dir, folder: name, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+    .map(({ dir, name }) => ({
+      dir,
+      folder: name,
+      json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')),
+    }))
     .filter(({ json }) => json.private !== true);
 }
 
@@ -80,11 +93,14 @@ function checkManifest(pkg, rootLicense) {
   if (!json.engines?.node) fail(`${where}: no engines.node`);
   if (json.publishConfig?.access !== 'public') fail(`${where}: publishConfig.access is not public`);
   for (const [peer, meta] of Object.entries(json.peerDependenciesMeta ?? {}))
-    if (meta.optional && !json.peerDependencies?.[peer]) fail(`${where}: ${peer} is in peerDependenciesMeta, not in peerDependencies`);
+    if (meta.optional && !json.peerDependencies?.[peer])
+      fail(`${where}: ${peer} is in peerDependenciesMeta, not in peerDependencies`);
   for (const dep of Object.keys(json.dependencies ?? {}))
-    if (dep === '@tensorflow/tfjs-core') fail(`${where}: @tensorflow/tfjs-core must be a peer, not a dependency`);
+    if (dep === '@tensorflow/tfjs-core')
+      fail(`${where}: @tensorflow/tfjs-core must be a peer, not a dependency`);
   const license = join(pkg.dir, 'LICENSE');
-  if (!existsSync(license) || readFileSync(license, 'utf8') !== rootLicense) fail(`${where}: LICENSE missing or not the root LICENSE`);
+  if (!existsSync(license) || readFileSync(license, 'utf8') !== rootLicense)
+    fail(`${where}: LICENSE missing or not the root LICENSE`);
 }
 
 function checkTarball(tarball, pkg, scratch) {
@@ -92,29 +108,53 @@ function checkTarball(tarball, pkg, scratch) {
   const unpacked = mkdtempSync(join(scratch, 'unpacked-'));
   run('tar', ['xzf', tarball, '-C', unpacked]);
   const files = run('tar', ['tzf', tarball]).stdout.trim().split('\n');
-  for (const required of ['package/LICENSE', 'package/README.md', 'package/CHANGELOG.md', 'package/package.json'])
+  for (const required of [
+    'package/LICENSE',
+    'package/README.md',
+    'package/CHANGELOG.md',
+    'package/package.json',
+  ])
     if (!files.includes(required)) fail(`${name}: the tarball has no ${required.slice(8)}`);
-  const stray = files.filter((f) => /^package\/(test|scripts\/.*\.mjs|examples)\b|\.test\.ts$|\.map$/.test(f));
+  const stray = files.filter((f) =>
+    /^package\/(test|scripts\/.*\.mjs|examples)\b|\.test\.ts$|\.map$/.test(f),
+  );
   if (stray.length > 0) fail(`${name}: the tarball ships ${stray.slice(0, 5).join(', ')}`);
+  const readme = readFileSync(join(unpacked, 'package', 'README.md'), 'utf8');
+  const relative = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)]*)\)/g)].map((m) => m[1]);
+  if (relative.length > 0)
+    fail(`${name}: README links that break on npm: ${relative.slice(0, 5).join(', ')}`);
   const packed = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8'));
   for (const section of ['dependencies', 'peerDependencies'])
     for (const [dep, range] of Object.entries(packed[section] ?? {}))
       if (/^(workspace|catalog):/.test(range)) fail(`${name}: ${section}.${dep} is still ${range}`);
-  const markers = run('grep', ['-rl', '-F', ...TFJS_CORE_MARKERS.flatMap((m) => ['-e', m]), join(unpacked, 'package', 'dist')], {
-    allowFailure: true,
-  }).stdout.trim();
-  if (markers) fail(`${name}: tfjs-core code packed in ${markers.split('\n').map((f) => f.slice(unpacked.length + 9)).join(', ')}`);
+  const markers = run(
+    'grep',
+    ['-rl', '-F', ...TFJS_CORE_MARKERS.flatMap((m) => ['-e', m]), join(unpacked, 'package', 'dist')],
+    {
+      allowFailure: true,
+    },
+  ).stdout.trim();
+  if (markers)
+    fail(
+      `${name}: tfjs-core code packed in ${markers
+        .split('\n')
+        .map((f) => f.slice(unpacked.length + 9))
+        .join(', ')}`,
+    );
   const publint = run(bin('publint'), ['run', tarball, '--strict'], { allowFailure: true, cwd: root });
   if (publint.status !== 0) fail(`${name}: publint:\n${publint.stdout}${publint.stderr}`);
   const attw = run(bin('attw'), [tarball, '--format', 'ascii'], { allowFailure: true, cwd: root });
   if (attw.status !== 0) fail(`${name}: arethetypeswrong:\n${attw.stdout}${attw.stderr}`);
   const bytes = readFileSync(tarball).length;
   if (!markers && publint.status === 0 && attw.status === 0)
-    ok(`${name}@${packed.version}: ${(bytes / 1024).toFixed(0)} kB packed, ${files.length} files; publint and arethetypeswrong pass; no tfjs-core code`);
+    ok(
+      `${name}@${packed.version}: ${(bytes / 1024).toFixed(0)} kB packed, ${files.length} files; publint and arethetypeswrong pass; no tfjs-core code`,
+    );
 }
 
 async function main() {
-  if (!existsSync(verdaccioBin)) throw new Error('tools/release is not installed: run `npm ci --prefix tools/release` first');
+  if (!existsSync(verdaccioBin))
+    throw new Error('tools/release is not installed: run `npm ci --prefix tools/release` first');
   const scratch = mkdtempSync(join(tmpdir(), 'convlstm-release-'));
   const repo = join(scratch, 'repo');
   let registry = null;
@@ -136,18 +176,26 @@ async function main() {
       const entry = changelog.split(`\n## ${pkg.json.version}\n`)[1]?.split('\n## ')[0] ?? '';
       if (from !== pkg.json.version && entry.trim().length === 0)
         fail(`${pkg.json.name}: ${from} → ${pkg.json.version} without a CHANGELOG entry`);
-      else ok(`${pkg.json.name}: ${from} → ${pkg.json.version}, CHANGELOG ${entry.split('\n').filter((l) => l.startsWith('- ')).length} entries`);
+      else
+        ok(
+          `${pkg.json.name}: ${from} → ${pkg.json.version}, CHANGELOG ${entry.split('\n').filter((l) => l.startsWith('- ')).length} entries`,
+        );
     }
     run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], { cwd: repo });
 
     console.log('== build, pack, lint every tarball');
-    run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], { cwd: repo });
+    run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], {
+      cwd: repo,
+    });
     const rootLicense = readFileSync(join(repo, 'LICENSE'), 'utf8');
     const tarballs = join(scratch, 'tarballs');
     mkdirSync(tarballs);
     for (const pkg of packages) {
       checkManifest(pkg, rootLicense);
-      const packed = run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: pkg.dir }).stdout.trim().split('\n').pop();
+      const packed = run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: pkg.dir })
+        .stdout.trim()
+        .split('\n')
+        .pop();
       checkTarball(packed.startsWith('/') ? packed : join(tarballs, packed.split('/').pop()), pkg, scratch);
     }
 
@@ -169,9 +217,13 @@ async function main() {
         '',
       ].join('\n'),
     );
-    registry = spawn(verdaccioBin, ['--config', join(storage, 'config.yaml'), '--listen', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    registry = spawn(
+      verdaccioBin,
+      ['--config', join(storage, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let registryLog = '';
     registry.stdout.on('data', (d) => (registryLog += d));
     registry.stderr.on('data', (d) => (registryLog += d));
@@ -186,38 +238,70 @@ async function main() {
     const npmrc = join(scratch, 'npmrc');
     writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
     writeFileSync(join(repo, '.npmrc'), `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-    const env = { ...process.env, npm_config_userconfig: npmrc, npm_config_registry: url, NPM_CONFIG_REGISTRY: url };
+    const env = {
+      ...process.env,
+      npm_config_userconfig: npmrc,
+      npm_config_registry: url,
+      NPM_CONFIG_REGISTRY: url,
+    };
     run('pnpm', ['exec', 'changeset', 'publish'], { cwd: repo, env });
     for (const pkg of packages) {
-      const view = run('npm', ['view', `${pkg.json.name}@${pkg.json.version}`, 'version'], { env, allowFailure: true });
-      if (view.stdout.trim() !== pkg.json.version) fail(`${pkg.json.name}@${pkg.json.version} is not on the local registry`);
+      const view = run('npm', ['view', `${pkg.json.name}@${pkg.json.version}`, 'version'], {
+        env,
+        allowFailure: true,
+      });
+      if (view.stdout.trim() !== pkg.json.version)
+        fail(`${pkg.json.name}@${pkg.json.version} is not on the local registry`);
       else ok(`published ${pkg.json.name}@${pkg.json.version}`);
     }
 
     console.log('== a fresh consumer project installs with plain npm');
     const consumer = join(scratch, 'consumer');
     cpSync(join(root, 'scripts', 'release-rehearsal', 'consumer'), consumer, { recursive: true });
-    writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true }, null, 2)}\n`);
-    const typescript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies.typescript;
-    run('npm', ['install', '--no-audit', '--no-fund', ...CONSUMER_PACKAGES, `typescript@${typescript}`, '@types/node@20'], {
-      cwd: consumer,
-      env,
-    });
+    writeFileSync(
+      join(consumer, 'package.json'),
+      `${JSON.stringify({ name: 'consumer', private: true }, null, 2)}\n`,
+    );
+    const typescript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies
+      .typescript;
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        ...CONSUMER_PACKAGES,
+        `typescript@${typescript}`,
+        '@types/node@20',
+      ],
+      {
+        cwd: consumer,
+        env,
+      },
+    );
     for (const [label, file] of [
       ['ESM', 'esm.mjs'],
       ['CJS', 'cjs.cjs'],
     ]) {
       const result = run('node', [file], { cwd: consumer, env, allowFailure: true });
-      const lines = `${result.stdout}`.trim().split('\n').filter((l) => /^(esm|cjs):/.test(l));
+      const lines = `${result.stdout}`
+        .trim()
+        .split('\n')
+        .filter((l) => /^(esm|cjs):/.test(l));
       if (result.status !== 0) fail(`${label} consumer failed:\n${result.stdout}${result.stderr}`);
       else ok(`${label}: ${lines.join(' | ')}`);
     }
     for (const resolution of ['nodenext', 'bundler']) {
-      const result = run(join(consumer, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], {
-        cwd: consumer,
-        allowFailure: true,
-      });
-      if (result.status !== 0) fail(`TypeScript (moduleResolution ${resolution}):\n${result.stdout}${result.stderr}`);
+      const result = run(
+        join(consumer, 'node_modules', '.bin', 'tsc'),
+        ['-p', `tsconfig.${resolution}.json`],
+        {
+          cwd: consumer,
+          allowFailure: true,
+        },
+      );
+      if (result.status !== 0)
+        fail(`TypeScript (moduleResolution ${resolution}):\n${result.stdout}${result.stderr}`);
       else ok(`TypeScript strict, moduleResolution ${resolution}: the consumer file type-checks`);
     }
     if (failures.length > 0 && registryLog) console.error(registryLog.split('\n').slice(-20).join('\n'));

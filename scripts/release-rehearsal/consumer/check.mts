@@ -3,8 +3,8 @@
 import { type NodeBackendReport, useNodeBackend } from '@convlstm/backend-node';
 import { ConvLSTM, ConvLSTMArgumentError, type ConvLSTMOutput, type SequenceTensor } from '@convlstm/core';
 import { ConvLSTM as SeedConvLSTM } from '@convlstm/core/compat';
-import { EncoderForecaster, PRESETS, type TrainResult, train } from '@convlstm/train';
 import type { MovingMnist } from '@convlstm/train';
+import { EncoderForecaster, PRESETS, type TrainResult, train } from '@convlstm/train';
 import { type Tensor5D, zeros } from '@tensorflow/tfjs-core';
 
 export async function consumer(data: MovingMnist): Promise<number> {

@@ -25,6 +25,8 @@ const result = await train(model, data, {
 const after = model.getWeights().map((w) => w.dataSync());
 const changed = after.some((w, i) => w.some((v, j) => v !== before[i][j]));
 if (result.steps !== 1 || !Number.isFinite(result.lastLoss) || !changed) {
-  throw new Error(`training step: steps ${result.steps}, loss ${result.lastLoss}, weights changed ${changed}`);
+  throw new Error(
+    `training step: steps ${result.steps}, loss ${result.lastLoss}, weights changed ${changed}`,
+  );
 }
 console.log(`esm: forward ok, 1 training step on ${tf.getBackend()}: loss ${result.lastLoss.toFixed(4)}`);
