@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+// Node-only: signals, fsync and process exit codes have no browser meaning.
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
+  sourcemap: false,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+});
