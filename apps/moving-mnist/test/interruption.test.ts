@@ -136,7 +136,8 @@ describe('SIGKILL', () => {
       // From step 2 on, so a periodic checkpoint is already on disk.
       signalAfterStep(run, randomStep(2, 3), 'SIGKILL'),
       duringWrite,
-      signalAfterStep(run, randomStep(5, 6), 'SIGKILL'),
+      // After a step this run trained itself: the previous kill may have landed past step 5.
+      (child) => signalAfterStep(run, Math.max(randomStep(5, 6), resumedFrom + 1), 'SIGKILL')(child),
     ];
     for (const [i, kill] of kills.entries()) {
       const args =
@@ -151,7 +152,8 @@ describe('SIGKILL', () => {
         expect(r.code, r.stderr).toBe(0);
         break;
       }
-      if (i > 0) expect(r.stderr).toContain(`at step ${resumedFrom}.`);
+      // A kill can land before the resumed run has said where it starts (any moment means any).
+      if (i > 0 && r.stderr.includes('Resum')) expect(r.stderr).toContain(`at step ${resumedFrom}.`);
       // Whatever the moment, the latest checkpoint loads (checksums verified) and is not behind.
       const { resume, model } = await loadCheckpoint(latest);
       expect(resume?.step).toBeGreaterThanOrEqual(Math.max(1, resumedFrom));
