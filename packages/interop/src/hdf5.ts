@@ -17,6 +17,8 @@ export function assertHdf5(bytes: Uint8Array, file: string): void {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new InteropFormatError(file, 'not an HDF5 file (no HDF5 signature at byte 0)');
   }
+  if (bytes.length < 16)
+    throw new InteropFormatError(file, `truncated or corrupt HDF5 superblock (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = bytes[8];
   let eofAt: number;

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { existsSync } from 'node:fs';
 import { ConvLSTM as CompatConvLSTM, loadStateDict, stateDict } from '@convlstm/core/compat';
-import { memory, setBackend, type Tensor5D, tensor, tidy, transpose } from '@tensorflow/tfjs-core';
+import { memory, setBackend, type Tensor5D, tensor, tensor5d, tidy, transpose } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createConvLSTM,
@@ -24,7 +24,10 @@ function runChannelsFirst(stack: Awaited<ReturnType<typeof readWeights>>): Float
   const model = createConvLSTM(stack);
   try {
     return tidy(() => {
-      const x = transpose(tensor(ref.input, ref.inputShape), [0, 1, 3, 4, 2]) as Tensor5D;
+      const x = transpose(
+        tensor(ref.input, ref.inputShape as [number, number, number, number, number]),
+        [0, 1, 3, 4, 2],
+      ) as Tensor5D;
       const out = model.forward(x).output;
       return transpose(out, [0, 1, 4, 2, 3]).dataSync() as Float32Array;
     });
@@ -110,7 +113,7 @@ describe('PyTorch in', () => {
     );
     const before = memory().numTensors;
     loadStateDict(model, dict);
-    const x = tensor(ref.input, ref.inputShape) as Tensor5D;
+    const x = tensor5d(ref.input, ref.inputShape as [number, number, number, number, number]);
     const [outputs, states] = model.forward(x);
     expectClose(outputs[1]?.dataSync() ?? [], ref.output, 1e-5);
     states.forEach(([h, c], l) => {
