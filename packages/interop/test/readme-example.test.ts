@@ -17,7 +17,16 @@ it("the README's examples run", async () => {
   const x = tf.zeros([1, 10, 64, 64, stack.layers[0]?.inChannels ?? 1]);
   const { output } = model.forward(x as tf.Tensor5D);
   expect(output.shape).toEqual([1, 10, 64, 64, 3]);
-  const net = new ConvLSTM(2, [4, 3], [[3, 3], [5, 3]], 2, true);
+  const net = new ConvLSTM(
+    2,
+    [4, 3],
+    [
+      [3, 3],
+      [5, 3],
+    ],
+    2,
+    true,
+  );
   loadStateDict(net, readTorch(bytes, 'convlstm.pt').tensors);
   expect(Object.keys(stateDict(net))).toHaveLength(4);
   for (const t of [x, output]) t.dispose();
