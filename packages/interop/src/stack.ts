@@ -1,6 +1,12 @@
 import { type ActivationName, ConvLSTM } from '@convlstm/core';
-import { type PortableLayer, readTorchLayers, type StateDict, writeTorchLayers } from '@convlstm/core/compat';
-import { ConvLSTMArgumentError, formatShape } from '@convlstm/tensor';
+import {
+  type PortableLayer,
+  portableLayer,
+  readTorchLayers,
+  type StateDict,
+  writeTorchLayers,
+} from '@convlstm/core/compat';
+import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 
 /**
@@ -129,50 +135,14 @@ export function stackFromConvLSTM(model: ConvLSTM<2>): ConvLSTMStack {
   if (model.bidirectional) {
     throw new ConvLSTMArgumentError('model', 'a one-direction ConvLSTM', 'a bidirectional one');
   }
-  const layers = model.allCells.map((cell, l): StackLayer => {
-    const cfg = cell.config;
-    const same = (a: readonly number[], b: readonly number[]) =>
-      a.length === b.length && a.every((v, i) => v === b[i]);
-    if (cfg.spatialRank !== 2 || cfg.inChannels === 0 || !same(cfg.kernelSize, cfg.recurrentKernelSize)) {
-      throw new ConvLSTMArgumentError(
-        `model layer ${l}`,
-        '2-D, with an input, input and recurrent kernels of the same size',
-        `rank ${cfg.spatialRank}, ${cfg.inChannels} input channels, kernels ${formatShape(cfg.kernelSize)} / ${formatShape(cfg.recurrentKernelSize)}`,
-      );
-    }
-    if (cfg.strides.some((s) => s !== 1) || cfg.dilationRate.some((d) => d !== 1)) {
-      throw new ConvLSTMArgumentError(
-        `model layer ${l}`,
-        'strides and dilation 1',
-        `${formatShape(cfg.strides)} / ${formatShape(cfg.dilationRate)}`,
-      );
-    }
-    const weights = cell.getWeights();
-    try {
-      const value = (name: string): Float32Array | null => {
-        const i = cell.weightSpecs.findIndex((s) => s.name === name);
-        return i < 0 ? null : ((weights[i] as Tensor).dataSync() as Float32Array).slice();
-      };
-      const pi = value('peepholeI');
-      return {
-        name: `layer ${l}`,
-        inChannels: cfg.inChannels,
-        hiddenChannels: cfg.hiddenChannels,
-        kernelSize: [cfg.kernelSize[0] as number, cfg.kernelSize[1] as number],
-        kernel: value('kernel') as Float32Array,
-        recurrentKernel: value('recurrentKernel') as Float32Array,
-        bias: value('bias'),
-        peephole:
-          pi === null
-            ? null
-            : { i: pi, f: value('peepholeF') as Float32Array, o: value('peepholeO') as Float32Array },
-        activation: cfg.activation,
-        recurrentActivation: cfg.recurrentActivation,
-      };
-    } finally {
-      for (const t of weights) t.dispose();
-    }
-  });
+  const layers = model.allCells.map(
+    (cell, l): StackLayer => ({
+      ...portableLayer(cell, `model layer ${l}`),
+      name: `layer ${l}`,
+      activation: cell.config.activation,
+      recurrentActivation: cell.config.recurrentActivation,
+    }),
+  );
   return { layers };
 }
 

@@ -13,6 +13,7 @@ export {
   coreToTorchConv,
   loadStateDict,
   type PortableLayer,
+  portableLayer,
   portableLayers,
   readTorchLayers,
   type StateDict,

@@ -1,5 +1,6 @@
-import { ConvLSTMArgumentError, describeValue, formatShape } from '@convlstm/tensor';
+import { ConvLSTMArgumentError, describeValue, formatShape, type SpatialRank } from '@convlstm/tensor';
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
+import type { ConvLSTMCell } from '../cell.js';
 import type { ConvLSTM } from './convlstm.js';
 
 /*
@@ -280,35 +281,57 @@ export function writeTorchLayers(
 }
 
 /**
- * The layers of a compat {@link ConvLSTM} as {@link PortableLayer}s (their weights read back
- * from the backend, so this waits for pending work).
+ * One 2-D core cell as a {@link PortableLayer} (its weights read back from the backend, so this
+ * waits for pending work). Throws, naming `where`, for a cell the PyTorch and Keras layouts
+ * cannot hold: not 2-D, input-free, different input and recurrent kernels, strides or dilation.
  */
+export function portableLayer(cell: ConvLSTMCell<SpatialRank>, where = 'cell'): PortableLayer {
+  const cfg = cell.config;
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((v, i) => v === b[i]);
+  if (
+    cfg.spatialRank !== 2 ||
+    cfg.inChannels === 0 ||
+    !same(cfg.kernelSize, cfg.recurrentKernelSize) ||
+    cfg.strides.some((v) => v !== 1) ||
+    cfg.dilationRate.some((v) => v !== 1)
+  ) {
+    throw new ConvLSTMArgumentError(
+      where,
+      'a 2-D cell with an input, one kernel size for input and state, strides and dilation 1',
+      `rank ${cfg.spatialRank}, ${cfg.inChannels} input channels, kernels ${formatShape(cfg.kernelSize)} / ${formatShape(cfg.recurrentKernelSize)}, strides ${formatShape(cfg.strides)}, dilation ${formatShape(cfg.dilationRate)}`,
+    );
+  }
+  const weights = cell.getWeights();
+  try {
+    const value = (name: string): Float32Array | null => {
+      const i = cell.weightSpecs.findIndex((s) => s.name === name);
+      return i < 0 ? null : ((weights[i] as Tensor).dataSync() as Float32Array).slice();
+    };
+    const pi = value('peepholeI');
+    return {
+      inChannels: cfg.inChannels,
+      hiddenChannels: cfg.hiddenChannels,
+      kernelSize: [cfg.kernelSize[0] as number, cfg.kernelSize[1] as number],
+      kernel: value('kernel') as Float32Array,
+      recurrentKernel: value('recurrentKernel') as Float32Array,
+      bias: value('bias'),
+      peephole:
+        pi === null
+          ? null
+          : { i: pi, f: value('peepholeF') as Float32Array, o: value('peepholeO') as Float32Array },
+    };
+  } finally {
+    for (const t of weights) t.dispose();
+  }
+}
+
+/** The layers of a compat {@link ConvLSTM} as {@link PortableLayer}s. */
 export function portableLayers(model: ConvLSTM): PortableLayer[] {
   return model.layers.map((layer, l) => {
     const cell = layer.allCells[0];
     if (cell === undefined) throw new Error(`portableLayers: layer ${l} has no cell`);
-    const weights = layer.getWeights();
-    try {
-      const value = (name: string): Float32Array | null => {
-        const i = cell.weightSpecs.findIndex((s) => s.name === name);
-        return i < 0 ? null : ((weights[i] as Tensor).dataSync() as Float32Array).slice();
-      };
-      const pi = value('peepholeI');
-      return {
-        inChannels: cell.config.inChannels,
-        hiddenChannels: cell.config.hiddenChannels,
-        kernelSize: [cell.config.kernelSize[0] as number, cell.config.kernelSize[1] as number],
-        kernel: value('kernel') as Float32Array,
-        recurrentKernel: value('recurrentKernel') as Float32Array,
-        bias: value('bias'),
-        peephole:
-          pi === null
-            ? null
-            : { i: pi, f: value('peepholeF') as Float32Array, o: value('peepholeO') as Float32Array },
-      };
-    } finally {
-      for (const t of weights) t.dispose();
-    }
+    return portableLayer(cell, `model layer ${l}`);
   });
 }
 
