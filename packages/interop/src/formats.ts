@@ -50,6 +50,21 @@ export interface ReadOptions {
   prefix?: string;
   /** `.weights.h5` (no config): the gate activation. Default Keras' `'sigmoid'`. */
   recurrentActivation?: ActivationName;
+  /**
+   * PyTorch formats: renames every key before the layout is read, for modules that name their
+   * layers differently, e.g. `(k) => k.replace('cells.', 'cell_list.')`. Applied before `prefix`.
+   */
+  rename?: (key: string) => string;
+}
+
+function renamed<T>(
+  tensors: Readonly<Record<string, T>>,
+  rename: ((key: string) => string) | undefined,
+): Record<string, T> {
+  if (rename === undefined) return { ...tensors };
+  const out: Record<string, T> = {};
+  for (const [key, value] of Object.entries(tensors)) out[rename(key)] = value;
+  return out;
 }
 
 /**
@@ -78,9 +93,15 @@ export async function readWeights(bytes: Uint8Array, options: ReadOptions = {}):
   }
   switch (format) {
     case 'pt':
-      return stackFromStateDict(readTorch(bytes, file).tensors, options.prefix ?? '');
+      return stackFromStateDict(
+        renamed(readTorch(bytes, file).tensors, options.rename),
+        options.prefix ?? '',
+      );
     case 'safetensors':
-      return stackFromStateDict(readSafetensors(bytes, file).tensors, options.prefix ?? '');
+      return stackFromStateDict(
+        renamed(readSafetensors(bytes, file).tensors, options.rename),
+        options.prefix ?? '',
+      );
     case 'keras':
       return readKerasArchive(bytes, file);
     case 'h5':

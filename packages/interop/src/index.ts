@@ -25,4 +25,5 @@ export {
   stackFromStateDict,
   stackToStateDict,
 } from './stack.js';
+export { readTfjs, type TfjsFiles, type TfjsModelJson, writeTfjs } from './tfjs.js';
 export { readTorch, type TorchContents } from './torch.js';

@@ -96,6 +96,15 @@ describe('PyTorch in', () => {
     );
   });
 
+  it("rename maps other key names onto the layout (here: drops the enclosing module's name)", async () => {
+    const bytes = fixture('torch-nested.pt');
+    const ok = await readWeights(bytes, {
+      file: 'torch-nested.pt',
+      rename: (k) => k.replace(/^encoder\./, ''),
+    });
+    expectClose(runChannelsFirst(ok), ref.output, 1e-5);
+  });
+
   it("compat's loadStateDict gives the notebook API PyTorch's outputs and states; stateDict gives the file's values back", () => {
     const dict = readTorch(fixture('torch.pt'), 'torch.pt').tensors;
     const model = new CompatConvLSTM(

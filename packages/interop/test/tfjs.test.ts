@@ -3,8 +3,7 @@ import '@convlstm/layers';
 import { io, memory, setBackend, type Tensor, tensor5d } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readWeights } from '../src/index.js';
-import { readTfjs, writeTfjs } from '../src/node.js';
+import { readTfjs, readWeights, writeTfjs } from '../src/index.js';
 import { expectClose, fixture, reference } from './helpers.js';
 
 beforeAll(async () => {
