@@ -119,4 +119,3 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 export { convert, type Output, runConvert } from './convert.js';
-export { readTfjs, type TfjsFiles, type TfjsModelJson, writeTfjs } from './tfjs.js';

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { memory, setBackend, tensor5d, tidy } from '@tensorflow/tfjs-core';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConvLSTMStack, createConvLSTM, readKerasH5, readWeights, writeWeights } from '../src/index.js';
 import { expectClose, fixture, reference } from './helpers.js';
@@ -71,6 +72,48 @@ describe('Keras in', () => {
     await expect(
       readWeights(bytes.subarray(0, Math.max(8, Math.floor(bytes.length * keep))), { file: name }),
     ).rejects.toThrow(message);
+  });
+});
+
+/** The Keras fixture's archive with its config edited. */
+function editedArchive(edit: (layer: Record<string, unknown>) => void): Uint8Array {
+  const records = unzipSync(fixture('keras.keras'));
+  const config = JSON.parse(strFromU8(records['config.json'] as Uint8Array));
+  const layer = config.config.layers.find((l: { class_name: string }) => l.class_name === 'ConvLSTM2D');
+  edit(layer.config);
+  return zipSync({ ...records, 'config.json': strToU8(JSON.stringify(config)) });
+}
+
+describe('Keras configs the core cannot run are refused, naming the layer', () => {
+  it.each([
+    [
+      (c: Record<string, unknown>) => (c.padding = 'valid'),
+      /layer conv_lstm2d: padding "valid"; the core's ConvLSTM needs "same"/,
+    ],
+    [
+      (c: Record<string, unknown>) => (c.recurrent_activation = 'hard_sigmoid'),
+      /layer conv_lstm2d: Keras 3's hard_sigmoid \(relu6\(x \+ 3\) \/ 6\) has no core equivalent/,
+    ],
+    [
+      (c: Record<string, unknown>) => (c.strides = [2, 2]),
+      /layer conv_lstm2d: strides \[2,2\]; only 1 converts/,
+    ],
+    [
+      (c: Record<string, unknown>) => (c.activation = 'gelu'),
+      /layer conv_lstm2d: activation "gelu" is not supported/,
+    ],
+  ])('edit %#', async (edit, message) => {
+    await expect(readWeights(editedArchive(edit), { file: 'm.keras' })).rejects.toThrow(message);
+  });
+
+  it('an activation from the config reaches its layer only', async () => {
+    const stack = await readWeights(
+      editedArchive((c) => {
+        c.activation = 'relu';
+      }),
+      { file: 'm.keras' },
+    );
+    expect(stack.layers.map((l) => l.activation)).toEqual(['relu', 'tanh']);
   });
 });
 
