@@ -64,12 +64,13 @@ class ConvLSTM(nn.Module):
 
 
 class Nested(nn.Module):
-    """A bigger model holding the ConvLSTM as `encoder` (keys `encoder.cell_list.*`)."""
+    """A bigger model holding the ConvLSTM as `encoder` (keys `encoder.cell_list.*`), with a
+    BatchNorm whose `num_batches_tracked` is an int64 tensor (a LongStorage in the pickle)."""
 
     def __init__(self, core):
         super().__init__()
         self.encoder = core
-        self.head = nn.Conv2d(HIDDEN[-1], 1, 1)
+        self.head = nn.Sequential(nn.Conv2d(HIDDEN[-1], 1, 1), nn.BatchNorm2d(1))
 
 
 def flat(a):

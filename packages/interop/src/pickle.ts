@@ -6,15 +6,33 @@
  * anything could call it.
  */
 
+/**
+ * Storage types a state dict may name. Only the float ones are decoded; the others (a BatchNorm's
+ * int64 `num_batches_tracked`, masks) are markers so that such a file is not refused whole.
+ */
+const STORAGE_TYPES = {
+  'torch.FloatStorage': 'float32',
+  'torch.HalfStorage': 'float16',
+  'torch.BFloat16Storage': 'bfloat16',
+  'torch.DoubleStorage': 'float64',
+  'torch.LongStorage': 'int64',
+  'torch.IntStorage': 'int32',
+  'torch.ShortStorage': 'int16',
+  'torch.CharStorage': 'int8',
+  'torch.ByteStorage': 'uint8',
+  'torch.BoolStorage': 'bool',
+} as const;
+
 /** The globals a state dict needs, by `module.name`. */
 export const ALLOWED_GLOBALS = [
   'collections.OrderedDict',
   'torch._utils._rebuild_tensor_v2',
   'torch._utils._rebuild_parameter',
-  'torch.FloatStorage',
-  'torch.HalfStorage',
-  'torch.BFloat16Storage',
+  ...(Object.keys(STORAGE_TYPES) as (keyof typeof STORAGE_TYPES)[]),
 ] as const;
+
+/** The element type of a storage (`float64` and the integer types are not decoded as weights). */
+export type StorageDType = (typeof STORAGE_TYPES)[keyof typeof STORAGE_TYPES];
 
 type AllowedGlobal = (typeof ALLOWED_GLOBALS)[number];
 
@@ -36,7 +54,7 @@ export class PyGlobal {
 /** A storage named by a persistent id: `('storage', torch.FloatStorage, key, location, numel)`. */
 export class StorageRef {
   constructor(
-    readonly dtype: 'float32' | 'float16' | 'bfloat16',
+    readonly dtype: StorageDType,
     readonly key: string,
     readonly numel: number,
   ) {}
@@ -75,12 +93,6 @@ export class UnpicklingError extends Error {
   }
 }
 
-const STORAGE_DTYPES: Readonly<Record<string, StorageRef['dtype']>> = {
-  'torch.FloatStorage': 'float32',
-  'torch.HalfStorage': 'float16',
-  'torch.BFloat16Storage': 'bfloat16',
-};
-
 const MARK = Symbol('mark');
 
 function describe(value: PyValue | typeof MARK): string {
@@ -111,11 +123,12 @@ function persistentLoad(pid: PyValue): StorageRef {
     throw new UnpicklingError(`unsupported persistent id (expected ('storage', type, key, location, numel))`);
   }
   const [, type, key, , numel] = pid.items;
-  const dtype = type instanceof PyGlobal ? STORAGE_DTYPES[type.name] : undefined;
+  const dtype =
+    type instanceof PyGlobal
+      ? (STORAGE_TYPES as Readonly<Record<string, StorageDType>>)[type.name]
+      : undefined;
   if (dtype === undefined) {
-    throw new UnpicklingError(
-      `persistent id names storage type ${describe(type as PyValue)}; supported: float32, float16, bfloat16`,
-    );
+    throw new UnpicklingError(`persistent id names ${describe(type as PyValue)}, not a storage type`);
   }
   if (typeof key !== 'string') throw new UnpicklingError('persistent id: storage key is not a string');
   return new StorageRef(dtype, key, asInt(numel as PyValue, 'persistent id numel'));

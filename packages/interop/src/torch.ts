@@ -9,6 +9,8 @@ export interface TorchContents {
   /** Every tensor, nested dicts flattened with `.` (`{'state_dict': {...}}` gives `state_dict.*` keys). */
   readonly tensors: Record<string, StateDictTensor>;
   readonly dtypes: Record<string, FloatDType>;
+  /** Tensors left out because they hold no float32/float16/bfloat16 weights (e.g. `num_batches_tracked`: `int64`). */
+  readonly skipped: Record<string, string>;
 }
 
 function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
@@ -34,19 +36,20 @@ function gather(
   root: string,
   file: string,
   name: string,
+  dtype: FloatDType,
 ): StateDictTensor {
   const record = records[`${root}data/${ref.storage.key}`];
   if (record === undefined) {
     throw new InteropFormatError(file, `tensor "${name}": storage record data/${ref.storage.key} is missing`);
   }
-  const bytesPer = DTYPE_BYTES[ref.storage.dtype];
+  const bytesPer = DTYPE_BYTES[dtype];
   if (record.length < ref.storage.numel * bytesPer) {
     throw new InteropFormatError(
       file,
       `tensor "${name}": storage data/${ref.storage.key} has ${record.length} bytes, needs ${ref.storage.numel * bytesPer}`,
     );
   }
-  const storage = decodeFloats(record, 0, ref.storage.numel, ref.storage.dtype);
+  const storage = decodeFloats(record, 0, ref.storage.numel, dtype);
   const count = ref.shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(count);
   const rank = ref.shape.length;
@@ -74,7 +77,8 @@ function gather(
  * Reads a `torch.save` file (`.pt` / `.pth`: a zip of `data.pkl` and raw storages) without
  * executing it: the pickle is interpreted, accepting only what a state dict needs (see
  * `ALLOWED_GLOBALS`) and refusing any other global by name, like
- * `torch.load(weights_only=True)`. float32, float16 and bfloat16 storages are widened to float32.
+ * `torch.load(weights_only=True)`. float32, float16 and bfloat16 storages are widened to float32;
+ * tensors of other types are listed in `skipped`, not decoded.
  */
 export function readTorch(bytes: Uint8Array, file = 'torch.save file'): TorchContents {
   const records = unzip(bytes, file);
@@ -97,10 +101,16 @@ export function readTorch(bytes: Uint8Array, file = 'torch.save file'): TorchCon
   }
   const tensors: Record<string, StateDictTensor> = {};
   const dtypes: Record<string, FloatDType> = {};
+  const skipped: Record<string, string> = {};
   const visit = (v: PyValue, path: string): void => {
     if (v instanceof TensorRef) {
-      tensors[path] = gather(v, records, root, file, path);
-      dtypes[path] = v.storage.dtype;
+      const dtype = v.storage.dtype;
+      if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'bfloat16') {
+        skipped[path] = dtype;
+        return;
+      }
+      tensors[path] = gather(v, records, root, file, path, dtype);
+      dtypes[path] = dtype;
     } else if (v instanceof PyDict) {
       for (const [k, child] of v.entries) {
         if (typeof k === 'string') visit(child, path === '' ? k : `${path}.${k}`);
@@ -113,5 +123,5 @@ export function readTorch(bytes: Uint8Array, file = 'torch.save file'): TorchCon
     throw new InteropFormatError(file, 'holds no dict of tensors (expected a state dict)');
   }
   visit(value, '');
-  return { tensors, dtypes };
+  return { tensors, dtypes, skipped };
 }
