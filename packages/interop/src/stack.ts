@@ -99,6 +99,18 @@ function coreArrays(layer: StackLayer): { data: Float32Array; shape: number[] }[
  * the stack's weights. The caller owns (and disposes) it.
  */
 export function createConvLSTM(stack: ConvLSTMStack): ConvLSTM<2> {
+  const arrays = stack.layers.flatMap((l) => coreArrays(l).map((a) => ({ ...a, layer: l.name })));
+  // Checked before anything is allocated, so a bad stack leaks nothing.
+  for (const a of arrays) {
+    const size = a.shape.reduce((x, y) => x * y, 1);
+    if (!(a.data instanceof Float32Array) || a.data.length !== size) {
+      throw new ConvLSTMArgumentError(
+        `layer ${a.layer}`,
+        `a weight of [${a.shape.join(', ')}] (${size} values)`,
+        a.data instanceof Float32Array ? `${a.data.length} values` : 'no Float32Array',
+      );
+    }
+  }
   const first = stack.layers[0];
   const model = new ConvLSTM<2>({
     inChannels: first?.inChannels ?? 0,
@@ -113,9 +125,7 @@ export function createConvLSTM(stack: ConvLSTMStack): ConvLSTM<2> {
     returnSequences: true,
     seed: 0,
   });
-  const tensors: Tensor[] = stack.layers
-    .flatMap((l) => coreArrays(l))
-    .map((a) => tensor(a.data, a.shape, 'float32'));
+  const tensors: Tensor[] = arrays.map((a) => tensor(a.data, a.shape, 'float32'));
   try {
     model.setWeights(tensors);
   } catch (error) {

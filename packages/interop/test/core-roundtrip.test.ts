@@ -2,8 +2,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import { ConvLSTM } from '@convlstm/core';
 import { memory, randomNormal, setBackend, type Tensor5D, tidy } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConvLSTM, readWeights, stackFromConvLSTM, writeWeights } from '../src/index.js';
-import { expectClose } from './helpers.js';
+import {
+  createConvLSTM,
+  readWeights,
+  type StackLayer,
+  stackFromConvLSTM,
+  writeWeights,
+} from '../src/index.js';
+import { expectClose, fixture } from './helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -43,6 +49,19 @@ describe('a core ConvLSTM out and back', () => {
     for (const t of [...wa, ...wb]) t.dispose();
     model.dispose();
     back.dispose();
+  });
+
+  it('a stack with a wrong-sized weight or mixed settings is refused, allocating nothing', async () => {
+    const stack = await readWeights(fixture('torch.pt'), { file: 'torch.pt' });
+    const [l0, l1] = stack.layers as [StackLayer, StackLayer];
+    const before = memory().numTensors;
+    expect(() => createConvLSTM({ layers: [l0, { ...l1, bias: new Float32Array(5) }] })).toThrow(
+      /layer cell_list\.1: expected a weight of \[12\] \(12 values\), received 5 values/,
+    );
+    expect(() => createConvLSTM({ layers: [l0, { ...l1, recurrentActivation: 'hardSigmoid' }] })).toThrow(
+      /layer cell_list\.1: expected the same recurrentActivation as layer cell_list\.0/,
+    );
+    expect(memory().numTensors).toBe(before);
   });
 
   it('a layer the layouts cannot hold is refused by name (strides)', () => {
