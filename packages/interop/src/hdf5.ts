@@ -68,16 +68,20 @@ export async function withHdf5<T>(bytes: Uint8Array, file: string, use: (h5: Fil
 export async function buildHdf5(fill: (h5: File) => void): Promise<Uint8Array> {
   const { FS } = await h5wasm.ready;
   const name = `/convlstm-out-${counter++}.h5`;
-  const h5 = new h5wasm.File(name, 'w');
   try {
-    fill(h5);
-  } finally {
-    h5.close();
-  }
-  try {
+    const h5 = new h5wasm.File(name, 'w');
+    try {
+      fill(h5);
+    } finally {
+      h5.close();
+    }
     return FS.readFile(name);
   } finally {
-    FS.unlink(name);
+    try {
+      FS.unlink(name);
+    } catch {
+      // Creating the file failed, so there is nothing to remove; that failure is the error to report.
+    }
   }
 }
 
