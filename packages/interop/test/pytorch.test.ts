@@ -10,6 +10,7 @@ import {
   readTorch,
   readWeights,
   stackFromStateDict,
+  unpickle,
 } from '../src/index.js';
 import { expectClose, fixture, reference } from './helpers.js';
 
@@ -187,6 +188,31 @@ describe('unsafe and broken PyTorch files', () => {
       /^malicious\.pt: unsafe or unsupported pickle: refused global posix\.system/,
     );
     if (!had) expect(existsSync(marker)).toBe(false);
+  });
+
+  it('the interpreter refuses by name at the opcode that asks (STACK_GLOBAL), and refuses opcodes it lacks', () => {
+    const enc = (text: string) => Array.from(new TextEncoder().encode(text));
+    // PROTO 4, SHORT_BINUNICODE 'builtins', SHORT_BINUNICODE 'eval', STACK_GLOBAL
+    const stackGlobal = Uint8Array.from([
+      0x80,
+      4,
+      0x8c,
+      8,
+      ...enc('builtins'),
+      0x8c,
+      4,
+      ...enc('eval'),
+      0x93,
+    ]);
+    expect(() => unpickle(stackGlobal)).toThrow(/refused global builtins\.eval/);
+    // PROTO 2, EMPTY_TUPLE, NEWOBJ (instantiating a class is never needed)
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x29, 0x81]))).toThrow(
+      /unsupported pickle opcode 0x81 at byte 3/,
+    );
+    // PROTO 2, BINUNICODE of 100 bytes with 2 present
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x58, 100, 0, 0, 0, 0x61, 0x62]))).toThrow(
+      /truncated: needs 100 bytes/,
+    );
   });
 
   it.each([
