@@ -231,7 +231,7 @@ export function unpickle(bytes: Uint8Array): PyValue {
     const full = `${module}.${name}`;
     if (!(ALLOWED_GLOBALS as readonly string[]).includes(full)) {
       throw new UnpicklingError(
-        `refused global ${full}: a state dict needs only ${ALLOWED_GLOBALS.join(', ')} (nothing was executed)`,
+        `refused global ${full} (nothing was executed): a state dict needs only collections.OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter and torch.*Storage; for a whole module saved with torch.save(model), save model.state_dict() instead`,
       );
     }
     return new PyGlobal(full as AllowedGlobal);
