@@ -71,6 +71,18 @@ export async function readModelFile(
   return blameFile(path, () => readWeights(bytes, { ...options, file: path }));
 }
 
+/** Runs an encoder; a stack the format cannot hold is reported against the output file. */
+async function encodeFor<T>(path: string, encode: () => T | Promise<T>): Promise<T> {
+  try {
+    return await encode();
+  } catch (error) {
+    if (error instanceof InteropFormatError || error instanceof ConvLSTMArgumentError) {
+      throw new InteropFormatError(path, `cannot hold this model: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /** Options of {@link writeModelFile}. */
 export interface WriteFileOptions {
   /** `.safetensors`: the key prefix of the ConvLSTM in the PyTorch module. Default `''`. */
@@ -91,7 +103,7 @@ export async function writeModelFile(
   const format = fileFormat(path);
   if (format === 'tfjs') {
     const stem = basename(path).replace(/\.json$/i, '');
-    const files = writeTfjs(stack, `${stem}.weights.bin`);
+    const files = await encodeFor(path, () => writeTfjs(stack, `${stem}.weights.bin`));
     await writeFileAtomic(join(dirname(path), files.weightsPath), files.weights);
     await writeFileAtomic(path, `${JSON.stringify(files.modelJson, null, 1)}\n`);
     return;
@@ -102,10 +114,8 @@ export async function writeModelFile(
       `cannot write ${format ?? 'this extension'}: write .safetensors (PyTorch: safetensors.torch.load_file), .h5 (Keras: model.load_weights) or .json (TF.js)`,
     );
   }
-  const bytes = await writeWeights(
-    stack,
-    format,
-    options.prefix === undefined ? {} : { prefix: options.prefix },
+  const bytes = await encodeFor(path, () =>
+    writeWeights(stack, format, options.prefix === undefined ? {} : { prefix: options.prefix }),
   );
   await writeFileAtomic(path, bytes);
 }

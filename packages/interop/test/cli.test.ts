@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readModelFile, runConvert } from '../src/node.js';
+import { readModelFile, runConvert, writeModelFile } from '../src/node.js';
 import { fixture } from './helpers.js';
 
 beforeAll(async () => {
@@ -88,6 +88,35 @@ describe('convlstm-convert', () => {
     expect(code).toBe(1);
     expect(err).toMatch(/cut\.safetensors: truncated: tensor "[^"]+" ends at data byte \d+/);
     expect(err.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('a model the output format cannot hold (peepholes → Keras): one line naming the output, nothing written', async () => {
+    const dir = workdir();
+    const stack = await readModelFile(join(dir, 'torch.pt'));
+    const withPeepholes = {
+      layers: stack.layers.map((l) => ({
+        ...l,
+        peephole: {
+          i: new Float32Array(l.hiddenChannels),
+          f: new Float32Array(l.hiddenChannels),
+          o: new Float32Array(l.hiddenChannels),
+        },
+      })),
+    };
+    await writeModelFile(withPeepholes, join(dir, 'peep.safetensors'));
+    const before = readdirSync(dir).sort();
+    const { code, err } = await cli([
+      '--in',
+      join(dir, 'peep.safetensors'),
+      '--out',
+      join(dir, 'peep.weights.h5'),
+    ]);
+    expect(code).toBe(1);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(
+      /peep\.weights\.h5: cannot hold this model: cell_list\.0: has peepholes, which Keras' ConvLSTM2D lacks/,
+    );
     expect(readdirSync(dir).sort()).toEqual(before);
   });
 
