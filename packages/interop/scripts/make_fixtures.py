@@ -40,12 +40,34 @@ class ConvLSTMCell(nn.Module):
         return o * torch.tanh(c), c
 
 
+class PeepholeConvLSTMCell(ConvLSTMCell):
+    """The paper's eq. 3 (Shi et al. 2015): peepholes `w_ci, w_cf` on c and `w_co` on the new c,
+    one weight per channel, under the keys @convlstm/interop documents (`cell_list.{l}.w_ci`, ...)."""
+
+    def __init__(self, input_dim, hidden_dim, kernel_size, bias):
+        super().__init__(input_dim, hidden_dim, kernel_size, bias)
+        self.w_ci = nn.Parameter(torch.zeros(hidden_dim))
+        self.w_cf = nn.Parameter(torch.zeros(hidden_dim))
+        self.w_co = nn.Parameter(torch.zeros(hidden_dim))
+
+    def forward(self, x, state):
+        h, c = state
+        cc_i, cc_f, cc_o, cc_g = torch.split(self.conv(torch.cat([x, h], dim=1)), self.hidden_dim, dim=1)
+        peep = lambda w: w.view(1, -1, 1, 1)  # noqa: E731
+        i = torch.sigmoid(cc_i + peep(self.w_ci) * c)
+        f = torch.sigmoid(cc_f + peep(self.w_cf) * c)
+        c = f * c + i * torch.tanh(cc_g)
+        o = torch.sigmoid(cc_o + peep(self.w_co) * c)
+        return o * torch.tanh(c), c
+
+
 class ConvLSTM(nn.Module):
-    def __init__(self, input_dim, hidden_dim, kernel_size, bias=True):
+    def __init__(self, input_dim, hidden_dim, kernel_size, bias=True, peephole=False):
         super().__init__()
         dims = [input_dim] + hidden_dim
+        cell = PeepholeConvLSTMCell if peephole else ConvLSTMCell
         self.cell_list = nn.ModuleList(
-            ConvLSTMCell(dims[l], hidden_dim[l], kernel_size[l], bias) for l in range(len(hidden_dim))
+            cell(dims[l], hidden_dim[l], kernel_size[l], bias) for l in range(len(hidden_dim))
         )
 
     def forward(self, x):  # x [B, T, C, H, W] (batch_first)
@@ -109,6 +131,14 @@ def torch_fixtures(reference):
         out_half, _ = half(x)
         out_bf16, _ = bf16(x)
 
+    # The paper's peepholes under the documented extra keys, no bias (the other option of the layout).
+    peephole = ConvLSTM(CIN, HIDDEN, KERNELS, bias=False, peephole=True)
+    with torch.no_grad():
+        for p in peephole.parameters():
+            p.copy_(torch.randn_like(p) * 0.4)
+        out_peephole, _ = peephole(x)
+    save_file(peephole.state_dict(), os.path.join(OUT, "torch-peephole.safetensors"))
+
     # A non-contiguous (transposed) tensor: storage strides differ from the shape's.
     torch.save({"t": torch.arange(6, dtype=torch.float32).reshape(2, 3).t(), "s": torch.arange(8.0)[2:5]},
                os.path.join(OUT, "torch-strided.pt"))
@@ -122,6 +152,7 @@ def torch_fixtures(reference):
         "c": [flat(c) for _, c in states],
         "outputF16": flat(out_half),
         "outputBF16": flat(out_bf16),
+        "outputPeephole": flat(out_peephole),
     }
 
 

@@ -18,6 +18,7 @@ export interface Reference {
     c: number[][];
     outputF16: number[];
     outputBF16: number[];
+    outputPeephole: number[];
   };
   keras: { inputShape: number[]; input: number[]; outputShape: number[]; output: number[] };
 }

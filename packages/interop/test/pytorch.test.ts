@@ -52,6 +52,37 @@ describe('PyTorch in', () => {
     },
   );
 
+  it('peepholes (cell_list.{l}.w_ci/w_cf/w_co) and bias=False match a PyTorch port of eq. 3 to 1e-5', async () => {
+    const stack = await readWeights(fixture('torch-peephole.safetensors'), {
+      file: 'torch-peephole.safetensors',
+    });
+    expect(stack.layers.map((l) => [l.peephole !== null, l.bias === null])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expectClose(runChannelsFirst(stack), ref.outputPeephole, 1e-5);
+    // The notebook API with peephole: true and bias = false loads the same file.
+    const net = new CompatConvLSTM(
+      2,
+      [4, 3],
+      [
+        [3, 3],
+        [5, 3],
+      ],
+      2,
+      true,
+      false,
+      false,
+      { peephole: true, seed: 2 },
+    );
+    loadStateDict(net, readSafetensors(fixture('torch-peephole.safetensors')).tensors);
+    const x = tensor5d(ref.input, ref.inputShape as [number, number, number, number, number]);
+    const [[out], states] = net.forward(x);
+    expectClose(out?.dataSync() ?? [], ref.outputPeephole, 1e-5);
+    for (const t of [x, out, ...states.flat()]) t?.dispose();
+    net.dispose();
+  });
+
   it('.pt and .safetensors hold the same values bit for bit', () => {
     const pt = readTorch(fixture('torch.pt'), 'torch.pt').tensors;
     const st = readSafetensors(fixture('torch.safetensors'), 'torch.safetensors').tensors;
