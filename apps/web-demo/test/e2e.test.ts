@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BenchReport } from '@convlstm/bench-harness';
+import { readWeights, writeTfjs } from '@convlstm/interop';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -12,6 +13,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
+import type { ConvertedState } from '../src/converted-page.js';
 import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
 import { digitPoolFromBytes } from '../src/digits.js';
 import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
@@ -48,7 +50,10 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     // A checkpoint written by @convlstm/train's own writer: the page must load the Node app's format.
     model = new EncoderForecaster({ ...DEMO_MODEL, seed: 3 });
     await saveCheckpoint(join(work, 'checkpoint'), model);
-    server = await serveStatic(join(work, 'dist'), { '/checkpoint/': join(work, 'checkpoint') });
+    server = await serveStatic(join(work, 'dist'), {
+      '/checkpoint/': join(work, 'checkpoint'),
+      '/converted/': join(work, 'converted'),
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   });
 
@@ -262,4 +267,43 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       await bench.close();
     }
   }, 360_000);
+  it('runs a Keras model converted by @convlstm/interop in converted.html, matching Keras', async () => {
+    // The interop fixtures: a 2-layer ConvLSTM2D model saved by Keras and Keras' output on an input.
+    const fixtures = join(root, '..', '..', 'packages', 'interop', 'fixtures');
+    const reference = JSON.parse(readFileSync(join(fixtures, 'reference.json'), 'utf8')).keras as {
+      inputShape: number[];
+      input: number[];
+      output: number[];
+    };
+    const stack = await readWeights(new Uint8Array(readFileSync(join(fixtures, 'keras.keras'))), {
+      file: 'keras.keras',
+    });
+    const files = writeTfjs(stack, 'model.weights.bin');
+    await mkdir(join(work, 'converted'), { recursive: true });
+    await writeFile(join(work, 'converted', 'model.json'), JSON.stringify(files.modelJson));
+    await writeFile(join(work, 'converted', 'model.weights.bin'), files.weights);
+    await writeFile(
+      join(work, 'converted', 'input.json'),
+      JSON.stringify({ shape: reference.inputShape, data: reference.input }),
+    );
+    const converted = await browser.newPage();
+    const log: string[] = [];
+    converted.on('pageerror', (e) => log.push(e.message));
+    await converted.goto(`${server.url}converted.html`);
+    await converted.waitForFunction(() => window.__converted !== undefined, undefined, {
+      timeout: 240_000,
+      polling: 250,
+    });
+    const state = (await converted.evaluate(() => window.__converted)) as ConvertedState;
+    await converted.close();
+    expect(state.error, log.join('\n')).toBeUndefined();
+    expect(state.backend).toBe('webgpu');
+    expect(state.layers).toHaveLength(2);
+    expect(state.outputShape).toEqual([...reference.inputShape.slice(0, 4), 3]);
+    let worst = 0;
+    state.output.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - (reference.output[i] as number)));
+    });
+    expect(worst, state.backendReport).toBeLessThanOrEqual(1e-5);
+  });
 });

@@ -9,3 +9,18 @@ export { ConvLSTMCell } from './cell.js';
 export { type CompatForwardResult, ConvLSTM } from './convlstm.js';
 export type { StatePair } from './layout.js';
 export type { CompatOptions, Kernel2D } from './options.js';
+export {
+  coreToTorchConv,
+  loadStateDict,
+  type PortableLayer,
+  portableLayer,
+  portableLayers,
+  readTorchLayers,
+  type StateDict,
+  type StateDictOptions,
+  type StateDictTensor,
+  stateDict,
+  torchConvToCore,
+  torchLayerKeys,
+  writeTorchLayers,
+} from './state-dict.js';

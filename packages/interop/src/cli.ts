@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runConvert } from './convert.js';
+
+await runConvert();

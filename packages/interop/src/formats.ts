@@ -1,0 +1,138 @@
+import type { ActivationName } from '@convlstm/core';
+import { InteropFormatError } from './errors.js';
+import { readKerasArchive, readKerasH5, writeKerasWeights } from './keras.js';
+import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { type ConvLSTMStack, stackFromStateDict, stackToStateDict } from './stack.js';
+import { readTorch } from './torch.js';
+
+/** The weight files the converters read (`pt`, `safetensors`, `keras`, `h5`) and write (`safetensors`, `h5`). */
+export type WeightFormat = 'pt' | 'safetensors' | 'keras' | 'h5';
+
+/** The format a file name's extension declares, or `null`. `.pth` and `.bin` are `torch.save` files. */
+export function formatFromName(name: string): WeightFormat | null {
+  const lower = name.toLowerCase();
+  if (/\.(pt|pth|bin)$/.test(lower)) return 'pt';
+  if (lower.endsWith('.safetensors')) return 'safetensors';
+  if (lower.endsWith('.keras')) return 'keras';
+  if (/\.(h5|hdf5)$/.test(lower)) return 'h5';
+  return null;
+}
+
+/** What the first bytes say a file is (`'safetensors'` when its first 8 bytes are a plausible header length). */
+export function sniffFormat(bytes: Uint8Array): 'zip' | 'hdf5' | 'safetensors' | 'pickle' | 'unknown' {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return 'zip';
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46)
+    return 'hdf5';
+  if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5) return 'pickle';
+  if (bytes.length >= 9) {
+    const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    if (n > 1n && n < 100_000_000n && bytes[8] === 0x7b) return 'safetensors';
+  }
+  return 'unknown';
+}
+
+const WHAT: Readonly<Record<ReturnType<typeof sniffFormat>, string>> = {
+  zip: 'a zip archive (a torch.save .pt or a .keras file)',
+  hdf5: 'an HDF5 file (a Keras .h5)',
+  safetensors: 'a safetensors file',
+  pickle: 'a bare pickle (a legacy torch.save file)',
+  unknown: 'of no known format',
+};
+
+/** Options of {@link readWeights}. */
+export interface ReadOptions {
+  /** The file's name, for errors and for the format when `format` is not given. */
+  file?: string;
+  /** The format; default: from the name's extension. A file whose content says otherwise is refused. */
+  format?: WeightFormat;
+  /** PyTorch formats: the key prefix of the ConvLSTM in a bigger module (e.g. `'encoder.'`). Default `''`. */
+  prefix?: string;
+  /** `.weights.h5` (no config): the gate activation. Default Keras' `'sigmoid'`. */
+  recurrentActivation?: ActivationName;
+  /**
+   * PyTorch formats: renames every key before the layout is read, for modules that name their
+   * layers differently, e.g. `(k) => k.replace('cells.', 'cell_list.')`. Applied before `prefix`.
+   */
+  rename?: (key: string) => string;
+}
+
+function renamed<T>(
+  tensors: Readonly<Record<string, T>>,
+  rename: ((key: string) => string) | undefined,
+): Record<string, T> {
+  if (rename === undefined) return { ...tensors };
+  const out: Record<string, T> = {};
+  for (const [key, value] of Object.entries(tensors)) out[rename(key)] = value;
+  return out;
+}
+
+/**
+ * Reads the ConvLSTM layers of a PyTorch (`.pt`, `.safetensors`) or Keras (`.keras`, `.h5`)
+ * file. Checks that the content is the format the name (or `options.format`) declares, so a
+ * mislabelled file gets an error saying what it is; a truncated one gets an error saying so.
+ */
+export async function readWeights(bytes: Uint8Array, options: ReadOptions = {}): Promise<ConvLSTMStack> {
+  const file = options.file ?? 'input';
+  const format = options.format ?? formatFromName(file);
+  if (format === null) {
+    throw new InteropFormatError(file, 'unknown extension: expected .pt, .pth, .safetensors, .keras or .h5');
+  }
+  const kind = sniffFormat(bytes);
+  const expected: Record<WeightFormat, ReturnType<typeof sniffFormat>[]> = {
+    pt: ['zip', 'pickle'],
+    safetensors: ['safetensors'],
+    keras: ['zip'],
+    h5: ['hdf5'],
+  };
+  if (
+    !expected[format].includes(kind) &&
+    !(format === 'safetensors' && kind === 'unknown' && bytes.length < 9)
+  ) {
+    throw new InteropFormatError(file, `named as ${format} but the content is ${WHAT[kind]}`);
+  }
+  switch (format) {
+    case 'pt':
+      return stackFromStateDict(
+        renamed(readTorch(bytes, file).tensors, options.rename),
+        options.prefix ?? '',
+      );
+    case 'safetensors':
+      return stackFromStateDict(
+        renamed(readSafetensors(bytes, file).tensors, options.rename),
+        options.prefix ?? '',
+      );
+    case 'keras':
+      return readKerasArchive(bytes, file);
+    case 'h5':
+      return readKerasH5(
+        bytes,
+        file,
+        options.recurrentActivation === undefined ? {} : { recurrentActivation: options.recurrentActivation },
+      );
+  }
+}
+
+/** Options of {@link writeWeights}. */
+export interface WriteOptions {
+  /** `safetensors`: a key prefix (the ConvLSTM's attribute path in the PyTorch module). Default `''`. */
+  prefix?: string;
+}
+
+/**
+ * Encodes a stack as `safetensors` (PyTorch layout, float32; peepholes as `cell_list.{l}.w_ci`,
+ * `w_cf`, `w_co`) or `h5` (a Keras 3 `.weights.h5` for a Sequential of ConvLSTM2D layers).
+ */
+export async function writeWeights(
+  stack: ConvLSTMStack,
+  format: 'safetensors' | 'h5',
+  options: WriteOptions = {},
+): Promise<Uint8Array> {
+  if (format === 'safetensors') {
+    return writeSafetensors(stackToStateDict(stack, options.prefix ?? ''), {
+      format: 'pt',
+      generatedBy: '@convlstm/interop',
+    });
+  }
+  return writeKerasWeights(stack);
+}
