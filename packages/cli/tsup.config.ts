@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
 // Node-only: signals, fsync and process exit codes have no browser meaning.
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
-  sourcemap: false,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default packageBuild({ entry: ['src/index.ts'], target: 'node20', platform: 'node' });

@@ -1,12 +1,7 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/node.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
   dts: { entry: ['src/index.ts', 'src/node.ts'] },
-  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
-  sourcemap: false,
-  clean: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@convlstm\//, 'h5wasm', 'fflate'],
+  external: ['h5wasm', 'fflate'],
 });

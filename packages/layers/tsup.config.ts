@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
-  sourcemap: false,
-  clean: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@convlstm\//],
-});
+export default packageBuild({ entry: { index: 'src/index.ts' } });

@@ -1,13 +1,7 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
+export default packageBuild({
   entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  // No source maps: the package ships its TypeScript sources (src/) for reading instead.
-  sourcemap: false,
-  clean: true,
-  target: 'es2022',
   shims: true,
-  external: [/^@tensorflow\//, /^@convlstm\//, /^mnist$/],
+  external: [/^mnist$/],
 });

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { runConvert } from './convert.js';
 
-await runConvert();
+// runCli reports every error itself and sets the exit code; nothing is left to await here
+// (and the CJS build cannot have a top-level await).
+void runConvert();
