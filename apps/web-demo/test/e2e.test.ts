@@ -38,6 +38,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
   // One page for both tests: WebGPU pipelines compile once per page, and that dominates the time.
   let page: Page;
 
+  // A production build of three pages: minutes when the whole suite shares two cores.
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'convlstm-web-demo-'));
     // Unminified: the test checks behaviour, and minifying tfjs costs most of the build time.
@@ -55,7 +56,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       '/converted/': join(work, 'converted'),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await page?.close();
