@@ -1,6 +1,6 @@
 // Bundles the TypeScript benchmark (reading workspace packages from source) and runs it.
-// TF.js packages stay external so one copy of the engine and its registries is shared;
-// tfjs-core's deep `dist/` gradient module is bundled because it does not load in plain Node ESM.
+// TF.js packages stay external so one copy of the engine and its registries is shared
+// (@convlstm/backend-node's source imports @tensorflow/tfjs for tfjs-core's gradients).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
