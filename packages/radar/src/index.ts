@@ -1,0 +1,34 @@
+export { RadarFileError } from './errors.js';
+export {
+  FMI_PGM_GAIN,
+  FMI_PGM_NODATA,
+  FMI_PGM_OFFSET,
+  type FmiReadOptions,
+  isGzip,
+  parseCompactUtc,
+  parseFmiPgm,
+} from './fmi.js';
+export { type GeometryValue, noDataFraction, type RadarFormat, type RadarFrame } from './frame.js';
+export {
+  type AggregateOptions,
+  AUGMENTATIONS,
+  type Augmentation,
+  aggregateFrame,
+  augmentFrame,
+  augmentGrid,
+  type CropWindow,
+  cropFrame,
+} from './grid.js';
+export { isHdf5, type OdimReadOptions, parseKnmiCalibration, parseKnmiTime, parseRadarHdf5 } from './hdf5.js';
+export { parseRadarFile, type RadarReadOptions } from './read.js';
+export { findSequenceWindows, type SequenceWindows, type TimeGap, type WindowOptions } from './sequence.js';
+export {
+  type DbrOptions,
+  dbzToRainRate,
+  FMI_ZR,
+  fromDbr,
+  MARSHALL_PALMER,
+  rainRateToDbz,
+  toDbr,
+  type ZRRelation,
+} from './zr.js';
