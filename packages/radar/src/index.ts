@@ -23,6 +23,18 @@ export { isHdf5, type OdimReadOptions, parseKnmiCalibration, parseKnmiTime, pars
 export { parseRadarFile, type RadarReadOptions } from './read.js';
 export { findSequenceWindows, type SequenceWindows, type TimeGap, type WindowOptions } from './sequence.js';
 export {
+  type CategoricalScores,
+  type ContingencyTable,
+  categoricalScores,
+  DEFAULT_FSS_SCALES,
+  DEFAULT_FSS_THRESHOLD,
+  DEFAULT_THRESHOLDS,
+  type LeadTimeScores,
+  NowcastVerifier,
+  type VerificationOptions,
+  verifyNowcast,
+} from './verify.js';
+export {
   type DbrOptions,
   dbzToRainRate,
   FMI_ZR,
