@@ -20,6 +20,14 @@ export {
   cropFrame,
 } from './grid.js';
 export { isHdf5, type OdimReadOptions, parseKnmiCalibration, parseKnmiTime, parseRadarHdf5 } from './hdf5.js';
+export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
+export {
+  advectSemiLagrangian,
+  type ExtrapolationOptions,
+  extrapolationNowcast,
+  type Nowcast,
+  persistenceNowcast,
+} from './nowcast.js';
 export { parseRadarFile, type RadarReadOptions } from './read.js';
 export { findSequenceWindows, type SequenceWindows, type TimeGap, type WindowOptions } from './sequence.js';
 export {
