@@ -75,8 +75,8 @@ export function sampleBilinear(
 ): number {
   const cx = Math.min(Math.max(x, 0), width - 1);
   const cy = Math.min(Math.max(y, 0), height - 1);
-  const x0 = Math.min(Math.floor(cx), width - 2 < 0 ? 0 : width - 2);
-  const y0 = Math.min(Math.floor(cy), height - 2 < 0 ? 0 : height - 2);
+  const x0 = Math.min(Math.floor(cx), Math.max(width - 2, 0));
+  const y0 = Math.min(Math.floor(cy), Math.max(height - 2, 0));
   const fx = width === 1 ? 0 : cx - x0;
   const fy = height === 1 ? 0 : cy - y0;
   const x1 = Math.min(x0 + 1, width - 1);

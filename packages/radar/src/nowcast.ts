@@ -162,8 +162,8 @@ export function extrapolationNowcast(
   const masks = valid instanceof Uint8Array ? inputs.map(() => valid) : valid;
   if (masks.length !== inputs.length)
     throw new ConvLSTMArgumentError('valid', `one mask or ${inputs.length} masks`, `${masks.length} masks`);
-  inputs.forEach((f, i) => checkFrame(f, `inputs[${i}]`, width, height));
-  masks.forEach((m, i) => checkFrame(m, `valid[${i}]`, width, height));
+  for (const [i, f] of inputs.entries()) checkFrame(f, `inputs[${i}]`, width, height);
+  for (const [i, m] of masks.entries()) checkFrame(m, `valid[${i}]`, width, height);
   const px = width * height;
   const u = new Float32Array(px);
   const v = new Float32Array(px);

@@ -138,7 +138,7 @@ describe('semi-Lagrangian advection', () => {
     const extra = extrapolationNowcast(inputs, valid, W, H, steps);
     const persist = persistenceNowcast(inputs[2] as Float32Array, valid, W, H, steps);
     const truth = new Float32Array(steps * W * H);
-    frames.slice(3).forEach((f, t) => truth.set(f, t * W * H));
+    for (const [t, f] of frames.slice(3).entries()) truth.set(f, t * W * H);
     // Compare away from the inflow edge, where rain comes from outside the grid.
     const inner = new Uint8Array(W * H);
     for (let y = 0; y < H - 14; y++) for (let x = 20; x < W; x++) inner[y * W + x] = 1;
