@@ -1,12 +1,8 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { runCli } from '@convlstm/cli';
+import { main, processContext } from './main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`moving-mnist: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runCli({
+  program: 'moving-mnist',
+  main: ({ argv, stop, verbose }) => main(argv, processContext(stop, verbose)),
+});

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError, writeFileAtomic } from '@convlstm/cli';
 import {
   type EncoderForecaster,
   type EncoderForecasterConfig,
@@ -10,8 +11,6 @@ import {
   type SequenceSet,
 } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
-import { UsageError } from './config/options.js';
-import { writeFileAtomic } from './files.js';
 import { framesFromArray } from './images/index.js';
 import { writeMetricCharts } from './report/charts.js';
 import {

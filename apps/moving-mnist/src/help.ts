@@ -1,4 +1,4 @@
-import { formatOptions } from './config/options.js';
+import { formatOptions } from '@convlstm/cli';
 import { EVALUATE_OPTIONS, PREDICT_OPTIONS, TRAIN_OPTIONS } from './config/specs.js';
 
 export const COMMANDS = ['train', 'evaluate', 'predict'] as const;

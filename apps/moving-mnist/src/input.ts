@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { UsageError } from '@convlstm/cli';
 import { readNpy } from '@convlstm/train';
-import { UsageError } from './config/options.js';
 import { type GrayImage, readGrayGif, readGrayPng } from './images/index.js';
 
 /** Sequences read for `predict`: flat `[N, T, H, W]` (channel 1 implied), values in [0, 1]. */

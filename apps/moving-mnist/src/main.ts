@@ -1,23 +1,26 @@
+import { describeError, StopController, UsageError } from '@convlstm/cli';
 import type { CommandContext } from './commands/context.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
-import { UsageError } from './config/options.js';
 import { COMMANDS, helpText } from './help.js';
 
 /** A context writing to the process' streams. */
-export function processContext(): CommandContext {
+export function processContext(stop = new StopController(), verbose = false): CommandContext {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     log: (message) => process.stderr.write(`${message}\n`),
     help: helpText,
+    stop,
+    verbose,
   };
 }
 
 /**
  * Runs the CLI with `argv` (without `node` and the script). Returns the exit code: 0 on
- * success, 2 for usage errors (message and a pointer to --help on stderr), 1 otherwise.
+ * success, 2 for usage errors (message and a pointer to --help on stderr), 1 for operational
+ * errors (one line, with what to do next; the stack trace only when `ctx.verbose`).
  */
 export async function main(argv: readonly string[], ctx: CommandContext = processContext()): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,13 +41,13 @@ export async function main(argv: readonly string[], ctx: CommandContext = proces
         throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      const where = (COMMANDS as readonly string[]).includes(command) ? ` ${command}` : '';
-      ctx.stderr.write(`moving-mnist${where}: error: ${error.message}\nSee "moving-mnist${where} --help".\n`);
-      return 2;
-    }
-    const e = error as Error;
-    ctx.stderr.write(`moving-mnist ${command}: failed: ${e.stack ?? e.message}\n`);
-    return 1;
+    const known = (COMMANDS as readonly string[]).includes(command);
+    const report = describeError(error, {
+      program: 'moving-mnist',
+      ...(known ? { command } : {}),
+      verbose: ctx.verbose,
+    });
+    ctx.stderr.write(report.text);
+    return report.exitCode;
   }
 }

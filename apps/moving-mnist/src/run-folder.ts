@@ -1,5 +1,5 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { UsageError } from './config/options.js';
+import { UsageError } from '@convlstm/cli';
 
 /** File and folder names inside a run folder (see the README's "Run folder layout"). */
 export const RUN_FILES = {
@@ -12,6 +12,20 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint',
   periodicCheckpoints: 'checkpoints',
 } as const;
+
+/** Columns of `metrics.csv`, one row per training step (`kind=train`) or validation (`kind=validation`). */
+export const CSV_COLUMNS = [
+  'kind',
+  'step',
+  'epoch',
+  'loss',
+  'grad_norm',
+  'lr',
+  'seq_per_sec',
+  'val_loss',
+  'val_mse',
+  'elapsed_s',
+] as const;
 
 /**
  * Creates `dir`; refuses a non-empty one unless `force`, so a typo never overwrites a

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs, readConfigFile, resolveOptions } from '@convlstm/cli';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseArgs, readConfigFile, resolveOptions } from '../src/config/options.js';
 import { TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../src/config/specs.js';
 import { main } from '../src/main.js';
 import { captureContext } from './helpers.js';

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { StopController } from '@convlstm/cli';
 import type { CommandContext } from '../src/commands/context.js';
 import { helpText } from '../src/help.js';
 
@@ -25,6 +26,8 @@ export function captureContext(): CommandContext & { out: () => string; err: () 
       err += `${m}\n`;
     },
     help: helpText,
+    stop: new StopController(),
+    verbose: false,
     out: () => out,
     err: () => err,
   };

@@ -30,10 +30,13 @@ export {
 export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
 export {
   createOptimizer,
+  getOptimizerState,
+  isOwnedOptimizerTensor,
   type LrSchedule,
   learningRateAt,
   type OptimizerConfig,
   PAPER_OPTIMIZER,
+  setOptimizerState,
 } from './optimizer.js';
 export { depthToSpace, spaceToDepth } from './patches.js';
 export { PRESETS, type Preset, type PresetName } from './presets.js';

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/cli';
 import { assertKnownKeys } from '@convlstm/tensor';
 import { io, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EncoderForecaster } from './model.js';
@@ -29,6 +30,11 @@ export interface TrainingState {
   readonly validationsWithoutImprovement: number;
   /** Wall-clock milliseconds trained so far. */
   readonly elapsedMs: number;
+  /**
+   * The caller's JSON record of how the run was started (e.g. a CLI's options), stored as is so
+   * a resumed run can take the run's own settings; `null` when none was given.
+   */
+  readonly metadata?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Result of {@link loadCheckpoint}. */
@@ -43,11 +49,17 @@ export interface LoadedCheckpoint {
 export interface LoadCheckpointOptions {
   /** Load into this model (its config must equal the checkpoint's, seed aside) instead of building a new one. */
   model?: EncoderForecaster;
+  /**
+   * Read the training state (`resume.json`, `optimizer.bin`) too (default true). `false` loads
+   * the weights only, for inference: a missing or damaged optimiser state does not matter then.
+   */
+  trainingState?: boolean;
 }
 
 /** The keys of {@link LoadCheckpointOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
 const LOAD_CHECKPOINT_OPTION_KEYS = Object.keys({
   model: true,
+  trainingState: true,
 } satisfies Record<keyof LoadCheckpointOptions, true>);
 
 /** Thrown for a missing, corrupt or mismatching checkpoint; `file` names the file at fault. */
@@ -68,6 +80,8 @@ export const CHECKPOINT_FILES = {
   config: 'config.json',
   resume: 'resume.json',
   optimizer: 'optimizer.bin',
+  /** SHA-256 of every other file, checked on load. */
+  checksums: 'checksums.json',
 } as const;
 
 const FORMAT = 'convlstm-encoder-forecaster';
@@ -85,7 +99,17 @@ interface ResumeJson {
   bestValidationLoss: number | null;
   validationsWithoutImprovement: number;
   elapsedMs: number;
+  metadata?: Record<string, unknown> | null;
   weightsManifest: ManifestGroup[];
+}
+
+interface ChecksumsJson {
+  algorithm: 'sha256';
+  files: Record<string, string>;
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function toBytes(data: io.WeightData): Uint8Array {
@@ -100,14 +124,18 @@ function toBytes(data: io.WeightData): Uint8Array {
  * - with `resume`: `resume.json` (step, data-stream position, optimiser config, early-stopping
  *   state, and the manifest of) `optimizer.bin` (`optimizer.getWeights()`).
  *
- * Everything is written into a fresh sibling directory that then replaces `dir` by renames, so a
- * crash never leaves a partial checkpoint under `dir`.
+ * - `checksums.json`: the SHA-256 of each of those files, verified by {@link loadCheckpoint}.
+ *
+ * The files form a new version folder `dir/<step-N|weights>-<hex>/` that becomes current by one
+ * atomic rename of `dir/CURRENT` (`writeFolderAtomic` of `@convlstm/cli`): whenever the process
+ * is killed, `dir` holds a complete checkpoint (the old one or the new one). Older versions and
+ * leftovers of killed writers are removed. Returns the new version's folder.
  */
 export async function saveCheckpoint(
   dir: string,
   model: EncoderForecaster,
   resume?: TrainingState,
-): Promise<void> {
+): Promise<string> {
   const names = model.weightNames;
   const weights = await io.encodeWeights(
     model.trainableWeights.map((tensor, i) => ({ name: names[i] as string, tensor })),
@@ -119,6 +147,8 @@ export async function saveCheckpoint(
         {
           format: FORMAT,
           generatedBy: '@convlstm/train',
+          // The config the weights belong to: config.json is checked against it on load.
+          config: model.config,
           weightsManifest: [{ paths: [CHECKPOINT_FILES.weights], weights: weights.specs }],
         },
         null,
@@ -140,6 +170,7 @@ export async function saveCheckpoint(
       bestValidationLoss: resume.bestValidationLoss,
       validationsWithoutImprovement: resume.validationsWithoutImprovement,
       elapsedMs: resume.elapsedMs,
+      metadata: resume.metadata ?? null,
       weightsManifest: [{ paths: [CHECKPOINT_FILES.optimizer], weights: opt.specs }],
     };
     files.push(
@@ -147,42 +178,131 @@ export async function saveCheckpoint(
       [CHECKPOINT_FILES.optimizer, toBytes(opt.data)],
     );
   }
-  await mkdir(dirname(dir), { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${tag}`);
-  const old = join(dirname(dir), `.${basename(dir)}.old-${tag}`);
-  try {
-    await mkdir(temp);
-    for (const [name, content] of files) await writeFile(join(temp, name), content);
-    const exists = await stat(dir).then(
+  const checksums: ChecksumsJson = {
+    algorithm: 'sha256',
+    files: Object.fromEntries(files.map(([name, content]) => [name, sha256(content)])),
+  };
+  files.push([CHECKPOINT_FILES.checksums, JSON.stringify(checksums, null, 2)]);
+  await removeLegacyLeftovers(dir);
+  const label = resume === undefined ? 'weights' : `step-${String(resume.step).padStart(8, '0')}`;
+  const written = await writeFolderAtomic(dir, files, label);
+  // A checkpoint of the flat layout (before versions) may sit under the pointer: its files are stale now.
+  for (const name of Object.values(CHECKPOINT_FILES)) await rm(join(dir, name), { force: true });
+  return written.path;
+}
+
+/**
+ * Removes what the replace-by-two-renames writer of earlier versions left beside `dir` when it
+ * was killed (`.<name>.tmp-*`, `.<name>.old-*`).
+ */
+async function removeLegacyLeftovers(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  const prefix = [`.${basename(dir)}.tmp-`, `.${basename(dir)}.old-`];
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (prefix.some((p) => name.startsWith(p)))
+      await rm(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reads the files of one checkpoint version, verifying each against `checksums.json` when the
+ * checkpoint has one (every checkpoint written since checksums exist; a flat folder of the first
+ * format has none and is read unverified).
+ */
+class CheckpointReader {
+  private constructor(
+    readonly dir: string,
+    private readonly checksums: Record<string, string> | null,
+  ) {}
+
+  static async open(dir: string): Promise<CheckpointReader> {
+    let root: string;
+    try {
+      root = await resolveFolder(dir);
+    } catch (error) {
+      throw new CheckpointError(join(dir, CURRENT_FILE), (error as Error).message.replace(/^.*?: /, ''));
+    }
+    const file = join(root, CHECKPOINT_FILES.checksums);
+    let text: string | null = null;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      // Only a flat checkpoint of the first format may lack its checksums.
+      if (root !== dir) throw new CheckpointError(file, 'file is missing or unreadable');
+      const hasConfig = await readFile(join(root, CHECKPOINT_FILES.config)).then(
+        () => true,
+        () => false,
+      );
+      if (!hasConfig) return new CheckpointReader(root, null);
+      const modelJson = await readFile(join(root, CHECKPOINT_FILES.model), 'utf8').catch(() => '');
+      // A checkpoint that records its config in model.json was written with checksums: one is missing.
+      if (modelJson.includes('"config"')) throw new CheckpointError(file, 'file is missing or unreadable');
+      return new CheckpointReader(root, null);
+    }
+    let json: ChecksumsJson;
+    try {
+      json = JSON.parse(text) as ChecksumsJson;
+    } catch (error) {
+      throw new CheckpointError(file, `corrupt JSON (${(error as Error).message})`);
+    }
+    if (json?.algorithm !== 'sha256' || typeof json.files !== 'object' || json.files === null) {
+      throw new CheckpointError(file, 'corrupt checksums (expected { algorithm: "sha256", files })');
+    }
+    return new CheckpointReader(root, json.files);
+  }
+
+  /** The bytes of `name`, after checking its SHA-256. */
+  async bytes(name: string): Promise<Uint8Array> {
+    const file = join(this.dir, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(file));
+    } catch {
+      throw new CheckpointError(file, 'file is missing or unreadable');
+    }
+    if (this.checksums !== null) {
+      const expected = this.checksums[name];
+      if (expected === undefined) {
+        throw new CheckpointError(file, `not listed in ${CHECKPOINT_FILES.checksums}`);
+      }
+      if (sha256(bytes) !== expected) {
+        throw new CheckpointError(
+          file,
+          `SHA-256 differs from the one in ${CHECKPOINT_FILES.checksums}: the file is corrupt or was edited`,
+        );
+      }
+    }
+    return bytes;
+  }
+
+  async json(name: string): Promise<unknown> {
+    const text = new TextDecoder().decode(await this.bytes(name));
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new CheckpointError(join(this.dir, name), `corrupt JSON (${(error as Error).message})`);
+    }
+  }
+
+  async exists(name: string): Promise<boolean> {
+    if (this.checksums !== null) return this.checksums[name] !== undefined;
+    return readFile(join(this.dir, name)).then(
       () => true,
       () => false,
     );
-    if (exists) await rename(dir, old);
-    await rename(temp, dir);
-    if (exists) await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
   }
 }
 
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CheckpointError(file, 'file is missing or unreadable');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CheckpointError(file, `corrupt JSON (${(error as Error).message})`);
-  }
-}
-
-/** Reads the weights a manifest names, checking the binary's size first. */
-async function readManifest(dir: string, manifestFile: string, manifest: unknown): Promise<NamedTensorMap> {
+/**
+ * Reads the weights a manifest names, checking the binary's size first and every value after:
+ * a NaN or infinite weight is rejected with the file and the weight's name.
+ */
+async function readManifest(
+  reader: CheckpointReader,
+  manifestFile: string,
+  manifest: unknown,
+): Promise<NamedTensorMap> {
   const groups = manifest as ManifestGroup[] | undefined;
   const group = Array.isArray(groups) ? groups[0] : undefined;
   if (
@@ -194,13 +314,8 @@ async function readManifest(dir: string, manifestFile: string, manifest: unknown
   ) {
     throw new CheckpointError(manifestFile, 'corrupt weightsManifest (expected one group with one path)');
   }
-  const bin = join(dir, group.paths[0]);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(bin));
-  } catch {
-    throw new CheckpointError(bin, 'file is missing or unreadable');
-  }
+  const bin = join(reader.dir, group.paths[0]);
+  const bytes = await reader.bytes(group.paths[0]);
   const dtypeBytes: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
   let expected = 0;
   for (const w of group.weights) {
@@ -217,20 +332,32 @@ async function readManifest(dir: string, manifestFile: string, manifest: unknown
     );
   }
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return io.decodeWeights(buffer, group.weights);
+  const tensors = io.decodeWeights(buffer, group.weights);
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.dataSync() as Float32Array;
+    let bad = 0;
+    for (const v of values) if (!Number.isFinite(v)) bad++;
+    if (bad > 0) {
+      for (const x of Object.values(tensors)) x.dispose();
+      throw new CheckpointError(bin, `weight "${name}" has ${bad} non-finite value(s) (NaN or infinite)`);
+    }
+  }
+  return tensors;
 }
 
-/** Keys (dotted paths) whose values differ between two JSON values, seed aside. */
-function diffConfigs(a: unknown, b: unknown, path = ''): string[] {
+/** Keys (dotted paths) whose values differ between two JSON values (`seed` at the top aside unless `withSeed`). */
+function diffConfigs(a: unknown, b: unknown, path = '', withSeed = false): string[] {
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys]
-      .filter((k) => !(path === '' && k === 'seed'))
+      .filter((k) => withSeed || !(path === '' && k === 'seed'))
       .flatMap((k) =>
         diffConfigs(
           (a as Record<string, unknown>)[k],
           (b as Record<string, unknown>)[k],
           Array.isArray(a) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`,
+          withSeed,
         ),
       );
   }
@@ -240,23 +367,48 @@ function diffConfigs(a: unknown, b: unknown, path = ''): string[] {
 /**
  * Loads a checkpoint written by {@link saveCheckpoint}: a new model built from `config.json`
  * (or `options.model`, whose config must match — the error lists the differing keys), its
- * weights, and the training state when `resume.json` exists. Missing or corrupt files are
- * reported by name with a {@link CheckpointError}.
+ * weights, and the training state when `resume.json` exists (unless `trainingState: false`).
+ * Every file is checked against `checksums.json`; `config.json` must equal, field by field,
+ * the config recorded with the weights in `model.json`; weights must be finite. A missing,
+ * corrupt or mismatching file is named in a {@link CheckpointError}.
  */
 export async function loadCheckpoint(
   dir: string,
   options: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
   assertKnownKeys(options, LOAD_CHECKPOINT_OPTION_KEYS, 'options');
-  const configFile = join(dir, CHECKPOINT_FILES.config);
-  const modelFile = join(dir, CHECKPOINT_FILES.model);
-  const resumeFile = join(dir, CHECKPOINT_FILES.resume);
-  const rawConfig = await readJson(configFile);
+  const reader = await CheckpointReader.open(dir);
+  const configFile = join(reader.dir, CHECKPOINT_FILES.config);
+  const modelFile = join(reader.dir, CHECKPOINT_FILES.model);
+  const resumeFile = join(reader.dir, CHECKPOINT_FILES.resume);
+  const rawConfig = await reader.json(CHECKPOINT_FILES.config);
   let config: EncoderForecasterConfig;
   try {
     config = resolveEncoderForecasterConfig(rawConfig as EncoderForecasterConfig, 'config');
   } catch (error) {
     throw new CheckpointError(configFile, (error as Error).message);
+  }
+  const modelJson = (await reader.json(CHECKPOINT_FILES.model)) as {
+    format?: unknown;
+    config?: unknown;
+    weightsManifest?: unknown;
+  };
+  if (modelJson?.format !== FORMAT) {
+    throw new CheckpointError(
+      modelFile,
+      `unknown format ${JSON.stringify(modelJson?.format)} (expected "${FORMAT}")`,
+    );
+  }
+  if (modelJson.config !== undefined) {
+    const differ = diffConfigs(modelJson.config, config, '', true);
+    if (differ.length > 0) {
+      throw new CheckpointError(
+        configFile,
+        `does not match the config the weights were saved with (in model.json); differing keys: ${differ
+          .map((d) => d.replace('(checkpoint ', '(config.json ').replace(', model ', ', model.json '))
+          .join('; ')}`,
+      );
+    }
   }
   if (options.model !== undefined) {
     const differ = diffConfigs(options.model.config, config);
@@ -267,14 +419,7 @@ export async function loadCheckpoint(
       );
     }
   }
-  const modelJson = (await readJson(modelFile)) as { format?: unknown; weightsManifest?: unknown };
-  if (modelJson.format !== FORMAT) {
-    throw new CheckpointError(
-      modelFile,
-      `unknown format ${JSON.stringify(modelJson.format)} (expected "${FORMAT}")`,
-    );
-  }
-  const weights = await readManifest(dir, modelFile, modelJson.weightsManifest);
+  const weights = await readManifest(reader, modelFile, modelJson.weightsManifest);
   const model = options.model ?? new EncoderForecaster(config);
   try {
     const missing = model.weightNames.filter((n) => weights[n] === undefined);
@@ -288,17 +433,15 @@ export async function loadCheckpoint(
   } finally {
     for (const t of Object.values(weights)) t.dispose();
   }
-  const hasResume = await stat(resumeFile).then(
-    () => true,
-    () => false,
-  );
-  if (!hasResume) return { model, config: model.config, resume: null };
+  if (options.trainingState === false || !(await reader.exists(CHECKPOINT_FILES.resume))) {
+    return { model, config: model.config, resume: null };
+  }
   try {
-    const json = (await readJson(resumeFile)) as ResumeJson;
-    if (json.format !== FORMAT || !Number.isInteger(json.step) || json.step < 0) {
+    const json = (await reader.json(CHECKPOINT_FILES.resume)) as ResumeJson;
+    if (json?.format !== FORMAT || !Number.isInteger(json.step) || json.step < 0) {
       throw new CheckpointError(resumeFile, 'corrupt training state (format or step)');
     }
-    const opt = await readManifest(dir, resumeFile, json.weightsManifest);
+    const opt = await readManifest(reader, resumeFile, json.weightsManifest);
     const order = json.weightsManifest[0]?.weights.map((w) => w.name) ?? [];
     return {
       model,
@@ -311,6 +454,7 @@ export async function loadCheckpoint(
         bestValidationLoss: json.bestValidationLoss ?? null,
         validationsWithoutImprovement: json.validationsWithoutImprovement ?? 0,
         elapsedMs: json.elapsedMs ?? 0,
+        metadata: json.metadata ?? null,
       },
     };
   } catch (error) {

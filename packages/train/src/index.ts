@@ -36,6 +36,7 @@ export {
 export { type FixedTestSetOptions, fixedTestSet } from './test-set.js';
 export {
   type CheckpointInfo,
+  type DivergenceOptions,
   type StepInfo,
   type StopReason,
   type TrainCallbacks,

@@ -1,5 +1,11 @@
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
-import { type Optimizer, train as tfTrain } from '@tensorflow/tfjs-core';
+import {
+  type Optimizer,
+  type Scalar,
+  type Tensor,
+  train as tfTrain,
+  type Variable,
+} from '@tensorflow/tfjs-core';
 
 /** RMSProp as in the paper (learning rate 1e-3, decay 0.9) or Adam (learning rate 1e-3, β 0.9 / 0.999). */
 export type OptimizerConfig =
@@ -187,5 +193,67 @@ export function learningRateAt(base: number, schedule: LrSchedule, step: number)
       const progress = Math.min(step, schedule.totalSteps) / schedule.totalSteps;
       return min + ((base - min) * (1 + Math.cos(Math.PI * progress))) / 2;
     }
+  }
+}
+
+/** A named optimiser tensor, as `optimizer.getWeights()` returns them. */
+interface NamedTensor {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/**
+ * Names of Adam's running bias-correction products β₁ᵗ and β₂ᵗ in a saved optimiser state.
+ * TF.js' `getWeights()` leaves them out and `setWeights()` recomputes them as `β^(t+1)` with
+ * `pow`, which differs from the product accumulated step by step in the last bits: restoring
+ * the saved values makes a resumed run bit-identical to an uninterrupted one.
+ */
+const ADAM_ACC_BETA = ['adam/accBeta1', 'adam/accBeta2'] as const;
+
+interface AdamInternals {
+  accBeta1: Variable;
+  accBeta2: Variable;
+}
+
+function adamInternals(optimizer: Optimizer): AdamInternals | null {
+  const o = optimizer as unknown as Partial<AdamInternals>;
+  return o.accBeta1 !== undefined && o.accBeta2 !== undefined ? (o as AdamInternals) : null;
+}
+
+/**
+ * Everything an optimiser needs to continue exactly: `getWeights()` (iteration count, slot
+ * variables) plus Adam's β powers. Entries named `iter` and `adam/*` are fresh tensors the
+ * caller disposes (see {@link isOwnedOptimizerTensor}); the others are the optimiser's live variables.
+ */
+export async function getOptimizerState(optimizer: Optimizer): Promise<NamedTensor[]> {
+  const weights: NamedTensor[] = await optimizer.getWeights();
+  const adam = adamInternals(optimizer);
+  if (adam !== null) {
+    weights.push(
+      { name: ADAM_ACC_BETA[0], tensor: adam.accBeta1.clone() },
+      { name: ADAM_ACC_BETA[1], tensor: adam.accBeta2.clone() },
+    );
+  }
+  return weights;
+}
+
+/** True for the entries of {@link getOptimizerState} that are fresh copies, not the optimiser's variables. */
+export function isOwnedOptimizerTensor(name: string): boolean {
+  return name === 'iter' || (ADAM_ACC_BETA as readonly string[]).includes(name);
+}
+
+/** Restores a state from {@link getOptimizerState} (or a plain `getWeights()` list) into `optimizer`. */
+export async function setOptimizerState(optimizer: Optimizer, state: readonly NamedTensor[]): Promise<void> {
+  const extra = state.filter((w) => (ADAM_ACC_BETA as readonly string[]).includes(w.name));
+  await optimizer.setWeights(
+    state
+      .filter((w) => !(ADAM_ACC_BETA as readonly string[]).includes(w.name))
+      .map((w) => ({ name: w.name, tensor: w.tensor })),
+  );
+  const adam = adamInternals(optimizer);
+  if (adam === null || extra.length === 0) return;
+  for (const [i, name] of ADAM_ACC_BETA.entries()) {
+    const saved = extra.find((w) => w.name === name);
+    if (saved !== undefined) (i === 0 ? adam.accBeta1 : adam.accBeta2).assign(saved.tensor as Scalar);
   }
 }

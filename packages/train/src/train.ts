@@ -24,11 +24,14 @@ import {
   assertSchedule,
   baseLearningRate,
   createOptimizer,
+  getOptimizerState,
+  isOwnedOptimizerTensor,
   type LrSchedule,
   learningRateAt,
   type OptimizerConfig,
   PAPER_OPTIMIZER,
   setLearningRate,
+  setOptimizerState,
 } from './optimizer.js';
 import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
 
@@ -108,6 +111,26 @@ export interface TrainOptions {
   evaluateOn?: SequenceSet;
   /** Put copies of the optimiser weights into {@link TrainResult.state} (default false: it holds no tensors). */
   keepOptimizerState?: boolean;
+  /**
+   * Stop with a {@link TrainingDivergedError} when the loss stays far above its recent level
+   * (default `{ factor: 10, patience: 3, window: 20 }`: over 10× the median of the last 20
+   * normal losses for 3 steps in a row); `false` turns this off. A non-finite loss or gradient
+   * always stops. While the loss is above its level no periodic checkpoint is written, so the
+   * last one is a good one.
+   */
+  divergence?: DivergenceOptions | false;
+  /** JSON stored with every checkpoint's training state (see {@link TrainingState.metadata}); default the resumed run's. */
+  metadata?: Readonly<Record<string, unknown>> | null;
+}
+
+/** See {@link TrainOptions.divergence}. */
+export interface DivergenceOptions {
+  /** How many times the recent median counts as diverging (default 10). */
+  factor?: number;
+  /** Consecutive diverging steps that stop training (default 3). */
+  patience?: number;
+  /** Normal losses the median is taken over (default 20). */
+  window?: number;
 }
 
 /**
@@ -132,7 +155,14 @@ const TRAIN_OPTION_KEYS = Object.keys({
   signal: true,
   evaluateOn: true,
   keepOptimizerState: true,
+  divergence: true,
+  metadata: true,
 } satisfies Record<keyof TrainOptions, true>);
+const DIVERGENCE_OPTION_KEYS = Object.keys({
+  factor: true,
+  patience: true,
+  window: true,
+} satisfies Record<keyof DivergenceOptions, true>);
 const VALIDATION_OPTION_KEYS = Object.keys({
   set: true,
   everySteps: true,
@@ -181,10 +211,18 @@ export class TrainingDivergedError extends Error {
   readonly gradNorm: number;
   readonly lastCheckpoint: string | null;
 
-  constructor(step: number, loss: number, lastCheckpoint: string | null, gradNorm = Number.NaN) {
-    const what = Number.isFinite(loss) ? `gradient norm ${gradNorm} (loss ${loss})` : `loss ${loss}`;
+  constructor(
+    step: number,
+    loss: number,
+    lastCheckpoint: string | null,
+    gradNorm = Number.NaN,
+    detail: string | null = null,
+  ) {
+    const what =
+      detail ?? (Number.isFinite(loss) ? `gradient norm ${gradNorm} (loss ${loss})` : `loss ${loss}`);
     super(
-      `Training diverged at step ${step}: ${what}. The model keeps its weights from before this step` +
+      `Training diverged at step ${step}: ${what}. ` +
+        (detail === null ? 'The model keeps its weights from before this step' : 'Training stopped') +
         (lastCheckpoint === null
           ? '; no checkpoint was written.'
           : `; the last good checkpoint is ${lastCheckpoint}.`),
@@ -211,9 +249,47 @@ function optionalPositive(value: unknown, argument: string): void {
   }
 }
 
-/** Optimiser weights to save: the live slot variables as they are, the fresh `iter` scalar owned by us. */
+/**
+ * Watches the loss for divergence short of NaN: a loss over `factor` times the median of the
+ * last `window` normal losses, `patience` steps in a row.
+ */
+class DivergenceMonitor {
+  private readonly recent: number[] = [];
+  /** Consecutive steps above the level. */
+  streak = 0;
+
+  constructor(private readonly options: Required<DivergenceOptions>) {}
+
+  /** The median of the recent normal losses, or `null` before the first. */
+  level(): number | null {
+    if (this.recent.length === 0) return null;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  }
+
+  /** Records a step's loss; returns a description when it diverged. */
+  observe(loss: number): string | null {
+    const level = this.level();
+    if (level !== null && loss > this.options.factor * level) {
+      this.streak++;
+      if (this.streak >= this.options.patience) {
+        return `loss ${loss} has been over ${this.options.factor}× its recent level (median ${level}) for ${this.streak} steps`;
+      }
+      return null;
+    }
+    this.streak = 0;
+    this.recent.push(loss);
+    if (this.recent.length > this.options.window) this.recent.shift();
+    return null;
+  }
+}
+
+/** Optimiser state to save: the live slot variables as they are, fresh copies of the rest (owned by us). */
 async function optimizerWeights(optimizer: Optimizer): Promise<{ name: string; tensor: Tensor }[]> {
-  return optimizer.getWeights();
+  return getOptimizerState(optimizer);
 }
 
 /**
@@ -237,6 +313,8 @@ export async function train(
   assertKnownKeys(options.earlyStopping, EARLY_STOPPING_OPTION_KEYS, 'options.earlyStopping');
   assertKnownKeys(options.checkpoint, CHECKPOINT_OPTION_KEYS, 'options.checkpoint');
   assertKnownKeys(options.callbacks, CALLBACK_KEYS, 'options.callbacks');
+  if (options.divergence !== false)
+    assertKnownKeys(options.divergence, DIVERGENCE_OPTION_KEYS, 'options.divergence');
   const cfg = model.config;
   const batchSize = options.batchSize ?? 16;
   assertInt(batchSize, 'options.batchSize', 1);
@@ -299,12 +377,16 @@ export async function train(
     }
     optionalPositiveInt(checkpoint.everySteps, 'options.checkpoint.everySteps');
   }
+  const divergenceOptions = options.divergence === false ? null : { ...options.divergence };
+  if (divergenceOptions !== null) {
+    optionalPositive(divergenceOptions.factor, 'options.divergence.factor');
+    optionalPositiveInt(divergenceOptions.patience, 'options.divergence.patience');
+    optionalPositiveInt(divergenceOptions.window, 'options.divergence.window');
+  }
   const resume = options.resume ?? null;
-  if (
-    resume !== null &&
-    resume.optimizer !== null &&
-    JSON.stringify(resume.optimizer) !== JSON.stringify(optConfig)
-  ) {
+  // The learning rate may change on resume (e.g. lowered after a divergence); the rest may not.
+  const withoutLr = (c: OptimizerConfig): string => JSON.stringify({ ...c, learningRate: undefined });
+  if (resume !== null && resume.optimizer !== null && withoutLr(resume.optimizer) !== withoutLr(optConfig)) {
     throw new ConvLSTMArgumentError(
       'options.optimizer',
       `the resumed run's ${JSON.stringify(resume.optimizer)}`,
@@ -333,12 +415,23 @@ export async function train(
   const started = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - started);
 
+  const metadata = options.metadata !== undefined ? options.metadata : (resume?.metadata ?? null);
+  const monitor =
+    divergenceOptions === null
+      ? null
+      : new DivergenceMonitor({
+          factor: divergenceOptions.factor ?? 10,
+          patience: divergenceOptions.patience ?? 3,
+          window: divergenceOptions.window ?? 20,
+        });
   const state = async (withWeights: 'none' | 'live' | 'copy'): Promise<TrainingState> => {
     let weights: { name: string; tensor: Tensor }[] = [];
     if (withWeights !== 'none') {
       weights = await optimizerWeights(optimizer);
       if (withWeights === 'copy')
-        weights = weights.map((w) => (w.name === 'iter' ? w : { name: w.name, tensor: w.tensor.clone() }));
+        weights = weights.map((w) =>
+          isOwnedOptimizerTensor(w.name) ? w : { name: w.name, tensor: w.tensor.clone() },
+        );
     }
     return {
       step,
@@ -348,6 +441,7 @@ export async function train(
       bestValidationLoss: best,
       validationsWithoutImprovement: bad,
       elapsedMs: elapsed(),
+      metadata,
     };
   };
 
@@ -358,8 +452,8 @@ export async function train(
     try {
       await saveCheckpoint(dir, model, s);
     } finally {
-      // `iter` is a fresh scalar; the other entries are the optimiser's own variables.
-      for (const w of s.optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
+      // `iter` and Adam's β powers are fresh scalars; the other entries are the optimiser's own variables.
+      for (const w of s.optimizerWeights) if (isOwnedOptimizerTensor(w.name)) w.tensor.dispose();
     }
     if (kind !== 'best') lastCheckpoint = dir;
     await callbacks.onCheckpoint?.({ step, dir, kind });
@@ -400,7 +494,7 @@ export async function train(
       bad = resume.validationsWithoutImprovement;
       if (resume.generator !== null) data.setState(resume.generator);
       if (resume.optimizerWeights.length > 0) {
-        await optimizer.setWeights(resume.optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor })));
+        await setOptimizerState(optimizer, resume.optimizerWeights);
       }
     }
     const validateEvery = validation?.everySteps ?? stepsPerEpoch;
@@ -413,6 +507,12 @@ export async function train(
         stopReason = 'maxMinutes';
       else if (options.signal?.aborted) stopReason = 'aborted';
       if (stopReason !== null) break;
+      // Let the event loop run (signal handlers, pending file writes): a step is synchronous work.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
 
       const lr = learningRateAt(base, schedule, step);
       setLearningRate(optimizer, lr);
@@ -436,6 +536,9 @@ export async function train(
         tidy(() =>
           optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] as Tensor }))),
         );
+        const diverged = monitor?.observe(loss) ?? null;
+        if (diverged !== null)
+          throw new TrainingDivergedError(step + 1, loss, lastCheckpoint, gradNorm, diverged);
         lastLoss = loss;
         step++;
         const seconds = (performance.now() - t0) / 1000;
@@ -479,7 +582,13 @@ export async function train(
         if (improved) await save('best');
         if (early !== undefined && bad >= early.patience) stopReason = 'earlyStopping';
       }
-      if (checkpointEvery !== null && step % checkpointEvery === 0 && stopReason === null)
+      // No checkpoint while the loss is above its recent level: the last one must be a good one.
+      if (
+        checkpointEvery !== null &&
+        step % checkpointEvery === 0 &&
+        stopReason === null &&
+        (monitor?.streak ?? 0) === 0
+      )
         await save('latest');
     }
     if (stopReason === 'earlyStopping' && bestWeights !== null) model.setWeights(bestWeights);

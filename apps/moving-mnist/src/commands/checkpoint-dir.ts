@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../config/options.js';
+import { UsageError } from '@convlstm/cli';
 
 /** Fails early, with the path, when `--checkpoint` is not a directory. */
 export async function assertCheckpointDir(path: string): Promise<void> {

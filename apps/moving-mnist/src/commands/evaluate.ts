@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
 import { loadCheckpoint } from '@convlstm/train';
 import { selectBackend } from '../backend.js';
-import { type OptionValues, resolveOptions, UsageError } from '../config/options.js';
 import { type BackendChoice, EVALUATE_DEFAULTS, EVALUATE_OPTIONS } from '../config/specs.js';
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
 import type { MetricsReport } from '../report/metrics.js';

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
 import { loadCheckpoint, writeNpy } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
-import { type OptionValues, resolveOptions, UsageError } from '../config/options.js';
 import { type BackendChoice, PREDICT_DEFAULTS, PREDICT_OPTIONS } from '../config/specs.js';
 import { framesFromArray, writeGrayPng } from '../images/index.js';
 import { readInput } from '../input.js';

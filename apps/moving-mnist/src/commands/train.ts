@@ -1,5 +1,13 @@
 import { join, resolve } from 'node:path';
 import {
+  CsvLog,
+  type OptionValues,
+  ProgressBar,
+  resolveOptions,
+  UsageError,
+  writeJsonAtomic,
+} from '@convlstm/cli';
+import {
   disposeTrainingState,
   EncoderForecaster,
   type EncoderForecasterOptions,
@@ -16,15 +24,11 @@ import {
   type ValidationInfo,
 } from '@convlstm/train';
 import { selectBackend } from '../backend.js';
-import { type OptionValues, resolveOptions, UsageError } from '../config/options.js';
 import { type BackendChoice, TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../config/specs.js';
-import { CsvLog } from '../csv-log.js';
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
-import { writeJsonAtomic } from '../files.js';
-import { ProgressBar } from '../progress.js';
 import { type LossPoint, writeLossChart } from '../report/charts.js';
 import type { MetricsReport } from '../report/metrics.js';
-import { defaultRunName, prepareRunFolder, RUN_FILES } from '../run-folder.js';
+import { CSV_COLUMNS, defaultRunName, prepareRunFolder, RUN_FILES } from '../run-folder.js';
 import type { CommandContext } from './context.js';
 
 /** The validated options of `moving-mnist train`. */
@@ -153,7 +157,7 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
       node: process.version,
     });
 
-    const csv = new CsvLog(join(dir, RUN_FILES.csv));
+    const csv = await CsvLog.open(join(dir, RUN_FILES.csv), CSV_COLUMNS);
     const losses: LossPoint[] = [];
     const validations: LossPoint[] = [];
     const bar = new ProgressBar({

@@ -1,5 +1,5 @@
+import type { OptionSpec, OptionValues } from '@convlstm/cli';
 import { PRESETS } from '@convlstm/train';
-import type { OptionSpec, OptionValues } from './options.js';
 
 /** Backends the CLI accepts (`auto` = best available: native TensorFlow, then wasm, then cpu). */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@convlstm/cli';
 import { GifReader, GifWriter } from 'omggif';
-import { writeFileAtomic } from '../files.js';
 import { type GrayImage, toByte } from './image.js';
 
 /** Options of {@link encodeGrayGif}. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@convlstm/cli';
 import pngjs from 'pngjs';
-import { writeFileAtomic } from '../files.js';
 import { assertSize, type GrayImage, type RgbImage, toByte } from './image.js';
 
 const { PNG } = pngjs;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { UsageError } from './errors.js';
 
 /** What values an option takes. */
 export type OptionKind =
@@ -21,14 +22,6 @@ export interface OptionSpec {
   readonly placeholder?: string;
 }
 
-/** A usage mistake: printed with a pointer to `--help`, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 /** Parsed option values by camelCase key. */
 export type OptionValues = Record<string, string | number | boolean>;
 
@@ -36,10 +29,11 @@ export function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function camel(name: string): string {
+export function camel(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -54,8 +48,8 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-/** " (did you mean X?)" for a near miss, else "". */
-function suggestion(name: string, candidates: readonly string[], prefix = ''): string {
+/** " (did you mean X?)" for a near miss among `candidates`, else "". */
+export function suggestion(name: string, candidates: readonly string[], prefix = ''): string {
   const best = candidates
     .map((c) => ({ c, d: distance(name.toLowerCase(), c.toLowerCase()) }))
     .sort((x, y) => x.d - y.d)[0];

@@ -1,0 +1,40 @@
+export {
+  camel,
+  formatOptions,
+  kebab,
+  type OptionKind,
+  type OptionSpec,
+  type OptionValues,
+  type ParsedArgs,
+  parseArgs,
+  parseValue,
+  readConfigFile,
+  resolveOptions,
+  suggestion,
+} from './args.js';
+export {
+  CURRENT_FILE,
+  type FileData,
+  type FolderVersion,
+  fsyncDir,
+  pruneFolder,
+  removeTempLeftovers,
+  resolveFolder,
+  writeFileAtomic,
+  writeFileDurable,
+  writeFolderAtomic,
+  writeJsonAtomic,
+} from './atomic.js';
+export { CsvLog, type CsvLogOptions, type CsvRow } from './csv-log.js';
+export {
+  type DescribeErrorOptions,
+  describeError,
+  type ErrorReport,
+  EXIT_CODES,
+  OperationalError,
+  UsageError,
+} from './errors.js';
+export { assertDirectory, assertFile, type PrepareOutputDirOptions, prepareOutputDir } from './output-dir.js';
+export { formatDuration, ProgressBar, type ProgressOptions, type ProgressUpdate } from './progress.js';
+export { type CliContext, type RunCliOptions, runCli } from './run.js';
+export { exitCodeForSignal, StopController, type StopControllerOptions, type StopSignal } from './signals.js';
