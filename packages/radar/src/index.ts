@@ -1,3 +1,16 @@
+export {
+  type RadarEvent,
+  RadarSequenceStream,
+  type RadarStreamOptions,
+  type RadarWindowOptions,
+  radarSequenceSet,
+  radarWindows,
+  rainToUnit,
+  UNIT_DBR_RANGE,
+  unitToRain,
+  type WindowRef,
+  windowArrays,
+} from './dataset.js';
 export { RadarFileError } from './errors.js';
 export {
   FMI_PGM_GAIN,
