@@ -1,0 +1,284 @@
+import { join } from 'node:path';
+import { useNodeBackend } from '@convlstm/backend-node';
+import {
+  assertDirectory,
+  type OptionSpec,
+  prepareOutputDir,
+  resolveOptions,
+  UsageError,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@convlstm/cli';
+import { encodeRgbPng, renderLineChart } from '@convlstm/moving-mnist';
+import { extrapolationNowcast, RadarSequenceStream, windowArrays } from '@convlstm/radar';
+import { EncoderForecaster, saveCheckpoint, train } from '@convlstm/train';
+import type { Context } from '../context.js';
+import { loadExperimentEvents } from '../data.js';
+import { ATTRIBUTION, type Panel, renderPanels } from '../render.js';
+import {
+  csiSeries,
+  csiTable,
+  type EventVerification,
+  METHODS,
+  modelNowcast,
+  verifyEvent,
+} from '../verification.js';
+
+export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'data',
+    kind: { type: 'string' },
+    description: 'sample folder (fmi/<date>/, knmi/20100826/)',
+    defaultText: 'radar-sample',
+  },
+  { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty run folder' },
+  {
+    key: 'minutes',
+    kind: { type: 'number', positive: true },
+    description: 'training time limit',
+    defaultText: '15',
+  },
+  {
+    key: 'maxSteps',
+    kind: { type: 'int', min: 1 },
+    description: 'training step limit (with --minutes, whichever comes first)',
+  },
+  {
+    key: 'factor',
+    kind: { type: 'int', min: 1 },
+    description: 'aggregation of the 1 km grids',
+    defaultText: '8 (8 km)',
+  },
+  {
+    key: 'size',
+    kind: { type: 'int', min: 8 },
+    description: 'side of the square crop, aggregated pixels',
+    defaultText: '80',
+  },
+  {
+    key: 'hidden',
+    kind: { type: 'int', min: 1 },
+    description: 'ConvLSTM hidden channels',
+    defaultText: '32',
+  },
+  { key: 'batchSize', kind: { type: 'int', min: 1 }, description: 'sequences per step', defaultText: '8' },
+  {
+    key: 'lr',
+    kind: { type: 'number', positive: true },
+    description: 'Adam learning rate',
+    defaultText: '0.002',
+  },
+  {
+    key: 'seed',
+    kind: { type: 'int', min: 0 },
+    description: 'seed of weights and batches',
+    defaultText: '1',
+  },
+];
+
+const DEFAULTS = {
+  data: 'radar-sample',
+  out: 'runs/radar',
+  force: false,
+  minutes: 15,
+  factor: 8,
+  size: 80,
+  hidden: 32,
+  batchSize: 8,
+  lr: 0.002,
+  seed: 1,
+};
+
+export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
+
+The issue's honest experiment, in one command: train a ConvLSTM encoder-forecaster on FMI
+2016-09-28 and the first 70% of KNMI 2010-08-26, then verify it on FMI 2017-05-09 and the last
+30% of KNMI (no window overlaps training), 6 frames (30 min) in, 12 frames (60 min) out, on an
+8 km grid cropped to 80 x 80, next to Eulerian persistence and Lagrangian (optical-flow)
+extrapolation. Writes metrics.json, summary.md, csi-<event>.png, nowcast-<event>.png and the
+model checkpoint in checkpoint/.
+
+Options:
+${EXPERIMENT_OPTIONS.map((o) => `  --${o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}  ${o.description}${o.defaultText ? ` (default ${o.defaultText})` : ''}`).join('\n')}
+`;
+
+/** JSON with NaN (an empty score's denominator) written as null. */
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+  );
+}
+
+/** `experiment`: train, verify, write the run folder. */
+export async function experimentCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
+  if (help) {
+    ctx.stdout.write(EXPERIMENT_HELP);
+    return 0;
+  }
+  const cfg = {
+    data: String(values.data),
+    out: String(values.out),
+    minutes: Number(values.minutes),
+    maxSteps: values.maxSteps === undefined ? undefined : Number(values.maxSteps),
+    factor: Number(values.factor),
+    size: Number(values.size),
+    hidden: Number(values.hidden),
+    batchSize: Number(values.batchSize),
+    lr: Number(values.lr),
+    seed: Number(values.seed),
+    inputFrames: 6,
+    outputFrames: 12,
+    patchSize: 4,
+    kernel: 3,
+  };
+  if (cfg.size % cfg.patchSize !== 0)
+    throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
+  await assertDirectory(cfg.data, '--data');
+  await prepareOutputDir(cfg.out, { force: values.force === true });
+  const backend = await useNodeBackend({});
+  ctx.stderr.write(`backend: ${backend.backend}\n`);
+  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+  ctx.stderr.write(
+    `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}; test ${events.test.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
+  );
+  const stream = new RadarSequenceStream(events.train, {
+    inputFrames: cfg.inputFrames,
+    outputFrames: cfg.outputFrames,
+    seed: cfg.seed,
+    augment: true,
+  });
+  const model = new EncoderForecaster({
+    height: cfg.size,
+    width: cfg.size,
+    patchSize: cfg.patchSize,
+    inputKernelSize: cfg.kernel,
+    layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+    inputFrames: cfg.inputFrames,
+    outputFrames: cfg.outputFrames,
+    seed: cfg.seed,
+  });
+  try {
+    ctx.stderr.write(
+      `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)\n`,
+    );
+    let result: Awaited<ReturnType<typeof train>> | undefined;
+    await ctx.stop.graceful(
+      'stopping training after this step; the model is then verified as it is',
+      async (signal) => {
+        result = await train(model, stream, {
+          batchSize: cfg.batchSize,
+          loss: 'bce',
+          optimizer: { name: 'adam', learningRate: cfg.lr },
+          clipNorm: 1,
+          maxMinutes: cfg.minutes,
+          ...(cfg.maxSteps === undefined ? {} : { maxSteps: cfg.maxSteps }),
+          signal,
+          callbacks: {
+            onStep: (s) => {
+              if (s.step % 25 === 0)
+                ctx.stderr.write(
+                  `step ${s.step}  loss ${s.loss.toFixed(4)}  ${s.seqPerSec.toFixed(1)} seq/s\n`,
+                );
+            },
+          },
+        });
+      },
+    );
+    await saveCheckpoint(join(cfg.out, 'checkpoint'), model);
+    const verified: EventVerification[] = [];
+    for (const event of events.test) {
+      verified.push(
+        await verifyEvent(
+          model,
+          event,
+          (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
+        ),
+      );
+    }
+    const training = {
+      steps: result?.steps ?? 0,
+      stopReason: result?.stopReason ?? 'aborted',
+      minutes: (result?.elapsedMs ?? 0) / 60_000,
+      lastLoss: result?.lastLoss ?? null,
+    };
+    await writeJsonAtomic(
+      join(cfg.out, 'metrics.json'),
+      jsonSafe({
+        config: cfg,
+        backend: backend.backend,
+        training,
+        events: verified,
+        attribution: ATTRIBUTION,
+      }),
+    );
+    const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
+    const summary = `# Radar nowcasting experiment\n\nTraining: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason}), last loss ${training.lastLoss?.toFixed(4) ?? '–'}.\n\n${tables}\n\n${ATTRIBUTION}\n`;
+    await writeFileAtomic(join(cfg.out, 'summary.md'), summary);
+    for (const [k, v] of verified.entries()) {
+      const chart = renderLineChart({
+        title: `${v.event}: CSI at 1 mm/h`,
+        xLabel: 'lead time (min)',
+        yLabel: 'CSI',
+        series: METHODS.map((m) => ({
+          name: m,
+          values: csiSeries(v.scores[m], 1),
+          x: v.scores[m].map((s) => 5 * s.lead),
+        })),
+        integerX: true,
+      });
+      await writeFileAtomic(join(cfg.out, `csi-${k}.png`), encodeRgbPng(chart));
+      await writeFileAtomic(
+        join(cfg.out, `nowcast-${k}.png`),
+        await nowcastPicture(model, events.test[k] ?? events.test[0]!, cfg),
+      );
+    }
+    ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Observation | ConvLSTM | extrapolation at +15, +30 and +60 min for the event's middle window. */
+async function nowcastPicture(
+  model: EncoderForecaster,
+  event: Parameters<typeof verifyEvent>[1],
+  cfg: { inputFrames: number; outputFrames: number; size: number },
+): Promise<Uint8Array> {
+  const total = cfg.inputFrames + cfg.outputFrames;
+  const start = Math.max(0, Math.floor((event.frames.length - total) / 2));
+  const frames = event.frames.slice(start, start + total);
+  const unit = windowArrays([event], { event: 0, start }, cfg.inputFrames, cfg.outputFrames);
+  const predicted = await modelNowcast(model, unit.inputs, 1);
+  const inputs = frames.slice(cfg.inputFrames - 3, cfg.inputFrames);
+  const extra = extrapolationNowcast(
+    inputs.map((f) => f.rainRate),
+    inputs.map((f) => f.valid),
+    cfg.size,
+    cfg.size,
+    cfg.outputFrames,
+  );
+  const px = cfg.size * cfg.size;
+  const t0 = frames[cfg.inputFrames - 1]?.time.toISOString().slice(0, 16).replace('T', ' ') ?? '';
+  const rows: Panel[][] = [3, 6, 12].map((lead) => {
+    const obs = frames[cfg.inputFrames + lead - 1];
+    const at = <T extends Float32Array | Uint8Array>(a: T): T => a.subarray((lead - 1) * px, lead * px) as T;
+    const valid = obs?.valid ?? new Uint8Array(px);
+    return [
+      {
+        rain: obs?.rainRate ?? new Float32Array(px),
+        valid,
+        caption: `observed ${obs?.time.toISOString().slice(11, 16) ?? ''}`,
+      },
+      { rain: at(predicted), valid, caption: `ConvLSTM +${5 * lead} min` },
+      { rain: at(extra.rainRate), valid: at(extra.valid), caption: `extrapolation +${5 * lead} min` },
+    ];
+  });
+  const canvas = renderPanels(rows, cfg.size, cfg.size, {
+    title: `${event.name}: nowcasts from ${t0} UTC`,
+    zoom: 3,
+  });
+  return encodeRgbPng(canvas);
+}
