@@ -58,6 +58,13 @@ export function splitEvent(event: RadarEvent, fraction: number): [RadarEvent, Ra
   ];
 }
 
+/** The sample's events: folder below the sample folder, and name. */
+export const EVENT_FOLDERS: readonly (readonly [string, string])[] = [
+  ['fmi/20160928', 'FMI 2016-09-28'],
+  ['fmi/20170509', 'FMI 2017-05-09'],
+  ['knmi/20100826', 'KNMI 2010-08-26'],
+];
+
 /** The split: train FMI 2016-09-28 + first 70% of KNMI; test FMI 2017-05-09 + last 30% of KNMI. */
 export async function loadExperimentEvents(
   data: string,

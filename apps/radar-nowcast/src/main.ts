@@ -2,9 +2,10 @@ import { describeError, StopController, UsageError } from '@convlstm/cli';
 import { experimentCommand } from './commands/experiment.js';
 import { fetchSampleCommand } from './commands/fetch-sample.js';
 import { inspectCommand } from './commands/inspect.js';
+import { nowcastCommand } from './commands/nowcast.js';
 import type { Context } from './context.js';
 
-export const COMMANDS = ['inspect', 'fetch-sample', 'experiment'] as const;
+export const COMMANDS = ['inspect', 'fetch-sample', 'experiment', 'nowcast'] as const;
 
 export const HELP = `radar-nowcast: precipitation nowcasting on real radar data with ConvLSTM
 
@@ -12,6 +13,7 @@ Commands:
   inspect FILE... [--json]   grid, time, no-data fraction, rain statistics of radar files
   fetch-sample [--out DIR]   download the FMI and KNMI sample (SHA-256 checked, resumable)
   experiment [options]       train on the sample, verify against persistence and extrapolation
+  nowcast --at TIME --run DIR  PNG and GIF: observation | ConvLSTM | extrapolation
 
 "radar-nowcast COMMAND --help" describes a command. --verbose shows stack traces.
 `;
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], ctx: Context = processContex
         return await fetchSampleCommand(rest, ctx);
       case 'experiment':
         return await experimentCommand(rest, ctx);
+      case 'nowcast':
+        return await nowcastCommand(rest, ctx);
       default:
         throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
     }

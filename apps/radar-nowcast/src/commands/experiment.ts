@@ -10,19 +10,13 @@ import {
   writeJsonAtomic,
 } from '@convlstm/cli';
 import { encodeRgbPng, renderLineChart } from '@convlstm/moving-mnist';
-import { extrapolationNowcast, RadarSequenceStream, windowArrays } from '@convlstm/radar';
+import { RadarSequenceStream } from '@convlstm/radar';
 import { EncoderForecaster, saveCheckpoint, train } from '@convlstm/train';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
-import { ATTRIBUTION, type Panel, renderPanels } from '../render.js';
-import {
-  csiSeries,
-  csiTable,
-  type EventVerification,
-  METHODS,
-  modelNowcast,
-  verifyEvent,
-} from '../verification.js';
+import { nowcastPng } from '../nowcast.js';
+import { ATTRIBUTION } from '../render.js';
+import { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from '../verification.js';
 
 export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   {
@@ -229,56 +223,16 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
         integerX: true,
       });
       await writeFileAtomic(join(cfg.out, `csi-${k}.png`), encodeRgbPng(chart));
-      await writeFileAtomic(
-        join(cfg.out, `nowcast-${k}.png`),
-        await nowcastPicture(model, events.test[k] ?? events.test[0]!, cfg),
-      );
+      const event = events.test[k];
+      if (event) {
+        // The event's middle window: a fixed choice, not the best-looking one.
+        const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
+        await writeFileAtomic(join(cfg.out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
+      }
     }
     ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
     return 0;
   } finally {
     model.dispose();
   }
-}
-
-/** Observation | ConvLSTM | extrapolation at +15, +30 and +60 min for the event's middle window. */
-async function nowcastPicture(
-  model: EncoderForecaster,
-  event: Parameters<typeof verifyEvent>[1],
-  cfg: { inputFrames: number; outputFrames: number; size: number },
-): Promise<Uint8Array> {
-  const total = cfg.inputFrames + cfg.outputFrames;
-  const start = Math.max(0, Math.floor((event.frames.length - total) / 2));
-  const frames = event.frames.slice(start, start + total);
-  const unit = windowArrays([event], { event: 0, start }, cfg.inputFrames, cfg.outputFrames);
-  const predicted = await modelNowcast(model, unit.inputs, 1);
-  const inputs = frames.slice(cfg.inputFrames - 3, cfg.inputFrames);
-  const extra = extrapolationNowcast(
-    inputs.map((f) => f.rainRate),
-    inputs.map((f) => f.valid),
-    cfg.size,
-    cfg.size,
-    cfg.outputFrames,
-  );
-  const px = cfg.size * cfg.size;
-  const t0 = frames[cfg.inputFrames - 1]?.time.toISOString().slice(0, 16).replace('T', ' ') ?? '';
-  const rows: Panel[][] = [3, 6, 12].map((lead) => {
-    const obs = frames[cfg.inputFrames + lead - 1];
-    const at = <T extends Float32Array | Uint8Array>(a: T): T => a.subarray((lead - 1) * px, lead * px) as T;
-    const valid = obs?.valid ?? new Uint8Array(px);
-    return [
-      {
-        rain: obs?.rainRate ?? new Float32Array(px),
-        valid,
-        caption: `observed ${obs?.time.toISOString().slice(11, 16) ?? ''}`,
-      },
-      { rain: at(predicted), valid, caption: `ConvLSTM +${5 * lead} min` },
-      { rain: at(extra.rainRate), valid: at(extra.valid), caption: `extrapolation +${5 * lead} min` },
-    ];
-  });
-  const canvas = renderPanels(rows, cfg.size, cfg.size, {
-    title: `${event.name}: nowcasts from ${t0} UTC`,
-    zoom: 3,
-  });
-  return encodeRgbPng(canvas);
 }
