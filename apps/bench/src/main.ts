@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { runCli, UsageError, writeJsonAtomic } from '@convlstm/cli';
 import { formatReport } from './format.js';
 import { runBench } from './harness.js';
 import {
@@ -15,7 +15,7 @@ function parseArgs(argv: readonly string[]): {
   backends: NodeBenchBackend[] | undefined;
   shapes: string[] | undefined;
   maxRunSeconds: number | undefined;
-} {
+} | null {
   let maxRunSeconds: number | undefined;
   let quick = false;
   let json: string | null = null;
@@ -25,7 +25,7 @@ function parseArgs(argv: readonly string[]): {
     const arg = argv[i] as string;
     const value = (): string => {
       const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
       return v;
     };
     // pnpm passes the `--` of `pnpm bench -- --quick` through.
@@ -36,40 +36,50 @@ function parseArgs(argv: readonly string[]): {
       const list = value().split(',');
       for (const b of list) {
         if (!(NODE_BENCH_BACKENDS as readonly string[]).includes(b)) {
-          throw new Error(`--backend: expected some of ${NODE_BENCH_BACKENDS.join(', ')}, got "${b}"`);
+          throw new UsageError(`--backend: expected some of ${NODE_BENCH_BACKENDS.join(', ')}, got "${b}"`);
         }
       }
       backends = list as NodeBenchBackend[];
     } else if (arg.startsWith('--shape')) shapes = value().split(',');
     else if (arg.startsWith('--max-run-s')) {
       maxRunSeconds = Number(value());
-      if (!(maxRunSeconds > 0)) throw new Error('--max-run-s: expected a positive number of seconds');
+      if (!(maxRunSeconds > 0)) throw new UsageError('--max-run-s: expected a positive number of seconds');
     } else if (arg === '--help') {
-      console.log(
-        'pnpm bench [--quick] [--json out.json] [--backend wasm,wasm:1-thread,tensorflow,cpu] [--shapes a,b,c,d] [--max-run-s 15]',
-      );
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg} (try --help)`);
+      return null;
+    } else throw new UsageError(`unknown argument ${arg}`);
   }
   return { quick, json, backends, shapes, maxRunSeconds };
 }
 
-const args = parseArgs(process.argv.slice(2));
-const report = await runBench({
-  quick: args.quick,
-  backends: nodeBackends(args.backends),
-  runtime: `node ${process.version}`,
-  extraContenders: [plainOnStockWasm],
-  ...(args.shapes ? { shapes: args.shapes } : {}),
-  ...(args.maxRunSeconds ? { maxRunSeconds: args.maxRunSeconds } : {}),
-  log: (line) => console.error(line),
+const USAGE =
+  'pnpm bench [--quick] [--json out.json] [--backend wasm,wasm:1-thread,tensorflow,cpu] [--shapes a,b,c,d] [--max-run-s 15] [--verbose]';
+
+// Through the shared runner: one-line errors (usage 2, others 1), the stack only with --verbose;
+// a signal ends the run at once (a benchmark has nothing to save), and the JSON is written atomically.
+void runCli({
+  program: 'bench',
+  command: null,
+  main: async ({ argv }) => {
+    const args = parseArgs(argv);
+    if (args === null) {
+      console.log(USAGE);
+      return 0;
+    }
+    const report = await runBench({
+      quick: args.quick,
+      backends: nodeBackends(args.backends),
+      runtime: `node ${process.version}`,
+      extraContenders: [plainOnStockWasm],
+      ...(args.shapes ? { shapes: args.shapes } : {}),
+      ...(args.maxRunSeconds ? { maxRunSeconds: args.maxRunSeconds } : {}),
+      log: (line) => console.error(line),
+    });
+    console.log(formatReport(report));
+    if (args.json !== null) {
+      const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.json);
+      await writeJsonAtomic(path, report);
+      console.error(`wrote ${path}`);
+    }
+    return 0;
+  },
 });
-console.log(formatReport(report));
-if (args.json !== null) {
-  const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.json);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(tmp, path);
-  console.error(`wrote ${path}`);
-}

@@ -44,10 +44,23 @@ export async function loadTestSet(
 ): Promise<{ set: SequenceSet; info: TestSetInfo }> {
   const args = { ...model, testSize: options.testSize, testSet: options.testSet ?? undefined };
   if (args.testSet !== undefined) {
-    const set = await readMovingMnistNpy(args.testSet, {
-      inputFrames: args.inputFrames,
-      limit: args.testSize,
-    });
+    let set: SequenceSet;
+    try {
+      set = await readMovingMnistNpy(args.testSet, { inputFrames: args.inputFrames, limit: args.testSize });
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new UsageError(
+        `--test-set: ${message.startsWith(args.testSet) ? '' : `${args.testSet}: `}${message}`,
+      );
+    }
+    if (set.count === 0) {
+      throw new UsageError(`--test-set: ${args.testSet} holds 0 sequences (expected at least 1)`);
+    }
+    if (set.frames - set.inputFrames < 1) {
+      throw new UsageError(
+        `--test-set: ${args.testSet} has ${set.frames} frames per sequence; the model needs ${args.inputFrames} input frames and at least 1 to predict`,
+      );
+    }
     if (set.height !== args.frameSize || set.width !== args.frameSize) {
       throw new UsageError(
         `--test-set: ${args.testSet} has ${set.width}x${set.height} frames, the model takes ${args.frameSize}x${args.frameSize}`,

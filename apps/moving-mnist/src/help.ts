@@ -25,10 +25,14 @@ const TEXT: Record<CommandName, { usage: string; about: string; examples: string
       '--minutes runs out (whichever comes first; 1000 steps if neither is given), then evaluates the\n' +
       'model and the baselines on the fixed test set and writes the run folder: config.json,\n' +
       'metrics.json, metrics.csv, loss.png, metric-<name>.png, prediction.gif, prediction.png and\n' +
-      'checkpoint/. Ctrl-C stops training early and still evaluates.',
+      'checkpoint/. Ctrl-C (or SIGTERM) stops after the current step, saves checkpoint/ and the\n' +
+      'metrics so far and says how to continue (--resume); a second Ctrl-C quits at once.\n' +
+      '--resume DIR continues a run with its own options (a different --lr is applied; other\n' +
+      'differing flags are refused) and appends to its run folder.',
     examples: [
       'moving-mnist train --preset cpu-small --minutes 6 --out runs/main',
       'moving-mnist train --config run.json --steps 200 --lr 3e-4',
+      'moving-mnist train --resume runs/main/checkpoint --steps 2000',
     ],
   },
   evaluate: {
@@ -64,6 +68,7 @@ export function helpText(command?: string): string {
   const t = TEXT[command as CommandName];
   return (
     `Usage: ${t.usage}\n\n${t.about}\n\nOptions:\n${formatOptions(OPTIONS[command as CommandName])}\n` +
+    `  --verbose                         print stack traces of errors (also DEBUG=1)\n` +
     `  -h, --help                        show this help\n\n` +
     `Config files hold the same options as a JSON object with camelCase keys, e.g.\n` +
     `  { "preset": "cpu-small", "batchSize": 8, "lr": 0.001 }\n\nExamples:\n${t.examples.map((e) => `  ${e}`).join('\n')}\n`

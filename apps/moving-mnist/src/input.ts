@@ -34,6 +34,28 @@ function fromFrames(frames: readonly GrayImage[], description: string): InputSeq
 }
 
 /**
+ * Float frames must be intensities in [0, 1]: NaN, infinities or 0-255 values stored as float
+ * would give NaN or saturated forecasts without a word, so they are refused with where and what.
+ */
+function assertUnitRange(values: Float32Array, path: string): void {
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!(v >= 0 && v <= 1)) {
+      bad++;
+      if (first === -1) first = i;
+    }
+  }
+  if (bad === 0) return;
+  const v = values[first] as number;
+  const hint = v > 1 && Number.isFinite(v) ? ' (for 0-255 pixel values save the array as uint8)' : '';
+  throw new UsageError(
+    `--input: ${path}: float32 values must be in [0, 1]; ${bad} of ${values.length} are not (first at flat index ${first}: ${v})${hint}`,
+  );
+}
+
+/**
  * Reads `.npy` arrays of shape `[T, H, W]`, `[N, T, H, W]` or `[N, T, H, W, 1]`; uint8 is
  * scaled by 1/255, float32 is taken as already in [0, 1].
  */
@@ -53,6 +75,10 @@ async function readNpyInput(path: string): Promise<InputSequences> {
     );
   }
   const [count, frames, height, width] = shape as [number, number, number, number];
+  if (count === 0 || frames === 0 || height === 0 || width === 0) {
+    throw new UsageError(`--input: ${path} is empty (shape [${array.shape.join(', ')}])`);
+  }
+  if (array.dtype === 'float32') assertUnitRange(array.data as Float32Array, path);
   const data =
     array.dtype === 'uint8'
       ? Float32Array.from(array.data as Uint8Array, (v) => v / 255)

@@ -1,5 +1,6 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { UsageError } from '@convlstm/cli';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { prepareOutputDir } from '@convlstm/cli';
 
 /** File and folder names inside a run folder (see the README's "Run folder layout"). */
 export const RUN_FILES = {
@@ -28,22 +29,29 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /**
- * Creates `dir`; refuses a non-empty one unless `force`, so a typo never overwrites a
- * finished run.
+ * Creates the run folder `dir`; refuses a non-empty one unless `force`, so a typo never
+ * overwrites a finished run.
  */
 export async function prepareRunFolder(dir: string, force: boolean): Promise<void> {
-  let entries: string[] = [];
-  try {
-    entries = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new UsageError(`--out: cannot use ${dir} (${(error as NodeJS.ErrnoException).code})`);
-    }
+  await prepareOutputDir(dir, { force, flag: '--out' });
+}
+
+/**
+ * The run folder a checkpoint belongs to: `<run>/checkpoint` or `<run>/checkpoints/latest|best`
+ * (identified by the run's `config.json`), or `null` for a checkpoint elsewhere.
+ */
+export async function runFolderOf(checkpoint: string): Promise<string | null> {
+  const abs = resolve(checkpoint);
+  const candidates = [dirname(abs)];
+  if (basename(dirname(abs)) === RUN_FILES.periodicCheckpoints) candidates.unshift(dirname(dirname(abs)));
+  for (const dir of candidates) {
+    const ok = await stat(join(dir, RUN_FILES.config)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (ok) return dir;
   }
-  if (entries.length > 0 && !force) {
-    throw new UsageError(`--out: ${dir} exists and is not empty (pass --force to write into it)`);
-  }
-  await mkdir(dir, { recursive: true });
+  return null;
 }
 
 /** `runs/<preset>-<YYYYMMDD-HHMMSS>` in UTC. */

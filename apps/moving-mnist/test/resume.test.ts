@@ -70,6 +70,8 @@ describe('train --resume', () => {
       ...other,
       modelOverrides: { ...TINY, layers: [{ hiddenChannels: 6, recurrentKernelSize: 3 }] },
     };
-    await expect(runTrain(wrong, captureContext())).rejects.toThrow(/config\.json.*different model config/s);
+    await expect(runTrain(wrong, captureContext())).rejects.toThrow(
+      /--resume .*first\/checkpoint: the checkpoint is of another model .*layers\.0\.hiddenChannels \(checkpoint 4, options 6\)/,
+    );
   });
 });

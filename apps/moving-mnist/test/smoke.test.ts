@@ -83,7 +83,7 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
     expect(metrics.testSet.count).toBe(4);
     expect(metrics.training.steps).toBe(2);
     expect(typeof metrics.beatsAllBaselines.mse).toBe('boolean');
-    expect(outcome.report.beatsAllBaselines.mse).toBe(metrics.beatsAllBaselines.mse);
+    expect(outcome.report?.beatsAllBaselines.mse).toBe(metrics.beatsAllBaselines.mse);
 
     const config2 = JSON.parse(await readFile(join(run, RUN_FILES.config), 'utf8'));
     expect(config2.options.steps).toBe(2);
@@ -110,6 +110,7 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
         testSet: null,
         evalBatchSize: 4,
         backend: 'cpu',
+        force: false,
       },
       ctx,
     );
@@ -145,6 +146,7 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
         testSet: file,
         evalBatchSize: 2,
         backend: 'cpu',
+        force: false,
       },
       captureContext(),
     );
@@ -172,6 +174,7 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
         maxImages: 1,
         evalBatchSize: 2,
         backend: 'cpu',
+        force: false,
       },
       captureContext(),
     );
@@ -196,6 +199,7 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
         maxImages: 16,
         evalBatchSize: 2,
         backend: 'cpu',
+        force: false,
       },
       captureContext(),
     );

@@ -39,8 +39,18 @@ export function decodeCheckpoint(
   }
 }
 
-/** Fetches `base/config.json`, `model.json`, `weights.bin`; `null` when there is no checkpoint. */
+/**
+ * Fetches `base/config.json`, `model.json`, `weights.bin`; `null` when there is no checkpoint.
+ * A checkpoint folder written by `saveCheckpoint` keeps its files in the version folder named by
+ * `base/CURRENT`; a flat folder (e.g. the page's own download) has them directly.
+ */
 export async function fetchCheckpoint(base: string): Promise<EncoderForecaster | null> {
+  const current = await fetch(`${base}CURRENT`);
+  const type = current.headers.get('content-type') ?? '';
+  if (current.ok && !type.includes('text/html')) {
+    const version = (await current.text()).trim();
+    if (/^[\w-]+$/.test(version)) base = `${base}${version}/`;
+  }
   const config = await fetch(`${base}config.json`);
   // Servers with an SPA fallback answer a missing file with index.html and status 200.
   if (!config.ok || (config.headers.get('content-type') ?? '').includes('text/html')) return null;

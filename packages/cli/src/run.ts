@@ -24,8 +24,11 @@ export interface RunCliOptions {
   readonly argv?: readonly string[];
   /** Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The subcommand named in error messages (default: the first argument when it is not a flag). */
-  readonly command?: string;
+  /**
+   * The subcommand named in error messages (default: the first argument when it is not a flag);
+   * `null` for a program without subcommands.
+   */
+  readonly command?: string | null;
 }
 
 /** True when `DEBUG` asks for details (any value but empty, `0` or `false`). */
@@ -47,7 +50,10 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   const env = options.env ?? process.env;
   const verbose = raw.includes('--verbose') || debugEnv(env);
   const argv = raw.filter((a) => a !== '--verbose');
-  const command = options.command ?? (argv[0]?.startsWith('-') ? undefined : argv[0]);
+  const command =
+    options.command === null
+      ? undefined
+      : (options.command ?? (argv[0]?.startsWith('-') ? undefined : argv[0]));
   const stop = new StopController().install();
   let code: number;
   try {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@convlstm/cli';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
 /** dtypes {@link readNpy} and {@link writeNpy} support. */
@@ -132,15 +132,7 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   return out;
 }
 
-/** Writes a `.npy` file: to a temporary name in the same directory, then renamed into place. */
+/** Writes a `.npy` file atomically (`writeFileAtomic` of `@convlstm/cli`: temporary sibling, fsync, rename). */
 export async function writeNpy(path: string, array: NpyArray): Promise<void> {
-  const bytes = encodeNpy(array);
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path, encodeNpy(array));
 }

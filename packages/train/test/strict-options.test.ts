@@ -130,6 +130,13 @@ describe('strict options of @convlstm/train', () => {
       'signal',
       'evaluateOn',
       'keepOptimizerState',
+      'divergence',
+      'metadata',
+    ]);
+    expectUnknownKey(await run({ divergence: { ratio: 5 } }), 'options.divergence', 'ratio', [
+      'factor',
+      'patience',
+      'window',
     ]);
     expectUnknownKey(await run({ validation: { set, every: 1 } }), 'options.validation', 'every', [
       'set',
@@ -205,7 +212,7 @@ describe('strict options of @convlstm/train', () => {
     const before = memory().numTensors;
     // The directory does not exist: the options are checked first, so this is no CheckpointError.
     const error = await thrown(() => loadCheckpoint(join(dir, 'missing'), { modle: model } as never));
-    expectUnknownKey(error, 'options', 'modle', ['model']);
+    expectUnknownKey(error, 'options', 'modle', ['model', 'trainingState']);
     expect(memory().numTensors).toBe(before);
     model.dispose();
   });

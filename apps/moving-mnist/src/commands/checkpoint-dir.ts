@@ -1,13 +1,31 @@
-import { stat } from 'node:fs/promises';
-import { UsageError } from '@convlstm/cli';
+import { assertDirectory, OperationalError } from '@convlstm/cli';
+import {
+  CheckpointError,
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+} from '@convlstm/train';
 
-/** Fails early, with the path, when `--checkpoint` is not a directory. */
-export async function assertCheckpointDir(path: string): Promise<void> {
-  let isDir = false;
+/**
+ * Loads the checkpoint `dir` named by `flag`: a missing folder is a usage error; a missing,
+ * corrupt or mismatching file an operational one that names the file and says what to do.
+ */
+export async function openCheckpoint(
+  dir: string,
+  flag: string,
+  options: LoadCheckpointOptions = {},
+): Promise<LoadedCheckpoint> {
+  await assertDirectory(dir, flag);
   try {
-    isDir = (await stat(path)).isDirectory();
-  } catch {
-    throw new UsageError(`--checkpoint: ${path} does not exist`);
+    return await loadCheckpoint(dir, options);
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    const otherModel = /different model config/.test(error.message);
+    throw new OperationalError(error.message, {
+      cause: error,
+      hint: otherModel
+        ? `${flag} ${dir} belongs to another model: pass the checkpoint of this run, or drop the options that change the model.`
+        : `${flag} ${dir} cannot be used as it is: use another checkpoint (a run with --checkpoint-every keeps checkpoints/latest) or train again.`,
+    });
   }
-  if (!isDir) throw new UsageError(`--checkpoint: ${path} is not a directory`);
 }

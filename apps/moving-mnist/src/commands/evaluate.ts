@@ -1,12 +1,16 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
-import { loadCheckpoint } from '@convlstm/train';
+import {
+  assertDirectory,
+  type OptionValues,
+  prepareOutputDir,
+  resolveOptions,
+  UsageError,
+} from '@convlstm/cli';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, EVALUATE_DEFAULTS, EVALUATE_OPTIONS } from '../config/specs.js';
-import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
+import { evaluateAndReport, loadTestSet } from '../evaluation.js';
 import type { MetricsReport } from '../report/metrics.js';
-import { assertCheckpointDir } from './checkpoint-dir.js';
+import { openCheckpoint } from './checkpoint-dir.js';
 import type { CommandContext } from './context.js';
 
 /** The validated options of `moving-mnist evaluate`. */
@@ -17,6 +21,8 @@ export interface EvaluateConfig {
   readonly testSet: string | null;
   readonly evalBatchSize: number;
   readonly backend: BackendChoice;
+  /** Write into a non-empty `out`. */
+  readonly force: boolean;
 }
 
 export function evaluateConfig(values: OptionValues): EvaluateConfig {
@@ -29,6 +35,7 @@ export function evaluateConfig(values: OptionValues): EvaluateConfig {
     testSet: (values.testSet as string | undefined) ?? null,
     evalBatchSize: values.evalBatchSize as number,
     backend: values.backend as BackendChoice,
+    force: values.force === true,
   };
 }
 
@@ -37,13 +44,16 @@ export async function runEvaluate(
   config: EvaluateConfig,
   ctx: CommandContext,
 ): Promise<{ dir: string; report: MetricsReport; table: string }> {
-  await assertCheckpointDir(config.checkpoint);
-  await assertTestSetReadable(config.testSet ?? undefined);
+  await assertDirectory(config.checkpoint, '--checkpoint');
   const dir = resolve(config.out);
-  await mkdir(dir, { recursive: true });
+  // Before any heavy work: never write over an earlier evaluation or a run's own metrics.
+  await prepareOutputDir(dir, { force: config.force, flag: '--out' });
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
-  const { model, config: mc } = await loadCheckpoint(config.checkpoint);
+  // Weights only: a damaged optimiser state does not matter for evaluation.
+  const { model, config: mc } = await openCheckpoint(config.checkpoint, '--checkpoint', {
+    trainingState: false,
+  });
   try {
     ctx.log(
       `Loaded ${config.checkpoint}: ${model.numParams} parameters, ${mc.inputFrames} -> ${mc.outputFrames} frames`,

@@ -1,14 +1,19 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
-import { loadCheckpoint, writeNpy } from '@convlstm/train';
+import {
+  assertDirectory,
+  type OptionValues,
+  prepareOutputDir,
+  resolveOptions,
+  UsageError,
+} from '@convlstm/cli';
+import { writeNpy } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, PREDICT_DEFAULTS, PREDICT_OPTIONS } from '../config/specs.js';
 import { framesFromArray, writeGrayPng } from '../images/index.js';
 import { readInput } from '../input.js';
 import { writePreviews } from '../report/previews.js';
-import { assertCheckpointDir } from './checkpoint-dir.js';
+import { openCheckpoint } from './checkpoint-dir.js';
 import type { CommandContext } from './context.js';
 
 /** The validated options of `moving-mnist predict`. */
@@ -20,6 +25,8 @@ export interface PredictConfig {
   readonly maxImages: number;
   readonly evalBatchSize: number;
   readonly backend: BackendChoice;
+  /** Write into a non-empty `out`. */
+  readonly force: boolean;
 }
 
 export function predictConfig(values: OptionValues): PredictConfig {
@@ -34,6 +41,7 @@ export function predictConfig(values: OptionValues): PredictConfig {
     maxImages: values.maxImages as number,
     evalBatchSize: values.evalBatchSize as number,
     backend: values.backend as BackendChoice,
+    force: values.force === true,
   };
 }
 
@@ -49,11 +57,15 @@ export async function runPredict(
   config: PredictConfig,
   ctx: CommandContext,
 ): Promise<{ dir: string; count: number }> {
-  await assertCheckpointDir(config.checkpoint);
+  await assertDirectory(config.checkpoint, '--checkpoint');
   const input = await readInput(config.input);
+  const dir = resolve(config.out);
+  await prepareOutputDir(dir, { force: config.force, flag: '--out' });
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
-  const { model, config: mc } = await loadCheckpoint(config.checkpoint);
+  const { model, config: mc } = await openCheckpoint(config.checkpoint, '--checkpoint', {
+    trainingState: false,
+  });
   try {
     const { count, frames, height, width } = input;
     if (height !== mc.frameSize || width !== mc.frameSize) {
@@ -85,8 +97,6 @@ export async function runPredict(
         out.dispose();
       }
     }
-    const dir = resolve(config.out);
-    await mkdir(dir, { recursive: true });
     await writeNpy(join(dir, 'prediction.npy'), {
       data: predictions,
       shape: [count, tout, height, width, 1],

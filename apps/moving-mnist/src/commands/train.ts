@@ -1,8 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  assertDirectory,
   CsvLog,
+  kebab,
+  OperationalError,
   type OptionValues,
   ProgressBar,
+  pruneFolder,
+  removeTempLeftovers,
   resolveOptions,
   UsageError,
   writeJsonAtomic,
@@ -11,13 +17,14 @@ import {
   disposeTrainingState,
   EncoderForecaster,
   type EncoderForecasterOptions,
-  loadCheckpoint,
   loadMnistDigits,
   MovingMnist,
   PRESETS,
   type PresetName,
+  resolveEncoderForecasterConfig,
   type StepInfo,
   saveCheckpoint,
+  TrainingDivergedError,
   type TrainingState,
   type TrainResult,
   train,
@@ -28,7 +35,8 @@ import { type BackendChoice, TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../config/spe
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
 import { type LossPoint, writeLossChart } from '../report/charts.js';
 import type { MetricsReport } from '../report/metrics.js';
-import { CSV_COLUMNS, defaultRunName, prepareRunFolder, RUN_FILES } from '../run-folder.js';
+import { CSV_COLUMNS, defaultRunName, prepareRunFolder, RUN_FILES, runFolderOf } from '../run-folder.js';
+import { openCheckpoint } from './checkpoint-dir.js';
 import type { CommandContext } from './context.js';
 
 /** The validated options of `moving-mnist train`. */
@@ -91,39 +99,202 @@ export function trainConfig(values: OptionValues): TrainConfig {
   };
 }
 
+/**
+ * Options a resumed run keeps from the run itself: a flag that differs is refused, naming the
+ * flag to drop (they define the model, the data stream or the optimiser state). `lr` is the
+ * exception: a different learning rate is applied from the resumed step on.
+ */
+const FIXED_ON_RESUME = ['preset', 'seed', 'optimizer', 'loss', 'clipNorm', 'batchSize'] as const;
+/** Options a resumed run takes from the run unless the command line gives them. */
+const TAKEN_ON_RESUME = [
+  'lr',
+  'steps',
+  'minutes',
+  'testSize',
+  'testSet',
+  'evalBatchSize',
+  'validateEvery',
+  'validationSize',
+  'checkpointEvery',
+] as const;
+
+/** What every checkpoint of a run records about how it was started (`TrainingState.metadata`). */
+interface RunRecord {
+  readonly app: 'moving-mnist';
+  readonly options: Omit<TrainConfig, 'out' | 'force' | 'resume' | 'backend'>;
+}
+
+function runRecord(config: TrainConfig): RunRecord {
+  const { out: _o, force: _f, resume: _r, backend: _b, ...options } = config;
+  return { app: 'moving-mnist', options };
+}
+
 /** Everything a finished `train` produced. */
 export interface TrainOutcome {
   readonly dir: string;
-  readonly report: MetricsReport;
+  /** `null` when a signal stopped the run (it was saved, not evaluated). */
+  readonly report: MetricsReport | null;
   readonly table: string;
+  /** The checkpoint written at the end. */
+  readonly checkpoint: string;
+}
+
+/**
+ * Merges a resumed run's own options into `config`. `explicit` holds the keys the user gave
+ * (command line or config file); `undefined` means all of them (a programmatic caller states
+ * every option).
+ */
+function resumedConfig(
+  config: TrainConfig,
+  record: RunRecord | null,
+  explicit: ReadonlySet<string> | undefined,
+  log: (m: string) => void,
+): TrainConfig {
+  if (record === null) return config;
+  const given = (key: string): boolean => explicit === undefined || explicit.has(key);
+  const merged: Record<string, unknown> = { ...config };
+  const run = record.options as unknown as Record<string, unknown>;
+  for (const key of FIXED_ON_RESUME) {
+    if (given(key) && JSON.stringify(config[key]) !== JSON.stringify(run[key])) {
+      const flag = `--${kebab(key)}`;
+      throw new UsageError(
+        `${flag} ${config[key]}: the run being resumed used ${flag} ${run[key]}; drop ${flag} (a resumed run keeps it)`,
+      );
+    }
+    merged[key] = run[key];
+  }
+  // Model overrides have no flag: a command-line resume takes the run's.
+  if (explicit !== undefined) merged.modelOverrides = run.modelOverrides;
+  for (const key of TAKEN_ON_RESUME) {
+    if (!given(key) && key in run) merged[key] = run[key];
+  }
+  if (merged.lr !== run.lr) log(`Learning rate ${run.lr} -> ${merged.lr} (--lr) from the resumed step on.`);
+  return merged as unknown as TrainConfig;
+}
+
+/** Keys (dotted) whose values differ between two model configs, seed aside. */
+function modelDiff(a: unknown, b: unknown, path = ''): string[] {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      .filter((k) => !(path === '' && k === 'seed'))
+      .flatMap((k) =>
+        modelDiff(
+          (a as Record<string, unknown>)[k],
+          (b as Record<string, unknown>)[k],
+          path === '' ? k : `${path}.${k}`,
+        ),
+      );
+  }
+  return a === b ? [] : [`${path} (checkpoint ${JSON.stringify(a)}, options ${JSON.stringify(b)})`];
+}
+
+/** Rows of a continued `metrics.csv`, for the loss chart. */
+async function historyOf(path: string): Promise<{ losses: LossPoint[]; validations: LossPoint[] }> {
+  const losses: LossPoint[] = [];
+  const validations: LossPoint[] = [];
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const at = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
+  for (const line of text.split('\n').slice(1)) {
+    const cells = line.split(',');
+    const step = Number(cells[at('step')]);
+    if (cells[0] === 'train') losses.push({ step, loss: Number(cells[at('loss')]) });
+    if (cells[0] === 'validation') validations.push({ step, loss: Number(cells[at('val_loss')]) });
+  }
+  return { losses, validations };
+}
+
+/** The run's `config.json` so far (when continuing a run), or `{}`. */
+async function readRunConfig(path: string): Promise<{ startedAt?: string; resumes?: unknown[] }> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as { startedAt?: string; resumes?: unknown[] };
+  } catch {
+    return {};
+  }
 }
 
 /**
  * `moving-mnist train`: trains an encoder-forecaster on generated Moving MNIST, evaluates it
- * and the baselines on the fixed test set and writes the run folder.
+ * and the baselines on the fixed test set and writes the run folder. With `resume`, continues
+ * the run of that checkpoint with the run's own options (see {@link FIXED_ON_RESUME}),
+ * appending to its run folder. SIGINT / SIGTERM (through `ctx.stop`) stop after the current
+ * step: the checkpoint and the metrics so far are saved, evaluation is skipped.
+ *
+ * `explicit`: the option keys the user gave (default: all), which decide what a resumed run
+ * takes from the run itself.
  */
-export async function runTrain(config: TrainConfig, ctx: CommandContext): Promise<TrainOutcome> {
-  const dir = resolve(config.out);
-  await assertTestSetReadable(config.testSet ?? undefined);
-  await prepareRunFolder(dir, config.force);
-  const backend = await selectBackend(config.backend);
-  ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
-
-  const preset = PRESETS[config.preset];
-  const model = new EncoderForecaster({ ...preset.options, ...config.modelOverrides, seed: config.seed });
+export async function runTrain(
+  requested: TrainConfig,
+  ctx: CommandContext,
+  explicit?: ReadonlySet<string>,
+): Promise<TrainOutcome> {
+  let config = requested;
+  let model: EncoderForecaster | null = null;
   let resumed: TrainingState | null = null;
   try {
-    if (config.resume !== null) {
-      // Fails with the file and the differing config keys when the checkpoint is of another model.
-      resumed = (await loadCheckpoint(resolve(config.resume), { model })).resume;
+    let append = false;
+    const resumeDir = config.resume;
+    if (resumeDir !== null) await assertDirectory(resumeDir, '--resume');
+    await assertTestSetReadable(config.testSet ?? undefined);
+    const backend = await selectBackend(config.backend);
+    ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
+    if (resumeDir !== null) {
+      // Everything is read and checked before anything is written.
+      const loaded = await openCheckpoint(resumeDir, '--resume');
+      model = loaded.model;
+      resumed = loaded.resume;
       if (resumed === null) {
         throw new UsageError(
           `--resume ${config.resume}: the checkpoint holds weights only, no training state`,
         );
       }
-      ctx.log(`Resuming from ${config.resume} at step ${resumed.step}.`);
+      const record = (resumed.metadata as RunRecord | null | undefined) ?? null;
+      config = resumedConfig(config, record?.app === 'moving-mnist' ? record : null, explicit, ctx.log);
+      const wanted = resolveEncoderForecasterConfig({
+        ...PRESETS[config.preset].options,
+        ...config.modelOverrides,
+        seed: config.seed,
+      });
+      const differ = modelDiff(model.config, wanted);
+      if (differ.length > 0) {
+        throw new UsageError(
+          `--resume ${config.resume}: the checkpoint is of another model than the options ask for; differing keys: ${differ.join('; ')}`,
+        );
+      }
+      const step = resumed.step;
+      if (config.steps !== null && config.steps <= step) {
+        throw new UsageError(
+          `--steps ${config.steps}: the checkpoint is already at step ${step}; pass a larger --steps (it counts the resumed steps)`,
+        );
+      }
+      if (config.minutes !== null && resumed.elapsedMs >= config.minutes * 60_000) {
+        throw new UsageError(
+          `--minutes ${config.minutes}: the run has already trained ${(resumed.elapsedMs / 60_000).toFixed(2)} minutes; pass a larger --minutes (it counts the resumed time)`,
+        );
+      }
+      const home = await runFolderOf(resumeDir);
+      const out = explicit === undefined || explicit.has('out') ? resolve(config.out) : home;
+      config = { ...config, out: out ?? defaultRunName(config.preset) };
+      append = home !== null && resolve(config.out) === home;
     }
+    const dir = resolve(config.out);
+    if (append) {
+      // Leftovers of a run killed mid-write go before anything new is written.
+      await removeTempLeftovers(dir);
+      for (const sub of [
+        RUN_FILES.checkpoint,
+        join(RUN_FILES.periodicCheckpoints, 'latest'),
+        join(RUN_FILES.periodicCheckpoints, 'best'),
+      ])
+        await pruneFolder(join(dir, sub));
+    } else {
+      await prepareRunFolder(dir, config.force);
+    }
+    const preset = PRESETS[config.preset];
+    model ??= new EncoderForecaster({ ...preset.options, ...config.modelOverrides, seed: config.seed });
     const mc = model.config;
+    // A bad --test-set fails now, not after the whole training.
+    const earlyTest = config.testSet === null ? null : await loadTestSet(mc, config);
+    if (resumed !== null) ctx.log(`Resuming from ${config.resume} at step ${resumed.step}.`);
     ctx.log(
       `Model: preset ${config.preset} (${preset.description}), ${model.numParams} parameters, ` +
         `${mc.inputFrames} -> ${mc.outputFrames} frames of ${mc.frameSize}x${mc.frameSize}`,
@@ -147,106 +318,136 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
             seed: config.seed + 1_000_003,
           }).nextSequences(config.validationSize)
         : null;
-    await writeJsonAtomic(join(dir, RUN_FILES.config), {
+    const configFile = join(dir, RUN_FILES.config);
+    const before = append ? await readRunConfig(configFile) : {};
+    await writeJsonAtomic(configFile, {
       command: 'train',
       options: config,
       model: mc,
       numParams: model.numParams,
       backend: backend.report,
-      startedAt: new Date().toISOString(),
+      startedAt: before.startedAt ?? new Date().toISOString(),
       node: process.version,
+      ...(resumed === null
+        ? {}
+        : {
+            resumes: [
+              ...(before.resumes ?? []),
+              { from: resolve(config.resume as string), step: resumed.step, at: new Date().toISOString() },
+            ],
+          }),
     });
 
-    const csv = await CsvLog.open(join(dir, RUN_FILES.csv), CSV_COLUMNS);
-    const losses: LossPoint[] = [];
-    const validations: LossPoint[] = [];
+    const csvPath = join(dir, RUN_FILES.csv);
+    const continued = append && resumed !== null;
+    const csv = await CsvLog.open(csvPath, CSV_COLUMNS, continued ? { keepUpToStep: resumed?.step } : {});
+    const { losses, validations } = continued
+      ? await historyOf(csvPath)
+      : { losses: [] as LossPoint[], validations: [] as LossPoint[] };
+    const startStep = resumed?.step ?? 0;
     const bar = new ProgressBar({
       totalSteps: config.steps ?? undefined,
       totalMs: config.minutes === null ? undefined : config.minutes * 60_000,
       stream: ctx.stderr,
     });
-    const started = performance.now();
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      if (abort.signal.aborted) process.exit(130);
-      bar.log('Interrupted: stopping after this step, then evaluating (Ctrl-C again to quit now).');
-      abort.abort();
-    };
-    process.on('SIGINT', onSigint);
+    const started = performance.now() - (resumed?.elapsedMs ?? 0);
+    const checkpointDir = join(dir, RUN_FILES.checkpoint);
+    const periodicDir = join(dir, RUN_FILES.periodicCheckpoints);
+    const training = model;
     let result: TrainResult;
     try {
-      result = await train(model, data, {
-        batchSize: config.batchSize,
-        loss: config.loss,
-        optimizer: { name: config.optimizer, learningRate: config.lr },
-        clipNorm: config.clipNorm,
-        // The final checkpoint keeps the optimiser moments, so `--resume` continues exactly.
-        keepOptimizerState: true,
-        resume: resumed,
-        ...(config.steps === null ? {} : { maxSteps: config.steps }),
-        ...(config.minutes === null ? {} : { maxMinutes: config.minutes }),
-        ...(validation === null
-          ? {}
-          : {
-              validation: {
-                set: validation,
-                everySteps: config.validateEvery,
-                batchSize: config.evalBatchSize,
+      result = await ctx.stop.graceful(
+        'stopping after this step and saving the checkpoint (Ctrl-C again to quit now)',
+        (signal) =>
+          train(training, data, {
+            batchSize: config.batchSize,
+            loss: config.loss,
+            optimizer: { name: config.optimizer, learningRate: config.lr },
+            clipNorm: config.clipNorm,
+            // The final checkpoint keeps the optimiser state, so `--resume` continues exactly.
+            keepOptimizerState: true,
+            resume: resumed,
+            metadata: runRecord(config) as unknown as Record<string, unknown>,
+            ...(config.steps === null ? {} : { maxSteps: config.steps }),
+            ...(config.minutes === null ? {} : { maxMinutes: config.minutes }),
+            ...(validation === null
+              ? {}
+              : {
+                  validation: {
+                    set: validation,
+                    everySteps: config.validateEvery,
+                    batchSize: config.evalBatchSize,
+                  },
+                }),
+            ...(config.checkpointEvery > 0
+              ? { checkpoint: { dir: periodicDir, everySteps: config.checkpointEvery } }
+              : {}),
+            signal,
+            callbacks: {
+              onStep: async (info: StepInfo) => {
+                losses.push({ step: info.step, loss: info.loss });
+                bar.update(info);
+                // Awaited: the row is in the file before the next step, so a kill loses at most one.
+                await csv.append({
+                  kind: 'train',
+                  step: info.step,
+                  epoch: info.epoch,
+                  loss: info.loss,
+                  grad_norm: info.gradNorm,
+                  lr: info.lr,
+                  seq_per_sec: info.seqPerSec,
+                  elapsed_s: (performance.now() - started) / 1000,
+                });
               },
-            }),
-        ...(config.checkpointEvery > 0
-          ? {
-              checkpoint: {
-                dir: join(dir, RUN_FILES.periodicCheckpoints),
-                everySteps: config.checkpointEvery,
+              onValidation: async (info: ValidationInfo) => {
+                validations.push({ step: info.step, loss: info.loss });
+                bar.log(
+                  `validation at step ${info.step}: loss ${info.loss.toFixed(4)}, MSE ${info.mse.toFixed(2)}${info.improved ? ' (best)' : ''}`,
+                );
+                await csv.append({
+                  kind: 'validation',
+                  step: info.step,
+                  val_loss: info.loss,
+                  val_mse: info.mse,
+                  elapsed_s: (performance.now() - started) / 1000,
+                });
               },
-            }
-          : {}),
-        signal: abort.signal,
-        callbacks: {
-          onStep: (info: StepInfo) => {
-            losses.push({ step: info.step, loss: info.loss });
-            bar.update(info);
-            void csv.append({
-              kind: 'train',
-              step: info.step,
-              epoch: info.epoch,
-              loss: info.loss,
-              grad_norm: info.gradNorm,
-              lr: info.lr,
-              seq_per_sec: info.seqPerSec,
-              elapsed_s: (performance.now() - started) / 1000,
-            });
-          },
-          onValidation: (info: ValidationInfo) => {
-            validations.push({ step: info.step, loss: info.loss });
-            bar.log(
-              `validation at step ${info.step}: loss ${info.loss.toFixed(4)}, MSE ${info.mse.toFixed(2)}${info.improved ? ' (best)' : ''}`,
-            );
-            void csv.append({
-              kind: 'validation',
-              step: info.step,
-              val_loss: info.loss,
-              val_mse: info.mse,
-              elapsed_s: (performance.now() - started) / 1000,
-            });
-          },
-        },
+            },
+          }),
+      );
+    } catch (error) {
+      if (!(error instanceof TrainingDivergedError)) throw error;
+      const lower = `--lr ${Number((config.lr / 10).toPrecision(3))}`;
+      throw new OperationalError(error.message, {
+        cause: error,
+        hint:
+          error.lastCheckpoint === null
+            ? `Start again with a lower learning rate (e.g. ${lower}); --checkpoint-every N keeps a good checkpoint to resume from.`
+            : `Continue from the last good checkpoint with a lower learning rate: moving-mnist train --resume ${error.lastCheckpoint} ${lower}`,
       });
     } finally {
-      process.off('SIGINT', onSigint);
       bar.done();
       await csv.flush();
     }
     try {
-      const seconds = result.elapsedMs / 1000;
+      const seconds = (result.elapsedMs - (resumed?.elapsedMs ?? 0)) / 1000;
+      const trained = result.steps - startStep;
       ctx.log(
-        `Trained ${result.steps} steps in ${seconds.toFixed(1)} s (${result.stopReason}); ` +
+        `Trained ${trained} steps${startStep > 0 ? ` (steps ${startStep + 1}-${result.steps})` : ''} in ${seconds.toFixed(1)} s (${result.stopReason}); ` +
           `last loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}`,
       );
-      await saveCheckpoint(join(dir, RUN_FILES.checkpoint), model, result.state);
+      await saveCheckpoint(checkpointDir, model, result.state);
       await writeLossChart(join(dir, RUN_FILES.loss), losses, validations, config.loss);
-      const test = await loadTestSet(mc, { testSize: config.testSize, testSet: config.testSet });
+      const stoppedBy = ctx.stop.received;
+      if (stoppedBy !== null || result.stopReason === 'aborted') {
+        ctx.stdout.write(
+          `Stopped${stoppedBy === null ? '' : ` by ${stoppedBy}`} after step ${result.steps}; nothing is lost.\n` +
+            `Checkpoint: ${checkpointDir}\nMetrics so far: ${csvPath}\n` +
+            `Continue with: moving-mnist train --resume ${checkpointDir}\n`,
+        );
+        return { dir, report: null, table: '', checkpoint: checkpointDir };
+      }
+      const test = earlyTest ?? (await loadTestSet(mc, config));
       const { report, table } = await evaluateAndReport({
         model,
         set: test.set,
@@ -257,34 +458,42 @@ export async function runTrain(config: TrainConfig, ctx: CommandContext): Promis
         training: {
           steps: result.steps,
           stopReason: result.stopReason,
-          elapsedSeconds: seconds,
+          elapsedSeconds: result.elapsedMs / 1000,
           lastLoss: result.lastLoss,
           bestValidationLoss: result.bestValidationLoss,
-          sequencesPerSecond: seconds > 0 ? (result.steps * config.batchSize) / seconds : 0,
+          sequencesPerSecond: seconds > 0 ? (trained * config.batchSize) / seconds : 0,
         },
         log: ctx.log,
       });
       ctx.log(`Evaluation took ${report.evaluationSeconds.toFixed(1)} s.`);
-      ctx.stdout.write(`${table}\nRun folder: ${dir}\n`);
-      return { dir, report, table };
+      ctx.stdout.write(`${table}\nRun folder: ${dir}\nCheckpoint: ${checkpointDir}\n`);
+      return { dir, report, table, checkpoint: checkpointDir };
     } finally {
       disposeTrainingState(result.state);
     }
   } finally {
     if (resumed !== null) disposeTrainingState(resumed);
-    model.dispose();
+    model?.dispose();
   }
 }
 
 /** Parses the arguments of `train` and runs it. */
 export async function trainCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const parsed = await resolveOptions(args, TRAIN_OPTIONS, TRAIN_DEFAULTS);
-  if (parsed.help) {
+  // Without defaults first: a resumed run needs to know which options the user gave.
+  const given = await resolveOptions(args, TRAIN_OPTIONS, {});
+  if (given.help) {
     ctx.stdout.write(ctx.help('train'));
     return 0;
   }
-  const config = trainConfig(parsed.values);
+  const values: OptionValues = { ...TRAIN_DEFAULTS, ...given.values };
+  const config = trainConfig(values);
   if (!(config.preset in PRESETS)) throw new UsageError(`--preset: unknown preset "${config.preset}"`);
-  await runTrain(config, ctx);
+  const explicit = new Set(Object.keys(given.values));
+  // Neither --steps nor --minutes: a fresh run takes DEFAULT_STEPS, a resumed one its own.
+  if (config.resume !== null && !explicit.has('steps') && !explicit.has('minutes')) {
+    await runTrain({ ...config, steps: null }, ctx, explicit);
+    return 0;
+  }
+  await runTrain(config, ctx, explicit);
   return 0;
 }

@@ -46,6 +46,12 @@ const checkpoint: OptionSpec = {
   description: 'checkpoint directory written by train (e.g. runs/main/checkpoint)',
 };
 
+const force: OptionSpec = {
+  key: 'force',
+  kind: { type: 'boolean' },
+  description: 'write into an existing non-empty --out folder',
+};
+
 /** Options of `moving-mnist train`. */
 export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   config,
@@ -95,7 +101,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     description: 'run folder to create',
     defaultText: 'runs/<preset>-<date>',
   },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into an existing non-empty run folder' },
+  force,
   testSize,
   testSet,
   evalBatchSize,
@@ -122,7 +128,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     kind: { type: 'string' },
     placeholder: 'DIR',
     description:
-      'continue exactly from a checkpoint written by train (weights, optimiser, step, data position); --steps/--minutes count the resumed ones',
+      "continue exactly from a checkpoint written by train, with the run's own options (weights, optimiser state, step, data position); --steps/--minutes count the resumed ones",
   },
 ];
 
@@ -137,6 +143,7 @@ export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
     description: 'folder for metrics.json, charts and previews',
     defaultText: '<checkpoint>/../evaluation',
   },
+  force,
   testSize,
   testSet,
   evalBatchSize,
@@ -160,6 +167,7 @@ export const PREDICT_OPTIONS: readonly OptionSpec[] = [
     placeholder: 'DIR',
     description: 'folder for PNGs, GIFs and prediction.npy',
   },
+  force,
   {
     key: 'outputFrames',
     kind: { type: 'int', min: 1 },
@@ -193,6 +201,16 @@ export const TRAIN_DEFAULTS: OptionValues = {
   checkpointEvery: 0,
 };
 
-export const EVALUATE_DEFAULTS: OptionValues = { testSize: 1000, evalBatchSize: 16, backend: 'auto' };
+export const EVALUATE_DEFAULTS: OptionValues = {
+  testSize: 1000,
+  evalBatchSize: 16,
+  backend: 'auto',
+  force: false,
+};
 
-export const PREDICT_DEFAULTS: OptionValues = { maxImages: 16, evalBatchSize: 16, backend: 'auto' };
+export const PREDICT_DEFAULTS: OptionValues = {
+  maxImages: 16,
+  evalBatchSize: 16,
+  backend: 'auto',
+  force: false,
+};
