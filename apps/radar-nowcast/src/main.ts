@@ -1,18 +1,20 @@
 import { describeError, StopController, UsageError } from '@convlstm/cli';
-import { experimentCommand } from './commands/experiment.js';
+import { evaluateCommand, experimentCommand, trainCommand } from './commands/experiment.js';
 import { fetchSampleCommand } from './commands/fetch-sample.js';
 import { inspectCommand } from './commands/inspect.js';
 import { nowcastCommand } from './commands/nowcast.js';
 import type { Context } from './context.js';
 
-export const COMMANDS = ['inspect', 'fetch-sample', 'experiment', 'nowcast'] as const;
+export const COMMANDS = ['inspect', 'fetch-sample', 'train', 'evaluate', 'experiment', 'nowcast'] as const;
 
 export const HELP = `radar-nowcast: precipitation nowcasting on real radar data with ConvLSTM
 
 Commands:
   inspect FILE... [--json]   grid, time, no-data fraction, rain statistics of radar files
   fetch-sample [--out DIR]   download the FMI and KNMI sample (SHA-256 checked, resumable)
-  experiment [options]       train on the sample, verify against persistence and extrapolation
+  train [options]            train on the issue's training events (checkpoint/, run.json)
+  evaluate --run DIR         verify a run against persistence and extrapolation on the test events
+  experiment [options]       train, then evaluate, into one run folder
   nowcast --at TIME --run DIR  PNG and GIF: observation | ConvLSTM | extrapolation
 
 "radar-nowcast COMMAND --help" describes a command. --verbose shows stack traces.
@@ -36,6 +38,10 @@ export async function main(argv: readonly string[], ctx: Context = processContex
         return await inspectCommand(rest, ctx);
       case 'fetch-sample':
         return await fetchSampleCommand(rest, ctx);
+      case 'train':
+        return await trainCommand(rest, ctx);
+      case 'evaluate':
+        return await evaluateCommand(rest, ctx);
       case 'experiment':
         return await experimentCommand(rest, ctx);
       case 'nowcast':

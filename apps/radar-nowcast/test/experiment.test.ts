@@ -57,6 +57,7 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         'metrics.json',
         'nowcast-0.png',
         'nowcast-1.png',
+        'run.json',
         'summary.md',
       ].sort(),
     );
@@ -84,6 +85,14 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
       expect(csi1('extrapolation')[t]).toBeGreaterThan(csi1('persistence')[t] as number);
     expect(metrics.attribution).toMatch(/Finnish Meteorological Institute \(CC BY 4.0\); KNMI \(CC BY 4.0\)/);
     expect(ctx.out()).toContain('CSI at 1 mm/h by lead time');
+    // evaluate re-verifies the saved run to the same scores; nowcast draws from it.
+    const evalCtx = captureContext();
+    expect(await main(['evaluate', '--run', out, '--out', join(dir, 'eval')], evalCtx)).toBe(0);
+    const again2 = JSON.parse(await readFile(join(dir, 'eval', 'metrics.json'), 'utf8')) as typeof metrics;
+    expect(again2.events).toEqual(metrics.events);
+    const nc = captureContext();
+    expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--run', out, '--data', sample], nc)).toBe(0);
+    expect((await readdir(join(out, 'nowcast-201705091200'))).sort()).toEqual(['nowcast.gif', 'nowcast.png']);
     // A second run into the same folder is refused without --force.
     const again = captureContext();
     expect(await main(['experiment', '--data', sample, '--out', out, '--max-steps', '1'], again)).toBe(2);

@@ -31,7 +31,7 @@ beforeAll(async () => {
       gzipSync(bytes),
     );
   }
-  // A run folder as `experiment` writes it: the checkpoint and metrics.json's grid.
+  // A run folder as `train` writes it: the checkpoint and run.json's grid.
   const model = new EncoderForecaster({
     frameSize: 32,
     patchSize: 4,
@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   await saveCheckpoint(join(dir, 'run/checkpoint'), model);
   model.dispose();
-  await writeFile(join(dir, 'run/metrics.json'), JSON.stringify({ config: { factor: 1, size: 32 } }));
+  await writeFile(join(dir, 'run/run.json'), JSON.stringify({ config: { factor: 1, size: 32 } }));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

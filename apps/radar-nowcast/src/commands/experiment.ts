@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
+  OperationalError,
   type OptionSpec,
   prepareOutputDir,
   resolveOptions,
@@ -11,7 +13,7 @@ import {
 } from '@convlstm/cli';
 import { encodeRgbPng, renderLineChart } from '@convlstm/moving-mnist';
 import { RadarSequenceStream } from '@convlstm/radar';
-import { EncoderForecaster, saveCheckpoint, train } from '@convlstm/train';
+import { EncoderForecaster, loadCheckpoint, saveCheckpoint, train } from '@convlstm/train';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
@@ -91,7 +93,8 @@ The issue's honest experiment, in one command: train a ConvLSTM encoder-forecast
 30% of KNMI (no window overlaps training), 6 frames (30 min) in, 12 frames (60 min) out, on an
 8 km grid cropped to 80 x 80, next to Eulerian persistence and Lagrangian (optical-flow)
 extrapolation. Writes metrics.json, summary.md, csi-<event>.png, nowcast-<event>.png and the
-model checkpoint in checkpoint/.
+model checkpoint in checkpoint/ with run.json (its settings). The same as "train" then
+"evaluate --run DIR --out DIR".
 
 Options:
 ${EXPERIMENT_OPTIONS.map((o) => `  --${o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}  ${o.description}${o.defaultText ? ` (default ${o.defaultText})` : ''}`).join('\n')}
@@ -104,18 +107,33 @@ function jsonSafe(value: unknown): unknown {
   );
 }
 
-/** `experiment`: train, verify, write the run folder. */
-export async function experimentCommand(args: readonly string[], ctx: Context): Promise<number> {
-  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
-  if (help) {
-    ctx.stdout.write(EXPERIMENT_HELP);
-    return 0;
-  }
-  const cfg = {
+/** The settings of a run, saved as `run.json` (the grid is what `evaluate` and `nowcast` need). */
+export interface RunConfig {
+  readonly data: string;
+  readonly out: string;
+  readonly minutes: number;
+  readonly maxSteps?: number;
+  readonly factor: number;
+  readonly size: number;
+  readonly hidden: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly inputFrames: number;
+  readonly outputFrames: number;
+  readonly patchSize: number;
+  readonly kernel: number;
+}
+
+/** The files of a run folder. */
+export const RUN_FILES = { config: 'run.json', checkpoint: 'checkpoint', metrics: 'metrics.json' } as const;
+
+function runConfig(values: Record<string, string | number | boolean>): RunConfig {
+  const cfg: RunConfig = {
     data: String(values.data),
     out: String(values.out),
     minutes: Number(values.minutes),
-    maxSteps: values.maxSteps === undefined ? undefined : Number(values.maxSteps),
+    ...(values.maxSteps === undefined ? {} : { maxSteps: Number(values.maxSteps) }),
     factor: Number(values.factor),
     size: Number(values.size),
     hidden: Number(values.hidden),
@@ -129,13 +147,27 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
   };
   if (cfg.size % cfg.patchSize !== 0)
     throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
-  await assertDirectory(cfg.data, '--data');
-  await prepareOutputDir(cfg.out, { force: values.force === true });
+  return cfg;
+}
+
+/** What training did, as recorded in `run.json` and `metrics.json`. */
+export interface TrainingSummary {
+  readonly steps: number;
+  readonly stopReason: string;
+  readonly minutes: number;
+  readonly lastLoss: number | null;
+}
+
+/** Trains on the issue's training events and writes `checkpoint/` and `run.json` into `cfg.out`. */
+async function trainRun(
+  cfg: RunConfig,
+  ctx: Context,
+): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string }> {
   const backend = await useNodeBackend({});
   ctx.stderr.write(`backend: ${backend.backend}\n`);
   const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
   ctx.stderr.write(
-    `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}; test ${events.test.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
+    `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
   );
   const stream = new RadarSequenceStream(events.train, {
     inputFrames: cfg.inputFrames,
@@ -159,7 +191,7 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
     );
     let result: Awaited<ReturnType<typeof train>> | undefined;
     await ctx.stop.graceful(
-      'stopping training after this step; the model is then verified as it is',
+      'stopping training after this step; the model is saved as it is',
       async (signal) => {
         result = await train(model, stream, {
           batchSize: cfg.batchSize,
@@ -180,57 +212,181 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
         });
       },
     );
-    await saveCheckpoint(join(cfg.out, 'checkpoint'), model);
-    const verified: EventVerification[] = [];
-    for (const event of events.test) {
-      verified.push(
-        await verifyEvent(
-          model,
-          event,
-          (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
-        ),
-      );
-    }
-    const training = {
+    const training: TrainingSummary = {
       steps: result?.steps ?? 0,
       stopReason: result?.stopReason ?? 'aborted',
       minutes: (result?.elapsedMs ?? 0) / 60_000,
       lastLoss: result?.lastLoss ?? null,
     };
-    await writeJsonAtomic(
-      join(cfg.out, 'metrics.json'),
-      jsonSafe({
-        config: cfg,
-        backend: backend.backend,
-        training,
-        events: verified,
-        attribution: ATTRIBUTION,
-      }),
+    await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), model);
+    await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
+      config: cfg,
+      training,
+      backend: backend.backend,
+    });
+    return { model, training, backend: backend.backend };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Verifies `model` and both baselines on the issue's test events and writes `metrics.json`,
+ * `summary.md`, `csi-<k>.png` and `nowcast-<k>.png` into `out`; returns the summary text.
+ */
+async function evaluateRun(
+  model: EncoderForecaster,
+  cfg: RunConfig,
+  out: string,
+  ctx: Context,
+  training: TrainingSummary | null,
+  backend: string,
+): Promise<string> {
+  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+  const verified: EventVerification[] = [];
+  for (const event of events.test) {
+    verified.push(
+      await verifyEvent(
+        model,
+        event,
+        (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
+      ),
     );
-    const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
-    const summary = `# Radar nowcasting experiment\n\nTraining: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason}), last loss ${training.lastLoss?.toFixed(4) ?? '–'}.\n\n${tables}\n\n${ATTRIBUTION}\n`;
-    await writeFileAtomic(join(cfg.out, 'summary.md'), summary);
-    for (const [k, v] of verified.entries()) {
-      const chart = renderLineChart({
-        title: `${v.event}: CSI at 1 mm/h`,
-        xLabel: 'lead time (min)',
-        yLabel: 'CSI',
-        series: METHODS.map((m) => ({
-          name: m,
-          values: csiSeries(v.scores[m], 1),
-          x: v.scores[m].map((s) => 5 * s.lead),
-        })),
-        integerX: true,
-      });
-      await writeFileAtomic(join(cfg.out, `csi-${k}.png`), encodeRgbPng(chart));
-      const event = events.test[k];
-      if (event) {
-        // The event's middle window: a fixed choice, not the best-looking one.
-        const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
-        await writeFileAtomic(join(cfg.out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
-      }
+  }
+  await writeJsonAtomic(
+    join(out, RUN_FILES.metrics),
+    jsonSafe({ config: cfg, backend, training, events: verified, attribution: ATTRIBUTION }),
+  );
+  const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
+  const trained =
+    training === null
+      ? ''
+      : `Training: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason}), last loss ${training.lastLoss?.toFixed(4) ?? '–'}.\n\n`;
+  const summary = `# Radar nowcasting experiment\n\n${trained}${tables}\n\n${ATTRIBUTION}\n`;
+  await writeFileAtomic(join(out, 'summary.md'), summary);
+  for (const [k, v] of verified.entries()) {
+    const chart = renderLineChart({
+      title: `${v.event}: CSI at 1 mm/h`,
+      xLabel: 'lead time (min)',
+      yLabel: 'CSI',
+      series: METHODS.map((m) => ({
+        name: m,
+        values: csiSeries(v.scores[m], 1),
+        x: v.scores[m].map((s) => 5 * s.lead),
+      })),
+      integerX: true,
+    });
+    await writeFileAtomic(join(out, `csi-${k}.png`), encodeRgbPng(chart));
+    const event = events.test[k];
+    if (event) {
+      // The event's middle window: a fixed choice, not the best-looking one.
+      const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
+      await writeFileAtomic(join(out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
     }
+  }
+  return summary;
+}
+
+/** `experiment`: train, verify, write the run folder. */
+export async function experimentCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
+  if (help) {
+    ctx.stdout.write(EXPERIMENT_HELP);
+    return 0;
+  }
+  const cfg = runConfig(values);
+  await assertDirectory(cfg.data, '--data');
+  await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training, backend } = await trainRun(cfg, ctx);
+  try {
+    const summary = await evaluateRun(model, cfg, cfg.out, ctx, training, backend);
     ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+export const TRAIN_HELP = `radar-nowcast train [--data DIR] [--out DIR] [--force] [options]
+
+The training half of "experiment": trains on FMI 2016-09-28 and the first 70% of KNMI 2010-08-26
+and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
+folder; "radar-nowcast evaluate --run DIR" verifies it. Options as for "experiment".
+`;
+
+/** `train`: the training half of the experiment. */
+export async function trainCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
+  if (help) {
+    ctx.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  const cfg = runConfig(values);
+  await assertDirectory(cfg.data, '--data');
+  await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training } = await trainRun(cfg, ctx);
+  model.dispose();
+  ctx.stdout.write(
+    `${cfg.out}: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason})\n`,
+  );
+  return 0;
+}
+
+export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'run', kind: { type: 'string' }, description: 'a run folder written by train or experiment' },
+  {
+    key: 'data',
+    kind: { type: 'string' },
+    description: 'sample folder (default: the one the run was trained on)',
+  },
+  { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/evaluation' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
+];
+
+export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force]
+
+Verifies a trained run on FMI 2017-05-09 and the last 30% of KNMI 2010-08-26 next to Eulerian
+persistence and Lagrangian extrapolation: metrics.json (CSI, POD, FAR, ETS, bias at 0.5-10 mm/h,
+MAE, RMSE, correlation, FSS, per lead time), summary.md, CSI charts and nowcast pictures.
+`;
+
+/** Reads a run folder's `run.json`. */
+export async function readRunConfig(run: string): Promise<RunConfig> {
+  const path = join(run, RUN_FILES.config);
+  try {
+    const json = JSON.parse(await readFile(path, 'utf8')) as { config?: RunConfig };
+    const cfg = json.config;
+    if (!cfg || typeof cfg.factor !== 'number' || typeof cfg.size !== 'number')
+      throw new Error('no config.factor / config.size');
+    return cfg;
+  } catch (error) {
+    throw new OperationalError(`${path}: ${(error as Error).message}`, {
+      hint: 'give --run a folder written by "radar-nowcast train" or "radar-nowcast experiment"',
+    });
+  }
+}
+
+/** `evaluate --run DIR`. */
+export async function evaluateCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EVALUATE_OPTIONS, { force: false });
+  if (help) {
+    ctx.stdout.write(EVALUATE_HELP);
+    return 0;
+  }
+  if (values.run === undefined) throw new UsageError('--run DIR is required');
+  const run = String(values.run);
+  await assertDirectory(run, '--run');
+  const saved = await readRunConfig(run);
+  const cfg: RunConfig = { ...saved, ...(values.data === undefined ? {} : { data: String(values.data) }) };
+  await assertDirectory(cfg.data, '--data');
+  const out = values.out === undefined ? join(run, 'evaluation') : String(values.out);
+  await prepareOutputDir(out, { force: values.force === true });
+  const backend = await useNodeBackend({});
+  const { model } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
+  try {
+    const summary = await evaluateRun(model, cfg, out, ctx, null, backend.backend);
+    ctx.stdout.write(`${summary}\nOutput folder: ${out}\n`);
     return 0;
   } finally {
     model.dispose();

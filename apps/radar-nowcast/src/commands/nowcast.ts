@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
-  OperationalError,
   type OptionSpec,
   prepareOutputDir,
   resolveOptions,
@@ -15,6 +13,7 @@ import { loadCheckpoint } from '@convlstm/train';
 import type { Context } from '../context.js';
 import { EVENT_FOLDERS, loadEvent } from '../data.js';
 import { nowcastGif, nowcastPng } from '../nowcast.js';
+import { readRunConfig } from './experiment.js';
 
 export const NOWCAST_OPTIONS: readonly OptionSpec[] = [
   {
@@ -26,7 +25,7 @@ export const NOWCAST_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'run',
     kind: { type: 'string' },
-    description: 'an experiment run folder (its checkpoint/ and metrics.json)',
+    description: 'a run folder (its checkpoint/ and run.json)',
   },
   { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/nowcast-<time>' },
   { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
@@ -68,22 +67,9 @@ export async function nowcastCommand(args: readonly string[], ctx: Context): Pro
   const data = String(values.data);
   await assertDirectory(run, '--run');
   await assertDirectory(data, '--data');
-  let grid: { factor: number; size: number };
-  try {
-    const metrics = JSON.parse(await readFile(join(run, 'metrics.json'), 'utf8')) as {
-      config?: { factor?: unknown; size?: unknown };
-    };
-    const factor = metrics.config?.factor;
-    const size = metrics.config?.size;
-    if (typeof factor !== 'number' || typeof size !== 'number')
-      throw new Error('no config.factor / config.size');
-    grid = { factor, size };
-  } catch (error) {
-    throw new OperationalError(`${join(run, 'metrics.json')}: ${(error as Error).message}`, {
-      hint: 'give --run the folder written by "radar-nowcast experiment"',
-    });
-  }
-  const stamp = at.toISOString().slice(0, 16).replace(/[-:]/g, '');
+  const saved = await readRunConfig(run);
+  const grid = { factor: saved.factor, size: saved.size };
+  const stamp = at.toISOString().slice(0, 16).replace(/[-:T]/g, '');
   const out = values.out === undefined ? join(run, `nowcast-${stamp}`) : String(values.out);
   await prepareOutputDir(out, { force: values.force === true });
   await useNodeBackend({});
