@@ -16,12 +16,32 @@ export function isHdf5(bytes: Uint8Array): boolean {
 let sequence = 0;
 
 /**
+ * One line from an HDF5 error stack (`HDF5-DIAG: Error detected … #000: … in H5Fopen(): unable to
+ * open file … #005: … in H5C__load_entry(): incorrect metadata checksum …`): the outermost and the
+ * innermost descriptions, which say what failed and why.
+ */
+export function describeHdf5Error(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const entries = [...text.matchAll(/#\d+: .* in ([\w.]+)\(\): (.+)/g)].map(
+    (m) => `${m[1]}: ${(m[2] as string).trim()}`,
+  );
+  if (entries.length === 0) return text.split('\n')[0] ?? text;
+  const first = entries[0] as string;
+  const last = entries[entries.length - 1] as string;
+  return entries.length === 1 ? first : `${first}; ${last}`;
+}
+
+/**
  * Opens HDF5 bytes with h5wasm (through its in-memory file system, so it works the same in Node
  * and the browser), hands the file to `read` and always closes and deletes it afterwards.
  */
 async function withHdf5<T>(bytes: Uint8Array, source: string, read: (file: H5File) => T): Promise<T> {
   if (!isHdf5(bytes)) throw new RadarFileError(source, 'not an HDF5 file (no HDF5 signature)');
-  const { FS } = await h5wasm.ready;
+  const module = await h5wasm.ready;
+  const { FS } = module;
+  // HDF5 errors become exceptions instead of a diagnostic dump on stderr, so a corrupt file is
+  // reported in one line (see describeHdf5Error).
+  module.activate_throwing_error_handler();
   const path = `/radar-${sequence++}-${Math.random().toString(36).slice(2)}.h5`;
   FS.writeFile(path, bytes);
   let file: H5File | undefined;
@@ -29,20 +49,14 @@ async function withHdf5<T>(bytes: Uint8Array, source: string, read: (file: H5Fil
     try {
       file = new h5wasm.File(path, 'r');
     } catch (error) {
-      throw new RadarFileError(
-        source,
-        `corrupt HDF5 file (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new RadarFileError(source, `corrupt HDF5 file (${describeHdf5Error(error)})`);
     }
     if (file.file_id < 0n)
       throw new RadarFileError(source, 'corrupt HDF5 file (the HDF5 library cannot open it)');
     return read(file);
   } catch (error) {
     if (error instanceof RadarFileError) throw error;
-    throw new RadarFileError(
-      source,
-      `corrupt HDF5 content (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new RadarFileError(source, `corrupt HDF5 content (${describeHdf5Error(error)})`);
   } finally {
     try {
       file?.close();

@@ -32,7 +32,14 @@ export {
   type CropWindow,
   cropFrame,
 } from './grid.js';
-export { isHdf5, type OdimReadOptions, parseKnmiCalibration, parseKnmiTime, parseRadarHdf5 } from './hdf5.js';
+export {
+  describeHdf5Error,
+  isHdf5,
+  type OdimReadOptions,
+  parseKnmiCalibration,
+  parseKnmiTime,
+  parseRadarHdf5,
+} from './hdf5.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
   advectSemiLagrangian,
