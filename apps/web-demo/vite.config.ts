@@ -11,11 +11,13 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    // Two pages: the demo and the benchmark (bench.html, see scripts/bench-browser.mjs).
+    // Three pages: the demo, the benchmark (bench.html, see scripts/bench-browser.mjs) and the
+    // radar nowcast (radar.html).
     rollupOptions: {
       input: {
         main: fileURLToPath(new URL('index.html', import.meta.url)),
         bench: fileURLToPath(new URL('bench.html', import.meta.url)),
+        radar: fileURLToPath(new URL('radar.html', import.meta.url)),
       },
     },
   },

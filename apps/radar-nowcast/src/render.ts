@@ -1,39 +1,18 @@
 import { drawText, GLYPH_HEIGHT, type Rgb, RgbCanvas, textWidth } from '@convlstm/moving-mnist';
+import {
+  NO_DATA_COLOR,
+  NO_RAIN_COLOR,
+  RAIN_COLORS,
+  RAIN_LEVELS,
+  rainColor,
+  SAMPLE_ATTRIBUTION,
+} from '@convlstm/radar';
 
 /** Attribution shown wherever the sample's data or results on it are drawn. */
-export const ATTRIBUTION =
-  'Radar data: Finnish Meteorological Institute (CC BY 4.0); KNMI (CC BY 4.0); via the pysteps example data.';
+export const ATTRIBUTION = SAMPLE_ATTRIBUTION;
+export { NO_DATA_COLOR as NO_DATA, NO_RAIN_COLOR as NO_RAIN, RAIN_COLORS, RAIN_LEVELS, rainColor };
 
-/**
- * The logarithmic rain-rate colour scale (mm/h): class `k` covers `[LEVELS[k], LEVELS[k+1])`;
- * below 0.1 mm/h is drawn as no rain (white), no data in grey. Blues for light rain, greens,
- * yellow–orange for moderate, reds and magenta for heavy, as on operational radar maps.
- */
-export const RAIN_LEVELS: readonly number[] = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
-export const RAIN_COLORS: readonly Rgb[] = [
-  [198, 219, 239],
-  [107, 174, 214],
-  [33, 113, 181],
-  [116, 196, 118],
-  [35, 139, 69],
-  [254, 217, 118],
-  [253, 141, 60],
-  [227, 26, 28],
-  [128, 0, 38],
-  [197, 27, 138],
-];
-export const NO_RAIN: Rgb = [255, 255, 255];
-export const NO_DATA: Rgb = [190, 190, 190];
 const INK: Rgb = [30, 30, 30];
-
-/** The colour of a rain rate (mm/h), or of no data. */
-export function rainColor(rate: number, valid: boolean): Rgb {
-  if (!valid) return NO_DATA;
-  if (!(rate >= (RAIN_LEVELS[0] as number))) return NO_RAIN;
-  let k = 0;
-  while (k + 1 < RAIN_LEVELS.length && rate >= (RAIN_LEVELS[k + 1] as number)) k++;
-  return RAIN_COLORS[k] as Rgb;
-}
 
 /** A rain field `[H, W]` to show: rates, validity (1 = data), and a caption above it. */
 export interface Panel {
@@ -101,7 +80,7 @@ export function renderPanels(
     text(canvas, String(RAIN_LEVELS[k]), lx, ly + GLYPH_HEIGHT + 4, 1);
     lx += 34;
   }
-  canvas.fillRect(lx + 6, ly, 24, GLYPH_HEIGHT + 2, NO_DATA);
+  canvas.fillRect(lx + 6, ly, 24, GLYPH_HEIGHT + 2, NO_DATA_COLOR);
   text(canvas, 'no data', lx + 6, ly + GLYPH_HEIGHT + 4, 1);
   text(canvas, ATTRIBUTION, pad, canvasH - captionH, 1);
   return canvas;

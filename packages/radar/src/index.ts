@@ -1,4 +1,13 @@
 export {
+  NO_DATA_COLOR,
+  NO_RAIN_COLOR,
+  RAIN_COLORS,
+  RAIN_LEVELS,
+  type RgbColor,
+  rainColor,
+  SAMPLE_ATTRIBUTION,
+} from './colors.js';
+export {
   type RadarEvent,
   RadarSequenceStream,
   type RadarStreamOptions,

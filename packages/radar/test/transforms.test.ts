@@ -11,7 +11,12 @@ import {
   findSequenceWindows,
   fromDbr,
   MARSHALL_PALMER,
+  NO_DATA_COLOR,
+  NO_RAIN_COLOR,
+  RAIN_COLORS,
+  RAIN_LEVELS,
   type RadarFrame,
+  rainColor,
   rainRateToDbz,
   toDbr,
 } from '../src/index.js';
@@ -124,5 +129,18 @@ describe('sequence windows', () => {
   it('refuses unsorted or duplicate times', () => {
     expect(() => findSequenceWindows(at([0, 10, 5]), { length: 2 })).toThrow(/Invalid times\[2\]/);
     expect(() => findSequenceWindows(at([0, 0]), { length: 2 })).toThrow(/Invalid times\[1\]/);
+  });
+});
+
+describe('the rain-rate colour scale', () => {
+  it('maps each class [level k, level k+1) to its colour, no rain to white and no data to grey', () => {
+    expect(rainColor(0.05, true)).toEqual(NO_RAIN_COLOR);
+    expect(rainColor(5, false)).toEqual(NO_DATA_COLOR);
+    for (const [k, level] of RAIN_LEVELS.entries()) {
+      expect(rainColor(level, true)).toEqual(RAIN_COLORS[k]);
+      expect(rainColor(level * 0.999, true)).toEqual(k === 0 ? NO_RAIN_COLOR : RAIN_COLORS[k - 1]);
+    }
+    expect(rainColor(1000, true)).toEqual(RAIN_COLORS[RAIN_COLORS.length - 1]);
+    expect(RAIN_COLORS).toHaveLength(RAIN_LEVELS.length);
   });
 });
