@@ -54,6 +54,7 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         'checkpoint',
         'csi-0.png',
         'csi-1.png',
+        'metrics.csv',
         'metrics.json',
         'nowcast-0.png',
         'nowcast-1.png',
@@ -67,6 +68,9 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
       attribution: string;
     };
     expect(metrics.training.steps).toBe(2);
+    const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('step,loss,grad_norm,lr,seq_per_s');
+    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '2']);
     // 40 FMI frames and 28 KNMI test frames give 23 and 11 windows of 18 frames.
     expect(metrics.events.map((e) => [e.event, e.windows])).toEqual([
       ['FMI 2017-05-09', 23],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
+  CsvLog,
   OperationalError,
   type OptionSpec,
   prepareOutputDir,
@@ -190,6 +191,13 @@ async function trainRun(
       `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)\n`,
     );
     let result: Awaited<ReturnType<typeof train>> | undefined;
+    const log = await CsvLog.open(join(cfg.out, 'metrics.csv'), [
+      'step',
+      'loss',
+      'grad_norm',
+      'lr',
+      'seq_per_s',
+    ] as const);
     await ctx.stop.graceful(
       'stopping training after this step; the model is saved as it is',
       async (signal) => {
@@ -202,7 +210,14 @@ async function trainRun(
           ...(cfg.maxSteps === undefined ? {} : { maxSteps: cfg.maxSteps }),
           signal,
           callbacks: {
-            onStep: (s) => {
+            onStep: async (s) => {
+              await log.append({
+                step: s.step,
+                loss: s.loss,
+                grad_norm: s.gradNorm,
+                lr: s.lr,
+                seq_per_s: s.seqPerSec,
+              });
               if (s.step % 25 === 0)
                 ctx.stderr.write(
                   `step ${s.step}  loss ${s.loss.toFixed(4)}  ${s.seqPerSec.toFixed(1)} seq/s\n`,
@@ -212,6 +227,7 @@ async function trainRun(
         });
       },
     );
+    await log.flush();
     const training: TrainingSummary = {
       steps: result?.steps ?? 0,
       stopReason: result?.stopReason ?? 'aborted',
@@ -312,7 +328,8 @@ export const TRAIN_HELP = `radar-nowcast train [--data DIR] [--out DIR] [--force
 
 The training half of "experiment": trains on FMI 2016-09-28 and the first 70% of KNMI 2010-08-26
 and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
-folder; "radar-nowcast evaluate --run DIR" verifies it. Options as for "experiment".
+folder, and metrics.csv (step, loss, gradient norm, learning rate, throughput); "radar-nowcast
+evaluate --run DIR" verifies it. Options as for "experiment".
 `;
 
 /** `train`: the training half of the experiment. */
