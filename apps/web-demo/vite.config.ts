@@ -11,13 +11,14 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    // Three pages: the demo, the benchmark (bench.html, see scripts/bench-browser.mjs) and a model
-    // converted by @convlstm/interop (converted.html).
+    // Four pages: the demo, the benchmark (bench.html, see scripts/bench-browser.mjs), a model
+    // converted by @convlstm/interop (converted.html) and the radar nowcast (radar.html).
     rollupOptions: {
       input: {
         main: fileURLToPath(new URL('index.html', import.meta.url)),
         bench: fileURLToPath(new URL('bench.html', import.meta.url)),
         converted: fileURLToPath(new URL('converted.html', import.meta.url)),
+        radar: fileURLToPath(new URL('radar.html', import.meta.url)),
       },
     },
   },

@@ -6,18 +6,28 @@ import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BenchReport } from '@convlstm/bench-harness';
 import { readWeights, writeTfjs } from '@convlstm/interop';
+import {
+  aggregateFrame,
+  extrapolationNowcast,
+  NowcastVerifier,
+  parseFmiPgm,
+  rainToUnit,
+  unitToRain,
+} from '@convlstm/radar';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
-import { setBackend } from '@tensorflow/tfjs-core';
+import { setBackend, tensor5d } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import type { ConvertedState } from '../src/converted-page.js';
+import { decodeCheckpoint } from '../src/checkpoint.js';
 import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
 import { digitPoolFromBytes } from '../src/digits.js';
 import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
 import type { DemoState } from '../src/main.js';
+import type { RadarPageState } from '../src/radar-page.js';
 import { BrowserTrainer } from '../src/training.js';
 
 // Chromium's own '--headless' flag on top of the shared ones, as this test has always run it.
@@ -307,4 +317,103 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     });
     expect(worst, state.backendReport).toBeLessThanOrEqual(1e-5);
   });
+
+  it('radar page: nowcasts the held-out FMI event from committed frames and checkpoint, as Node does', async () => {
+    const radar = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    const errors: string[] = [];
+    radar.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await radar.goto(`${server.url}radar.html`);
+      await radar.waitForFunction(
+        () => window.__radar?.ready === true || window.__radar?.error !== undefined,
+        undefined,
+        {
+          timeout: 240_000,
+          polling: 250,
+        },
+      );
+      const state = (await radar.evaluate(() => window.__radar)) as RadarPageState;
+      expect(state.error, errors.join('\n')).toBeUndefined();
+      expect(state.backend).toBe('webgpu');
+      expect([state.frames, state.size]).toEqual([18, 80]);
+
+      // The same frames, model and baseline in Node (cpu backend).
+      const dir = join(root, 'public', 'radar');
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+        frames: string[];
+        factor: number;
+      };
+      const frames = manifest.frames.map((name) =>
+        aggregateFrame(parseFmiPgm(new Uint8Array(readFileSync(join(dir, name))), name), manifest.factor),
+      );
+      const ck = join(dir, 'checkpoint');
+      const radarModel = decodeCheckpoint(
+        JSON.parse(readFileSync(join(ck, 'config.json'), 'utf8')),
+        JSON.parse(readFileSync(join(ck, 'model.json'), 'utf8')),
+        new Uint8Array(readFileSync(join(ck, 'weights.bin'))).buffer,
+      );
+      const px = 80 * 80;
+      const unit = new Float32Array(6 * px);
+      for (const [t, f] of frames.slice(0, 6).entries()) unit.set(rainToUnit(f.rainRate), t * px);
+      const x = tensor5d(unit, [1, 6, 80, 80, 1]);
+      const y = radarModel.predict(x, 12);
+      const predicted = unitToRain(y.dataSync() as Float32Array);
+      x.dispose();
+      y.dispose();
+      radarModel.dispose();
+      const inputs = frames.slice(3, 6);
+      const extra = extrapolationNowcast(
+        inputs.map((f) => f.rainRate),
+        inputs.map((f) => f.valid),
+        80,
+        80,
+        12,
+      );
+      const truth = new Float32Array(12 * px);
+      const mask = new Uint8Array(12 * px);
+      for (const [t, f] of frames.slice(6).entries()) {
+        truth.set(f.rainRate, t * px);
+        mask.set(f.valid, t * px);
+      }
+      const csiOf = (forecast: Float32Array) => {
+        const v = new NowcastVerifier(12, 80, 80, { thresholds: [1], fssScales: [1] });
+        v.add(forecast, truth, mask);
+        return v.result().map((s) => s.categorical[0]?.csi ?? Number.NaN);
+      };
+      const close = (a: number[], b: number[]) =>
+        a.map((v, i) =>
+          Number.isNaN(v) ? Number.isNaN(b[i] as number) : Math.abs(v - (b[i] as number)) < 0.02,
+        );
+      // Extrapolation is plain TypeScript: the same numbers; the model within float tolerance.
+      expect(close(state.csi.extrapolation, csiOf(extra.rainRate)).every(Boolean)).toBe(true);
+      expect(close(state.csi.convlstm, csiOf(predicted)).every(Boolean)).toBe(true);
+
+      // The three canvases show rain colours, not only background and no-data grey.
+      const colored = await radar.evaluate(() =>
+        ['observed', 'convlstm', 'extrapolation'].map((id) => {
+          const canvas = document.getElementById(id) as HTMLCanvasElement;
+          const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+            0,
+            0,
+            canvas.width,
+            canvas.height,
+          ).data;
+          let n = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+            if (!(r === g && g === b)) n++;
+          }
+          return n;
+        }),
+      );
+      for (const n of colored) expect(n).toBeGreaterThan(0);
+      expect(await radar.locator('#attribution').textContent()).toContain(
+        'Finnish Meteorological Institute (CC BY 4.0)',
+      );
+      await mkdir(join(root, 'test-artifacts'), { recursive: true });
+      await radar.screenshot({ path: resolve(root, 'test-artifacts', 'radar.png'), fullPage: true });
+    } finally {
+      await radar.close();
+    }
+  }, 360_000);
 });

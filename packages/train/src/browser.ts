@@ -24,6 +24,7 @@ export {
   countEncoderForecasterParams,
   type EncoderForecasterConfig,
   type EncoderForecasterOptions,
+  frameShape,
   type LayerSpec,
   resolveEncoderForecasterConfig,
 } from './model-config.js';
@@ -44,6 +45,8 @@ export {
   type ArrayBatch,
   batchToTensors,
   type SequenceSet,
+  type SequenceStream,
+  type StreamState,
   splitBatch,
   type TensorBatch,
 } from './sequences.js';

@@ -15,6 +15,8 @@ export interface DownloadOptions {
    * {@link MOVING_MNIST_MD5} when `url` is {@link MOVING_MNIST_URL}.
    */
   md5?: string;
+  /** Expected SHA-256 (hex), instead of `md5`. */
+  sha256?: string;
   /** Progress callback: bytes received so far and the total when the server sends it. */
   onProgress?: (received: number, total: number | null) => void;
   /** Redirects followed at most (default 5). */
@@ -24,27 +26,32 @@ export interface DownloadOptions {
 /** The keys of {@link DownloadOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
 const DOWNLOAD_OPTION_KEYS = Object.keys({
   md5: true,
+  sha256: true,
   onProgress: true,
   maxRedirects: true,
 } satisfies Record<keyof DownloadOptions, true>);
 
 /** {@link downloadMovingMnist} fixes `md5`. */
-const DOWNLOAD_MOVING_MNIST_OPTION_KEYS = DOWNLOAD_OPTION_KEYS.filter((key) => key !== 'md5');
+const DOWNLOAD_MOVING_MNIST_OPTION_KEYS = DOWNLOAD_OPTION_KEYS.filter(
+  (key) => key !== 'md5' && key !== 'sha256',
+);
 
-/** Thrown when a downloaded file's MD5 is not the expected one (the file is deleted). */
+/** Thrown when a downloaded file's MD5 (or SHA-256) is not the expected one (the file is deleted). */
 export class ChecksumMismatchError extends Error {
   readonly file: string;
   readonly expected: string;
   readonly received: string;
+  readonly algorithm: 'MD5' | 'SHA-256';
 
-  constructor(file: string, expected: string, received: string) {
+  constructor(file: string, expected: string, received: string, algorithm: 'MD5' | 'SHA-256' = 'MD5') {
     super(
-      `Checksum mismatch for ${file}: expected MD5 ${expected}, received ${received}. The download was deleted.`,
+      `Checksum mismatch for ${file}: expected ${algorithm} ${expected}, received ${received}. The download was deleted.`,
     );
     this.name = 'ChecksumMismatchError';
     this.file = file;
     this.expected = expected;
     this.received = received;
+    this.algorithm = algorithm;
   }
 }
 
@@ -84,9 +91,18 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     throw new ConvLSTMArgumentError('url', 'an http:// or https:// URL', describeValue(url));
   }
   assertKnownKeys(options, DOWNLOAD_OPTION_KEYS, 'options');
-  const expected = options.md5 ?? (url === MOVING_MNIST_URL ? MOVING_MNIST_MD5 : undefined);
-  if (expected !== undefined && !/^[0-9a-fA-F]{32}$/.test(expected)) {
-    throw new ConvLSTMArgumentError('options.md5', '32 hex digits', describeValue(expected));
+  if (options.md5 !== undefined && options.sha256 !== undefined) {
+    throw new ConvLSTMArgumentError('options', 'md5 or sha256, not both', 'both');
+  }
+  const algorithm = options.sha256 !== undefined ? 'SHA-256' : 'MD5';
+  const expected = options.sha256 ?? options.md5 ?? (url === MOVING_MNIST_URL ? MOVING_MNIST_MD5 : undefined);
+  const digits = algorithm === 'MD5' ? 32 : 64;
+  if (expected !== undefined && !new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(expected)) {
+    throw new ConvLSTMArgumentError(
+      algorithm === 'MD5' ? 'options.md5' : 'options.sha256',
+      `${digits} hex digits`,
+      describeValue(expected),
+    );
   }
   const temp = join(
     dirname(dest),
@@ -96,7 +112,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     const res = await request(url, options.maxRedirects ?? 5);
     const lengthHeader = res.headers['content-length'];
     const total = lengthHeader === undefined ? null : Number(lengthHeader);
-    const hash = createHash('md5');
+    const hash = createHash(algorithm === 'MD5' ? 'md5' : 'sha256');
     let received = 0;
     res.on('data', (chunk: Buffer) => {
       hash.update(chunk);
@@ -107,9 +123,9 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     if (total !== null && received !== total) {
       throw new Error(`Download of ${url} failed: received ${received} of ${total} bytes`);
     }
-    const md5 = hash.digest('hex');
-    if (expected !== undefined && md5 !== expected.toLowerCase()) {
-      throw new ChecksumMismatchError(dest, expected.toLowerCase(), md5);
+    const digest = hash.digest('hex');
+    if (expected !== undefined && digest !== expected.toLowerCase()) {
+      throw new ChecksumMismatchError(dest, expected.toLowerCase(), digest, algorithm);
     }
     await rename(temp, dest);
   } catch (error) {

@@ -2,6 +2,7 @@ import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from
 import { baselinePredictions } from './baselines.js';
 import { type Metrics, MetricsAccumulator } from './metrics.js';
 import type { EncoderForecaster } from './model.js';
+import { frameShape } from './model-config.js';
 import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
 
 /** The trivial baselines, evaluated on the same data as the model. */
@@ -51,11 +52,11 @@ export async function evaluate(
   const batchSize = options.batchSize ?? 16;
   assertInt(batchSize, 'options.batchSize', 1);
   if (options.limit !== undefined) assertInt(options.limit, 'options.limit', 1);
-  const cfg = model.config;
-  if (testSet.height !== cfg.frameSize || testSet.width !== cfg.frameSize) {
+  const frame = frameShape(model.config);
+  if (testSet.height !== frame.height || testSet.width !== frame.width || frame.channels !== 1) {
     throw new ConvLSTMArgumentError(
       'testSet',
-      `${cfg.frameSize}×${cfg.frameSize} frames (the model's frameSize)`,
+      `${frame.height}×${frame.width} frames of 1 channel (the model's)`,
       `${testSet.height}×${testSet.width} frames`,
     );
   }
@@ -77,8 +78,9 @@ export async function evaluate(
   for (let start = 0; start < total; start += batchSize) {
     const batch = splitBatch(testSet, start, Math.min(batchSize, total - start));
     const shape = { count: batch.count, frames: outputFrames, height: batch.height, width: batch.width };
-    const { inputs, targets } = batchToTensors(batch);
+    const { inputs, targets, mask } = batchToTensors(batch);
     targets.dispose();
+    mask?.dispose();
     let predicted: Float32Array;
     try {
       const out = model.predict(inputs, outputFrames);
@@ -90,9 +92,9 @@ export async function evaluate(
     } finally {
       inputs.dispose();
     }
-    acc.model.add(predicted, batch.targets, shape);
+    acc.model.add(predicted, batch.targets, shape, batch.mask);
     for (const name of ['zeros', 'copyLast', 'meanInputs'] as const) {
-      acc[name].add(baselinePredictions(name, batch), batch.targets, shape);
+      acc[name].add(baselinePredictions(name, batch), batch.targets, shape, batch.mask);
     }
     options.onProgress?.(start + batch.count, total);
   }

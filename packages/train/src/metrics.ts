@@ -70,6 +70,7 @@ export function ssimFrame(
   w: number,
   offsetA = 0,
   offsetB = 0,
+  mask?: { readonly values: ArrayLike<number>; readonly offset: number },
 ): number {
   const k = SSIM_WINDOW;
   if (h < k || w < k) {
@@ -80,6 +81,8 @@ export function ssimFrame(
   const saa = integral(h, w, (i) => (a[offsetA + i] as number) ** 2);
   const sbb = integral(h, w, (i) => (b[offsetB + i] as number) ** 2);
   const sab = integral(h, w, (i) => (a[offsetA + i] as number) * (b[offsetB + i] as number));
+  // With a mask, only windows made entirely of valid pixels count.
+  const sm = mask === undefined ? null : integral(h, w, (i) => mask.values[mask.offset + i] as number);
   const n = k * k;
   const cov = n / (n - 1);
   const box = (s: Float64Array, y: number, x: number): number =>
@@ -91,6 +94,7 @@ export function ssimFrame(
   let windows = 0;
   for (let y = 0; y + k <= h; y++) {
     for (let x = 0; x + k <= w; x++) {
+      if (sm !== null && box(sm, y, x) < n) continue;
       const ma = box(sa, y, x) / n;
       const mb = box(sb, y, x) / n;
       const va = cov * (box(saa, y, x) / n - ma * ma);
@@ -100,7 +104,7 @@ export function ssimFrame(
       windows++;
     }
   }
-  return total / windows;
+  return windows === 0 ? Number.NaN : total / windows;
 }
 
 /**
@@ -115,10 +119,16 @@ export function ssimFrame(
  *   output frames** of a sequence, averaged over sequences; `p` clamped to `[1e-7, 1 − 1e-7]`.
  *
  * Per-lead-time values average over sequences only (cross-entropy: summed over one frame).
+ *
+ * With a mask (`[N, T, H, W, 1]`, 1 = valid) every sum runs over valid pixels only, PSNR uses the
+ * mean over valid pixels, and SSIM averages the windows made entirely of valid pixels (a frame
+ * with none is left out of the SSIM average).
  */
 export class MetricsAccumulator {
   readonly frames: number;
   private count = 0;
+  /** Frames that had an SSIM (all of them without a mask). */
+  private readonly ssimFrames: Float64Array;
   private readonly sums: Record<keyof PerFrameMetrics, Float64Array>;
 
   constructor(frames: number) {
@@ -126,6 +136,7 @@ export class MetricsAccumulator {
       throw new ConvLSTMArgumentError('frames', 'an integer >= 1', describeValue(frames));
     }
     this.frames = frames;
+    this.ssimFrames = new Float64Array(frames);
     this.sums = {
       mse: new Float64Array(frames),
       mae: new Float64Array(frames),
@@ -135,8 +146,8 @@ export class MetricsAccumulator {
     };
   }
 
-  /** Adds `predictions` and `targets`, both `[shape.count, shape.frames, H, W, 1]`. */
-  add(predictions: Float32Array, targets: Float32Array, shape: SequenceShape): void {
+  /** Adds `predictions` and `targets` (and optionally `mask`), all `[shape.count, shape.frames, H, W, 1]`. */
+  add(predictions: Float32Array, targets: Float32Array, shape: SequenceShape, mask?: Uint8Array): void {
     const { count, frames, height, width } = shape;
     const size = count * frames * height * width;
     if (frames !== this.frames) {
@@ -149,6 +160,13 @@ export class MetricsAccumulator {
         `${predictions.length} and ${targets.length}`,
       );
     }
+    if (mask !== undefined && mask.length !== size) {
+      throw new ConvLSTMArgumentError(
+        'mask',
+        `${size} values ([${count}, ${frames}, ${height}, ${width}, 1])`,
+        `${mask.length}`,
+      );
+    }
     const px = height * width;
     const eps = CROSS_ENTROPY_EPSILON;
     for (let n = 0; n < count; n++) {
@@ -157,7 +175,13 @@ export class MetricsAccumulator {
         let se = 0;
         let ae = 0;
         let ce = 0;
+        let valid = px;
+        if (mask !== undefined) {
+          valid = 0;
+          for (let i = base; i < base + px; i++) valid += mask[i] as number;
+        }
         for (let i = base; i < base + px; i++) {
+          if (mask !== undefined && mask[i] !== 1) continue;
           const p = predictions[i] as number;
           const y = targets[i] as number;
           const d = p - y;
@@ -170,9 +194,21 @@ export class MetricsAccumulator {
         this.sums.mae[t] = (this.sums.mae[t] as number) + ae;
         this.sums.crossEntropy[t] = (this.sums.crossEntropy[t] as number) + ce;
         this.sums.psnr[t] =
-          (this.sums.psnr[t] as number) + 10 * Math.log10(1 / Math.max(se / px, PSNR_MSE_FLOOR));
-        this.sums.ssim[t] =
-          (this.sums.ssim[t] as number) + ssimFrame(predictions, targets, height, width, base, base);
+          (this.sums.psnr[t] as number) +
+          10 * Math.log10(1 / Math.max(se / Math.max(valid, 1), PSNR_MSE_FLOOR));
+        const ssim = ssimFrame(
+          predictions,
+          targets,
+          height,
+          width,
+          base,
+          base,
+          mask === undefined ? undefined : { values: mask, offset: base },
+        );
+        if (!Number.isNaN(ssim)) {
+          this.sums.ssim[t] = (this.sums.ssim[t] as number) + ssim;
+          this.ssimFrames[t] = (this.ssimFrames[t] as number) + 1;
+        }
       }
     }
     this.count += count;
@@ -181,7 +217,10 @@ export class MetricsAccumulator {
   /** The metrics of everything added so far. */
   result(): Metrics {
     if (this.count === 0) throw new Error('MetricsAccumulator.result: nothing was added');
-    const per = (key: keyof PerFrameMetrics): number[] => Array.from(this.sums[key], (s) => s / this.count);
+    const per = (key: keyof PerFrameMetrics): number[] =>
+      key === 'ssim'
+        ? Array.from(this.sums.ssim, (s, t) => s / (this.ssimFrames[t] as number))
+        : Array.from(this.sums[key], (s) => s / this.count);
     const perFrame: PerFrameMetrics = {
       mse: per('mse'),
       mae: per('mae'),
@@ -202,13 +241,14 @@ export class MetricsAccumulator {
   }
 }
 
-/** Metrics of `predictions` against `targets`, both `[N, T, H, W, 1]`; see {@link MetricsAccumulator}. */
+/** Metrics of `predictions` against `targets` (and `mask`), all `[N, T, H, W, 1]`; see {@link MetricsAccumulator}. */
 export function computeMetrics(
   predictions: Float32Array,
   targets: Float32Array,
   shape: SequenceShape,
+  mask?: Uint8Array,
 ): Metrics {
   const acc = new MetricsAccumulator(shape.frames);
-  acc.add(predictions, targets, shape);
+  acc.add(predictions, targets, shape, mask);
   return acc.result();
 }

@@ -12,8 +12,14 @@ export interface LayerSpec {
 
 /** Options of {@link EncoderForecaster}; omitted fields take the defaults shown. */
 export interface EncoderForecasterOptions {
-  /** Frame height and width in pixels (default 64). Must be divisible by `patchSize`. */
+  /** Height and width of square frames in pixels (default 64). Must be divisible by `patchSize`. */
   frameSize?: number;
+  /** Frame height for non-square frames (give `height` and `width` together, instead of `frameSize`). */
+  height?: number;
+  /** Frame width for non-square frames (with `height`). */
+  width?: number;
+  /** Input channels `C` of the frames `[N, T, H, W, C]` (default 1); the output always has 1. */
+  channels?: number;
   /** Side of the square patches the frames are folded into (default 4: 64×64×1 → 16×16×16). */
   patchSize?: number;
   /** Input-to-state kernel size of every layer that has an input (the paper's parenthesised size; default 5). */
@@ -30,9 +36,17 @@ export interface EncoderForecasterOptions {
   seed?: number;
 }
 
-/** A fully resolved, JSON-serialisable model configuration. */
+/**
+ * A fully resolved, JSON-serialisable model configuration. A square single-channel model is
+ * described by `frameSize` alone (so its config, and its checkpoints' `config.json`, read as
+ * before `height`, `width` and `channels` existed); otherwise `height`, `width` and `channels` are
+ * all present and `frameSize` is the height. Read the frame shape with {@link frameShape}.
+ */
 export interface EncoderForecasterConfig {
   readonly frameSize: number;
+  readonly height?: number;
+  readonly width?: number;
+  readonly channels?: number;
   readonly patchSize: number;
   readonly inputKernelSize: number;
   readonly layers: readonly LayerSpec[];
@@ -44,6 +58,9 @@ export interface EncoderForecasterConfig {
 
 const KNOWN_KEYS = [
   'frameSize',
+  'height',
+  'width',
+  'channels',
   'patchSize',
   'inputKernelSize',
   'layers',
@@ -70,16 +87,41 @@ export function resolveEncoderForecasterConfig(
       );
     }
   }
-  const frameSize = options.frameSize ?? 64;
-  assertInt(frameSize, `${prefix}.frameSize`, 1);
+  let height: number;
+  let width: number;
+  if (options.height !== undefined || options.width !== undefined) {
+    assertInt(options.height, `${prefix}.height`, 1);
+    assertInt(options.width, `${prefix}.width`, 1);
+    height = options.height;
+    width = options.width;
+    if (options.frameSize !== undefined && options.frameSize !== height) {
+      throw new ConvLSTMArgumentError(
+        `${prefix}.frameSize`,
+        `absent, or equal to height ${height}`,
+        describeValue(options.frameSize),
+      );
+    }
+  } else {
+    height = options.frameSize ?? 64;
+    assertInt(height, `${prefix}.frameSize`, 1);
+    width = height;
+  }
+  const channels = options.channels ?? 1;
+  assertInt(channels, `${prefix}.channels`, 1);
+  const frameSize = height;
   const patchSize = options.patchSize ?? 4;
   assertInt(patchSize, `${prefix}.patchSize`, 1);
-  if (frameSize % patchSize !== 0) {
-    throw new ConvLSTMArgumentError(
-      `${prefix}.patchSize`,
-      `a divisor of frameSize ${frameSize}`,
-      describeValue(patchSize),
-    );
+  for (const [name, size] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
+    if (size % patchSize !== 0) {
+      throw new ConvLSTMArgumentError(
+        `${prefix}.patchSize`,
+        `a divisor of the frame ${name} ${size}`,
+        describeValue(patchSize),
+      );
+    }
   }
   const inputKernelSize = options.inputKernelSize ?? 5;
   assertInt(inputKernelSize, `${prefix}.inputKernelSize`, 1);
@@ -120,12 +162,36 @@ export function resolveEncoderForecasterConfig(
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
     throw new ConvLSTMArgumentError(`${prefix}.seed`, 'a finite number', describeValue(seed));
   }
-  return { frameSize, patchSize, inputKernelSize, layers, inputFrames, outputFrames, peephole, seed };
+  const shape = height === width && channels === 1 ? {} : { height, width, channels };
+  return {
+    frameSize,
+    ...shape,
+    patchSize,
+    inputKernelSize,
+    layers,
+    inputFrames,
+    outputFrames,
+    peephole,
+    seed,
+  };
+}
+
+/** Frame shape `[H, W, C]` of a model's inputs (its outputs are `[H, W, 1]`). */
+export function frameShape(config: EncoderForecasterConfig): {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+} {
+  return {
+    height: config.height ?? config.frameSize,
+    width: config.width ?? config.frameSize,
+    channels: config.channels ?? 1,
+  };
 }
 
 /** Cell configurations of the encoder (index 0) and forecaster (index 1) stacks, bottom layer first. */
 export function stackCellConfigs(config: EncoderForecasterConfig): [CellConfig[], CellConfig[]] {
-  const patchChannels = config.patchSize * config.patchSize;
+  const patchChannels = config.patchSize * config.patchSize * frameShape(config).channels;
   const make = (forecaster: boolean): CellConfig[] =>
     config.layers.map((layer, l) => {
       const below = l === 0 ? patchChannels : (config.layers[l - 1] as LayerSpec).hiddenChannels;

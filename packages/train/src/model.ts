@@ -18,13 +18,14 @@ import {
 import {
   type EncoderForecasterConfig,
   type EncoderForecasterOptions,
+  frameShape,
   outputInChannels,
   resolveEncoderForecasterConfig,
 } from './model-config.js';
 import { depthToSpace, spaceToDepth } from './patches.js';
 import { assertNamedWeights } from './weight-list.js';
 
-const SEQUENCE = '[N, T, H, W, 1]';
+const SEQUENCE = '[N, T, H, W, C]';
 
 /**
  * Initial output bias. Moving MNIST frames are ~95 % background, so starting the
@@ -42,11 +43,12 @@ export interface ForecastOutput {
 }
 
 /**
- * The encoding-forecasting network of Shi et al. (2015), Fig. 3, for one-channel frames, built
+ * The encoding-forecasting network of Shi et al. (2015), Fig. 3, for frames of any `H × W`
+ * (divisible by the patch size) and `C` input channels, predicting one channel; built
  * from two of the core's stacked {@link ConvLSTM} layers (so it runs exactly the time loop the
  * benchmark measures, with every schedule and backend kernel):
  *
- * - Frames `[N, T, H, W, 1]` are folded into `p×p` patches `[N, T, H/p, W/p, p²]`
+ * - Frames `[N, T, H, W, C]` are folded into `p×p` patches `[N, T, H/p, W/p, p²·C]`
  *   (64×64×1 → 16×16×16 for the paper's p = 4).
  * - The encoder stack reads the `Tin` input frames from zero state.
  * - The forecaster stack, of the same sizes, starts from the encoder's final states (layer l
@@ -73,7 +75,7 @@ export class EncoderForecaster {
     const shared = { hiddenChannels, kernelSize: cfg.inputKernelSize, peephole: cfg.peephole };
     this.encoder = new ConvLSTM({
       ...shared,
-      inChannels: cfg.patchSize * cfg.patchSize,
+      inChannels: cfg.patchSize * cfg.patchSize * frameShape(cfg).channels,
       layers: cfg.layers.map((l) => ({ recurrentKernelSize: l.recurrentKernelSize })),
       returnSequences: false,
       seed: hashSeed(cfg.seed, 0, 0),
@@ -101,7 +103,7 @@ export class EncoderForecaster {
   }
 
   /**
-   * Runs the network on `inputs [N, Tin, H, W, 1]` (values in [0, 1]) and returns `logits` and
+   * Runs the network on `inputs [N, Tin, H, W, C]` (values in [0, 1]) and returns `logits` and
    * `probabilities`, both `[N, Tout, H, W, 1]`; `outputFrames` defaults to `config.outputFrames`.
    * The caller disposes both.
    */
@@ -110,22 +112,24 @@ export class EncoderForecaster {
     return { logits, probabilities: tidy(() => sigmoid(logits)) };
   }
 
-  /** Per-pixel probabilities `[N, Tout, H, W, 1]` for `inputs [N, Tin, H, W, 1]`. */
+  /** Per-pixel probabilities `[N, Tout, H, W, 1]` for `inputs [N, Tin, H, W, C]`. */
   predict(inputs: Tensor5D, outputFrames = this.config.outputFrames): Tensor5D {
     return tidy(() => sigmoid(this.predictLogits(inputs, outputFrames)));
   }
 
-  /** Pre-sigmoid outputs `[N, Tout, H, W, 1]` for `inputs [N, Tin, H, W, 1]`. */
+  /** Pre-sigmoid outputs `[N, Tout, H, W, 1]` for `inputs [N, Tin, H, W, C]`. */
   predictLogits(inputs: Tensor5D, outputFrames = this.config.outputFrames): Tensor5D {
     const cfg = this.config;
-    assertShape(inputs, [null, null, cfg.frameSize, cfg.frameSize, 1], 'inputs', SEQUENCE);
+    const { height, width, channels } = frameShape(cfg);
+    assertShape(inputs, [null, null, height, width, channels], 'inputs', SEQUENCE);
     assertInt(outputFrames, 'outputFrames', 1);
     return tidy(() => {
       const [n, tin] = inputs.shape as number[] as [number, number];
       const p = cfg.patchSize;
-      const side = cfg.frameSize / p;
-      const frames = reshape(inputs, [n * tin, cfg.frameSize, cfg.frameSize, 1]);
-      const patches = reshape(spaceToDepth(frames, p), [n, tin, side, side, p * p]);
+      const rows = height / p;
+      const cols = width / p;
+      const frames = reshape(inputs, [n * tin, height, width, channels]);
+      const patches = reshape(spaceToDepth(frames, p), [n, tin, rows, cols, p * p * channels]);
       const encoded = this.encoder.forward(patches as Tensor5D);
       const forecast = this.forecaster.forward(null, {
         steps: outputFrames,
@@ -134,12 +138,12 @@ export class EncoderForecaster {
       });
       const layers = forecast.layers as Tensor[];
       const hidden = layers.length === 1 ? (layers[0] as Tensor) : concat(layers, -1);
-      const perFrame = reshape(hidden, [n * outputFrames, side, side, outputInChannels(cfg)]);
+      const perFrame = reshape(hidden, [n * outputFrames, rows, cols, outputInChannels(cfg)]);
       const out = add(
         conv2d(perFrame as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'),
         this.outputBias,
       );
-      return reshape(depthToSpace(out, p), [n, outputFrames, cfg.frameSize, cfg.frameSize, 1]) as Tensor5D;
+      return reshape(depthToSpace(out, p), [n, outputFrames, height, width, 1]) as Tensor5D;
     });
   }
 

@@ -5,6 +5,8 @@ import {
   type ArrayBatch,
   batchToTensors,
   type SequenceSet,
+  type SequenceStream,
+  type StreamState,
   splitBatch,
   type TensorBatch,
 } from './sequences.js';
@@ -43,13 +45,8 @@ const MOVING_MNIST_OPTION_KEYS = Object.keys({
   seed: true,
 } satisfies Record<keyof MovingMnistOptions, true>);
 
-/** Where a {@link MovingMnist} stream is: restore it with {@link MovingMnist.setState}. */
-export interface MovingMnistState {
-  /** The stream's seed. */
-  readonly seed: number;
-  /** Number of sequences drawn so far (the index of the next sequence). */
-  readonly position: number;
-}
+/** Where a {@link MovingMnist} stream is (its seed and position): restore it with {@link MovingMnist.setState}. */
+export type MovingMnistState = StreamState;
 
 /**
  * The Moving MNIST generator (Srivastava et al. 2015): `numDigits` digits start at uniform
@@ -59,7 +56,7 @@ export interface MovingMnistState {
  * Sequence `i` of a stream depends only on `(seed, i)`, so a stream is fully described by
  * `{ seed, position }`: training resumes exactly, and any sequence can be regenerated.
  */
-export class MovingMnist {
+export class MovingMnist implements SequenceStream {
   readonly digits: DigitPool;
   readonly canvasSize: number;
   readonly numDigits: number;
@@ -112,6 +109,21 @@ export class MovingMnist {
     if (!Number.isFinite(this.seed)) {
       throw new ConvLSTMArgumentError('options.seed', 'a finite number', describeValue(this.seed));
     }
+  }
+
+  /** Frame height ({@link SequenceStream}): the canvas size. */
+  get height(): number {
+    return this.canvasSize;
+  }
+
+  /** Frame width ({@link SequenceStream}): the canvas size. */
+  get width(): number {
+    return this.canvasSize;
+  }
+
+  /** Input channels ({@link SequenceStream}): 1. */
+  get channels(): number {
+    return 1;
   }
 
   /** Frames per sequence (`inputFrames + outputFrames`). */

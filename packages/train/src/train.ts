@@ -18,7 +18,7 @@ import { clipByGlobalNorm } from './clip.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
 import type { EncoderForecaster } from './model.js';
-import type { MovingMnist } from './moving-mnist.js';
+import { frameShape } from './model-config.js';
 import {
   assertOptimizerConfig,
   assertSchedule,
@@ -33,7 +33,7 @@ import {
   setLearningRate,
   setOptimizerState,
 } from './optimizer.js';
-import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
+import { batchToTensors, type SequenceSet, type SequenceStream, splitBatch } from './sequences.js';
 
 /** Passed to {@link TrainCallbacks.onStep} after every optimisation step. */
 export interface StepInfo {
@@ -305,7 +305,7 @@ async function optimizerWeights(optimizer: Optimizer): Promise<{ name: string; t
  */
 export async function train(
   model: EncoderForecaster,
-  data: MovingMnist,
+  data: SequenceStream,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   assertKnownKeys(options, TRAIN_OPTION_KEYS, 'options');
@@ -336,19 +336,20 @@ export async function train(
   }
   const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(10_000 / batchSize);
   assertInt(stepsPerEpoch, 'options.stepsPerEpoch', 1);
-  if (data.canvasSize !== cfg.frameSize) {
+  const frame = frameShape(cfg);
+  if (data.height !== frame.height || data.width !== frame.width || data.channels !== frame.channels) {
     throw new ConvLSTMArgumentError(
       'data',
-      `${cfg.frameSize}×${cfg.frameSize} frames (the model's frameSize)`,
-      `${data.canvasSize}×${data.canvasSize}`,
+      `${frame.height}×${frame.width}×${frame.channels} frames (the model's)`,
+      `${data.height}×${data.width}×${data.channels}`,
     );
   }
   const validation = options.validation;
   if (validation !== undefined) {
-    if (validation.set.height !== cfg.frameSize || validation.set.width !== cfg.frameSize) {
+    if (validation.set.height !== frame.height || validation.set.width !== frame.width) {
       throw new ConvLSTMArgumentError(
         'options.validation.set',
-        `${cfg.frameSize}×${cfg.frameSize} frames`,
+        `${frame.height}×${frame.width} frames`,
         `${validation.set.height}×${validation.set.width}`,
       );
     }
@@ -398,9 +399,11 @@ export async function train(
   const vars = [...model.trainableWeights];
   const outputFrames = data.outputFrames;
   const base = baseLearningRate(optConfig);
-  const lossOf = (inputs: Tensor5D, targets: Tensor): Scalar => {
+  const lossOf = (inputs: Tensor5D, targets: Tensor, mask?: Tensor): Scalar => {
     const logits = model.predictLogits(inputs, outputFrames);
-    return lossName === 'bce' ? bceFromLogits(logits, targets) : meanSquaredError(sigmoid(logits), targets);
+    return lossName === 'bce'
+      ? bceFromLogits(logits, targets, mask)
+      : meanSquaredError(sigmoid(logits), targets, mask);
   };
 
   const optimizer = createOptimizer(optConfig);
@@ -466,13 +469,17 @@ export async function train(
     let seSum = 0;
     for (let start = 0; start < set.count; start += vb) {
       const batch = splitBatch(set, start, Math.min(vb, set.count - start));
-      const { inputs, targets } = batchToTensors(batch);
+      const { inputs, targets, mask } = batchToTensors(batch);
       try {
         const values = tidy(() => {
           const logits = model.predictLogits(inputs, tout);
           const probs = sigmoid(logits);
-          const loss = lossName === 'bce' ? bceFromLogits(logits, targets) : meanSquaredError(probs, targets);
-          return stack([mul(loss, batch.count), sum(square(sub(probs, targets)))]);
+          const loss =
+            lossName === 'bce'
+              ? bceFromLogits(logits, targets, mask)
+              : meanSquaredError(probs, targets, mask);
+          const se = square(sub(probs, targets));
+          return stack([mul(loss, batch.count), sum(mask === undefined ? se : mul(se, mask))]);
         });
         const [l, se] = values.dataSync() as Float32Array;
         values.dispose();
@@ -481,6 +488,7 @@ export async function train(
       } finally {
         inputs.dispose();
         targets.dispose();
+        mask?.dispose();
       }
     }
     return { loss: lossSum / set.count, mse: seSum / (set.count * tout) };
@@ -517,11 +525,11 @@ export async function train(
       const lr = learningRateAt(base, schedule, step);
       setLearningRate(optimizer, lr);
       const t0 = performance.now();
-      const { inputs, targets } = data.nextBatchTensors(batchSize);
+      const { inputs, targets, mask } = batchToTensors(data.nextBatch(batchSize));
       let result: { stats: Tensor; grads: Tensor[] } | null = null;
       try {
         result = tidy(() => {
-          const { value, grads } = optimizer.computeGradients(() => lossOf(inputs, targets), vars);
+          const { value, grads } = optimizer.computeGradients(() => lossOf(inputs, targets, mask), vars);
           const clipped = clipByGlobalNorm(
             vars.map((v) => grads[v.name] as Tensor),
             clipNorm,
@@ -553,6 +561,7 @@ export async function train(
       } finally {
         inputs.dispose();
         targets.dispose();
+        mask?.dispose();
         if (result !== null) {
           result.stats.dispose();
           for (const g of result.grads) g.dispose();

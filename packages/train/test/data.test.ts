@@ -318,6 +318,23 @@ describe('downloadFile', () => {
     expect((await readdir(dir)).filter((f) => f.includes('dl-bad'))).toEqual([]);
   });
 
+  it('verifies a SHA-256 instead of an MD5', async () => {
+    const dest = join(dir, 'dl-sha.bin');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    await downloadFile(`${base}/file`, dest, { sha256 });
+    expect(await readFile(dest)).toEqual(body);
+    const bad = join(dir, 'dl-sha-bad.bin');
+    const error = await downloadFile(`${base}/file`, bad, { sha256: 'f'.repeat(64) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ChecksumMismatchError);
+    expect(String(error)).toContain(`expected SHA-256 ${'f'.repeat(64)}, received ${sha256}`);
+    await expect(downloadFile(`${base}/file`, bad, { sha256: 'abc' })).rejects.toThrow(/options.sha256/);
+    await expect(downloadFile(`${base}/file`, bad, { md5, sha256 })).rejects.toThrow(
+      /md5 or sha256, not both/,
+    );
+  });
+
   it('reports HTTP errors', async () => {
     await expect(downloadFile(`${base}/missing`, join(dir, 'x'))).rejects.toThrow(/HTTP 404/);
   });

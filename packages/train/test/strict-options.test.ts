@@ -233,8 +233,8 @@ describe('strict options of @convlstm/train', () => {
     const dest = join(target, 'file.bin');
     // Port 9 (discard) on localhost: were a request made, it would fail with another error.
     const error = await thrown(() => downloadFile('http://127.0.0.1:9/file.bin', dest, { md: 'x' } as never));
-    expectUnknownKey(error, 'options', 'md', ['md5', 'onProgress', 'maxRedirects']);
-    // The Moving MNIST checksum is fixed, so `md5` is no option of downloadMovingMnist.
+    expectUnknownKey(error, 'options', 'md', ['md5', 'sha256', 'onProgress', 'maxRedirects']);
+    // The Moving MNIST checksum is fixed, so neither `md5` nor `sha256` is an option of downloadMovingMnist.
     const fixed = await thrown(() => downloadMovingMnist(dest, { md5: '0'.repeat(32) } as never));
     expectUnknownKey(fixed, 'options', 'md5', ['onProgress', 'maxRedirects']);
     expect(await readdir(target)).toEqual([]);

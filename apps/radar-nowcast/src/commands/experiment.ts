@@ -1,0 +1,411 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { useNodeBackend } from '@convlstm/backend-node';
+import {
+  assertDirectory,
+  CsvLog,
+  OperationalError,
+  type OptionSpec,
+  prepareOutputDir,
+  resolveOptions,
+  UsageError,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@convlstm/cli';
+import { encodeRgbPng, renderLineChart } from '@convlstm/moving-mnist';
+import { RadarSequenceStream } from '@convlstm/radar';
+import { EncoderForecaster, loadCheckpoint, saveCheckpoint, train } from '@convlstm/train';
+import type { Context } from '../context.js';
+import { loadExperimentEvents } from '../data.js';
+import { nowcastPng } from '../nowcast.js';
+import { ATTRIBUTION } from '../render.js';
+import { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from '../verification.js';
+
+export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'data',
+    kind: { type: 'string' },
+    description: 'sample folder (fmi/<date>/, knmi/20100826/)',
+    defaultText: 'radar-sample',
+  },
+  { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty run folder' },
+  {
+    key: 'minutes',
+    kind: { type: 'number', positive: true },
+    description: 'training time limit',
+    defaultText: '15',
+  },
+  {
+    key: 'maxSteps',
+    kind: { type: 'int', min: 1 },
+    description: 'training step limit (with --minutes, whichever comes first)',
+  },
+  {
+    key: 'factor',
+    kind: { type: 'int', min: 1 },
+    description: 'aggregation of the 1 km grids',
+    defaultText: '8 (8 km)',
+  },
+  {
+    key: 'size',
+    kind: { type: 'int', min: 8 },
+    description: 'side of the square crop, aggregated pixels',
+    defaultText: '80',
+  },
+  {
+    key: 'hidden',
+    kind: { type: 'int', min: 1 },
+    description: 'ConvLSTM hidden channels',
+    defaultText: '32',
+  },
+  { key: 'batchSize', kind: { type: 'int', min: 1 }, description: 'sequences per step', defaultText: '8' },
+  {
+    key: 'lr',
+    kind: { type: 'number', positive: true },
+    description: 'Adam learning rate',
+    defaultText: '0.002',
+  },
+  {
+    key: 'seed',
+    kind: { type: 'int', min: 0 },
+    description: 'seed of weights and batches',
+    defaultText: '1',
+  },
+];
+
+const DEFAULTS = {
+  data: 'radar-sample',
+  out: 'runs/radar',
+  force: false,
+  minutes: 15,
+  factor: 8,
+  size: 80,
+  hidden: 32,
+  batchSize: 8,
+  lr: 0.002,
+  seed: 1,
+};
+
+export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
+
+The issue's honest experiment, in one command: train a ConvLSTM encoder-forecaster on FMI
+2016-09-28 and the first 70% of KNMI 2010-08-26, then verify it on FMI 2017-05-09 and the last
+30% of KNMI (no window overlaps training), 6 frames (30 min) in, 12 frames (60 min) out, on an
+8 km grid cropped to 80 x 80, next to Eulerian persistence and Lagrangian (optical-flow)
+extrapolation. Writes metrics.json, summary.md, csi-<event>.png, nowcast-<event>.png and the
+model checkpoint in checkpoint/ with run.json (its settings). The same as "train" then
+"evaluate --run DIR --out DIR".
+
+Options:
+${EXPERIMENT_OPTIONS.map((o) => `  --${o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}  ${o.description}${o.defaultText ? ` (default ${o.defaultText})` : ''}`).join('\n')}
+`;
+
+/** JSON with NaN (an empty score's denominator) written as null. */
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+  );
+}
+
+/** The settings of a run, saved as `run.json` (the grid is what `evaluate` and `nowcast` need). */
+export interface RunConfig {
+  readonly data: string;
+  readonly out: string;
+  readonly minutes: number;
+  readonly maxSteps?: number;
+  readonly factor: number;
+  readonly size: number;
+  readonly hidden: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly inputFrames: number;
+  readonly outputFrames: number;
+  readonly patchSize: number;
+  readonly kernel: number;
+}
+
+/** The files of a run folder. */
+export const RUN_FILES = { config: 'run.json', checkpoint: 'checkpoint', metrics: 'metrics.json' } as const;
+
+function runConfig(values: Record<string, string | number | boolean>): RunConfig {
+  const cfg: RunConfig = {
+    data: String(values.data),
+    out: String(values.out),
+    minutes: Number(values.minutes),
+    ...(values.maxSteps === undefined ? {} : { maxSteps: Number(values.maxSteps) }),
+    factor: Number(values.factor),
+    size: Number(values.size),
+    hidden: Number(values.hidden),
+    batchSize: Number(values.batchSize),
+    lr: Number(values.lr),
+    seed: Number(values.seed),
+    inputFrames: 6,
+    outputFrames: 12,
+    patchSize: 4,
+    kernel: 3,
+  };
+  if (cfg.size % cfg.patchSize !== 0)
+    throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
+  return cfg;
+}
+
+/** What training did, as recorded in `run.json` and `metrics.json`. */
+export interface TrainingSummary {
+  readonly steps: number;
+  readonly stopReason: string;
+  readonly minutes: number;
+  readonly lastLoss: number | null;
+}
+
+/** Trains on the issue's training events and writes `checkpoint/` and `run.json` into `cfg.out`. */
+async function trainRun(
+  cfg: RunConfig,
+  ctx: Context,
+): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string }> {
+  const backend = await useNodeBackend({});
+  ctx.stderr.write(`backend: ${backend.backend}\n`);
+  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+  ctx.stderr.write(
+    `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
+  );
+  const stream = new RadarSequenceStream(events.train, {
+    inputFrames: cfg.inputFrames,
+    outputFrames: cfg.outputFrames,
+    seed: cfg.seed,
+    augment: true,
+  });
+  const model = new EncoderForecaster({
+    height: cfg.size,
+    width: cfg.size,
+    patchSize: cfg.patchSize,
+    inputKernelSize: cfg.kernel,
+    layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+    inputFrames: cfg.inputFrames,
+    outputFrames: cfg.outputFrames,
+    seed: cfg.seed,
+  });
+  try {
+    ctx.stderr.write(
+      `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)\n`,
+    );
+    let result: Awaited<ReturnType<typeof train>> | undefined;
+    const log = await CsvLog.open(join(cfg.out, 'metrics.csv'), [
+      'step',
+      'loss',
+      'grad_norm',
+      'lr',
+      'seq_per_s',
+    ] as const);
+    await ctx.stop.graceful(
+      'stopping training after this step; the model is saved as it is',
+      async (signal) => {
+        result = await train(model, stream, {
+          batchSize: cfg.batchSize,
+          loss: 'bce',
+          optimizer: { name: 'adam', learningRate: cfg.lr },
+          clipNorm: 1,
+          maxMinutes: cfg.minutes,
+          ...(cfg.maxSteps === undefined ? {} : { maxSteps: cfg.maxSteps }),
+          signal,
+          callbacks: {
+            onStep: async (s) => {
+              await log.append({
+                step: s.step,
+                loss: s.loss,
+                grad_norm: s.gradNorm,
+                lr: s.lr,
+                seq_per_s: s.seqPerSec,
+              });
+              if (s.step % 25 === 0)
+                ctx.stderr.write(
+                  `step ${s.step}  loss ${s.loss.toFixed(4)}  ${s.seqPerSec.toFixed(1)} seq/s\n`,
+                );
+            },
+          },
+        });
+      },
+    );
+    await log.flush();
+    const training: TrainingSummary = {
+      steps: result?.steps ?? 0,
+      stopReason: result?.stopReason ?? 'aborted',
+      minutes: (result?.elapsedMs ?? 0) / 60_000,
+      lastLoss: result?.lastLoss ?? null,
+    };
+    await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), model);
+    await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
+      config: cfg,
+      training,
+      backend: backend.backend,
+    });
+    return { model, training, backend: backend.backend };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Verifies `model` and both baselines on the issue's test events and writes `metrics.json`,
+ * `summary.md`, `csi-<k>.png` and `nowcast-<k>.png` into `out`; returns the summary text.
+ */
+async function evaluateRun(
+  model: EncoderForecaster,
+  cfg: RunConfig,
+  out: string,
+  ctx: Context,
+  training: TrainingSummary | null,
+  backend: string,
+): Promise<string> {
+  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+  const verified: EventVerification[] = [];
+  for (const event of events.test) {
+    verified.push(
+      await verifyEvent(
+        model,
+        event,
+        (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
+      ),
+    );
+  }
+  await writeJsonAtomic(
+    join(out, RUN_FILES.metrics),
+    jsonSafe({ config: cfg, backend, training, events: verified, attribution: ATTRIBUTION }),
+  );
+  const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
+  const trained =
+    training === null
+      ? ''
+      : `Training: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason}), last loss ${training.lastLoss?.toFixed(4) ?? '–'}.\n\n`;
+  const summary = `# Radar nowcasting experiment\n\n${trained}${tables}\n\n${ATTRIBUTION}\n`;
+  await writeFileAtomic(join(out, 'summary.md'), summary);
+  for (const [k, v] of verified.entries()) {
+    const chart = renderLineChart({
+      title: `${v.event}: CSI at 1 mm/h`,
+      xLabel: 'lead time (min)',
+      yLabel: 'CSI',
+      series: METHODS.map((m) => ({
+        name: m,
+        values: csiSeries(v.scores[m], 1),
+        x: v.scores[m].map((s) => 5 * s.lead),
+      })),
+      integerX: true,
+    });
+    await writeFileAtomic(join(out, `csi-${k}.png`), encodeRgbPng(chart));
+    const event = events.test[k];
+    if (event) {
+      // The event's middle window: a fixed choice, not the best-looking one.
+      const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
+      await writeFileAtomic(join(out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
+    }
+  }
+  return summary;
+}
+
+/** `experiment`: train, verify, write the run folder. */
+export async function experimentCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
+  if (help) {
+    ctx.stdout.write(EXPERIMENT_HELP);
+    return 0;
+  }
+  const cfg = runConfig(values);
+  await assertDirectory(cfg.data, '--data');
+  await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training, backend } = await trainRun(cfg, ctx);
+  try {
+    const summary = await evaluateRun(model, cfg, cfg.out, ctx, training, backend);
+    ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+export const TRAIN_HELP = `radar-nowcast train [--data DIR] [--out DIR] [--force] [options]
+
+The training half of "experiment": trains on FMI 2016-09-28 and the first 70% of KNMI 2010-08-26
+and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
+folder, and metrics.csv (step, loss, gradient norm, learning rate, throughput); "radar-nowcast
+evaluate --run DIR" verifies it. Options as for "experiment".
+`;
+
+/** `train`: the training half of the experiment. */
+export async function trainCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
+  if (help) {
+    ctx.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  const cfg = runConfig(values);
+  await assertDirectory(cfg.data, '--data');
+  await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training } = await trainRun(cfg, ctx);
+  model.dispose();
+  ctx.stdout.write(
+    `${cfg.out}: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason})\n`,
+  );
+  return 0;
+}
+
+export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'run', kind: { type: 'string' }, description: 'a run folder written by train or experiment' },
+  {
+    key: 'data',
+    kind: { type: 'string' },
+    description: 'sample folder (default: the one the run was trained on)',
+  },
+  { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/evaluation' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
+];
+
+export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force]
+
+Verifies a trained run on FMI 2017-05-09 and the last 30% of KNMI 2010-08-26 next to Eulerian
+persistence and Lagrangian extrapolation: metrics.json (CSI, POD, FAR, ETS, bias at 0.5-10 mm/h,
+MAE, RMSE, correlation, FSS, per lead time), summary.md, CSI charts and nowcast pictures.
+`;
+
+/** Reads a run folder's `run.json`. */
+export async function readRunConfig(run: string): Promise<RunConfig> {
+  const path = join(run, RUN_FILES.config);
+  try {
+    const json = JSON.parse(await readFile(path, 'utf8')) as { config?: RunConfig };
+    const cfg = json.config;
+    if (!cfg || typeof cfg.factor !== 'number' || typeof cfg.size !== 'number')
+      throw new Error('no config.factor / config.size');
+    return cfg;
+  } catch (error) {
+    throw new OperationalError(`${path}: ${(error as Error).message}`, {
+      hint: 'give --run a folder written by "radar-nowcast train" or "radar-nowcast experiment"',
+    });
+  }
+}
+
+/** `evaluate --run DIR`. */
+export async function evaluateCommand(args: readonly string[], ctx: Context): Promise<number> {
+  const { values, help } = await resolveOptions(args, EVALUATE_OPTIONS, { force: false });
+  if (help) {
+    ctx.stdout.write(EVALUATE_HELP);
+    return 0;
+  }
+  if (values.run === undefined) throw new UsageError('--run DIR is required');
+  const run = String(values.run);
+  await assertDirectory(run, '--run');
+  const saved = await readRunConfig(run);
+  const cfg: RunConfig = { ...saved, ...(values.data === undefined ? {} : { data: String(values.data) }) };
+  await assertDirectory(cfg.data, '--data');
+  const out = values.out === undefined ? join(run, 'evaluation') : String(values.out);
+  await prepareOutputDir(out, { force: values.force === true });
+  const backend = await useNodeBackend({});
+  const { model } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
+  try {
+    const summary = await evaluateRun(model, cfg, out, ctx, null, backend.backend);
+    ctx.stdout.write(`${summary}\nOutput folder: ${out}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

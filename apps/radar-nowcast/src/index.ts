@@ -1,0 +1,7 @@
+export { type FrameSummary, summarize } from './commands/inspect.js';
+export type { Context } from './context.js';
+export { coverageWindow, loadEvent, loadExperimentEvents, splitEvent } from './data.js';
+export { HELP, main } from './main.js';
+export { ATTRIBUTION, RAIN_COLORS, RAIN_LEVELS, rainColor, renderPanels } from './render.js';
+export { type FetchResult, fetchSample, SAMPLE, SAMPLE_BASE_URL, type SampleFile } from './sample.js';
+export { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from './verification.js';

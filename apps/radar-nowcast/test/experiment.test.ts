@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/index.js';
+import { captureContext } from './helpers.js';
+
+const sample = join(import.meta.dirname, '../../../../shared/data/radar');
+const haveSample = existsSync(join(sample, 'fmi/20170509')) && existsSync(join(sample, 'knmi/20100826'));
+if (!haveSample) console.log(`experiment test skipped: ${sample} is absent (the pysteps sample data)`);
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'radar-experiment-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Scores {
+  lead: number;
+  categorical: { threshold: number; csi: number | null }[];
+}
+
+describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step run)', () => {
+  it('trains, verifies all three methods on both test events and writes the run folder', async () => {
+    const out = join(dir, 'run');
+    const ctx = captureContext();
+    const code = await main(
+      [
+        'experiment',
+        '--data',
+        sample,
+        '--out',
+        out,
+        '--max-steps',
+        '2',
+        '--factor',
+        '16',
+        '--size',
+        '40',
+        '--hidden',
+        '4',
+        '--batch-size',
+        '2',
+      ],
+      ctx,
+    );
+    expect(ctx.err()).not.toMatch(/error/);
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(
+      [
+        'checkpoint',
+        'csi-0.png',
+        'csi-1.png',
+        'metrics.csv',
+        'metrics.json',
+        'nowcast-0.png',
+        'nowcast-1.png',
+        'run.json',
+        'summary.md',
+      ].sort(),
+    );
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as {
+      training: { steps: number };
+      events: { event: string; windows: number; scores: Record<string, Scores[]> }[];
+      attribution: string;
+    };
+    expect(metrics.training.steps).toBe(2);
+    const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('step,loss,grad_norm,lr,seq_per_s');
+    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '2']);
+    // 40 FMI frames and 28 KNMI test frames give 23 and 11 windows of 18 frames.
+    expect(metrics.events.map((e) => [e.event, e.windows])).toEqual([
+      ['FMI 2017-05-09', 23],
+      ['KNMI 2010-08-26 (last 30%)', 11],
+    ]);
+    for (const e of metrics.events) {
+      expect(Object.keys(e.scores)).toEqual(['convlstm', 'persistence', 'extrapolation']);
+      for (const s of Object.values(e.scores))
+        expect(s.map((x) => x.lead)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    }
+    // The baselines do not depend on the model: extrapolation beats persistence on KNMI from 15 min on.
+    const knmi = metrics.events[1]?.scores ?? {};
+    const csi1 = (m: string) =>
+      (knmi[m] ?? []).map((s) => s.categorical.find((c) => c.threshold === 1)?.csi ?? Number.NaN);
+    for (let t = 2; t < 12; t++)
+      expect(csi1('extrapolation')[t]).toBeGreaterThan(csi1('persistence')[t] as number);
+    expect(metrics.attribution).toMatch(/Finnish Meteorological Institute \(CC BY 4.0\); KNMI \(CC BY 4.0\)/);
+    expect(ctx.out()).toContain('CSI at 1 mm/h by lead time');
+    // evaluate re-verifies the saved run to the same scores; nowcast draws from it.
+    const evalCtx = captureContext();
+    expect(await main(['evaluate', '--run', out, '--out', join(dir, 'eval')], evalCtx)).toBe(0);
+    const again2 = JSON.parse(await readFile(join(dir, 'eval', 'metrics.json'), 'utf8')) as typeof metrics;
+    expect(again2.events).toEqual(metrics.events);
+    const nc = captureContext();
+    expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--run', out, '--data', sample], nc)).toBe(0);
+    expect((await readdir(join(out, 'nowcast-201705091200'))).sort()).toEqual(['nowcast.gif', 'nowcast.png']);
+    // A second run into the same folder is refused without --force.
+    const again = captureContext();
+    expect(await main(['experiment', '--data', sample, '--out', out, '--max-steps', '1'], again)).toBe(2);
+    expect(again.err()).toMatch(/--force/);
+  });
+});
