@@ -143,7 +143,16 @@ function checkTarball(tarball, pkg, scratch) {
     );
   const publint = run(bin('publint'), ['run', tarball, '--strict'], { allowFailure: true, cwd: root });
   if (publint.status !== 0) fail(`${name}: publint:\n${publint.stdout}${publint.stderr}`);
-  const attw = run(bin('attw'), [tarball, '--format', 'ascii'], { allowFailure: true, cwd: root });
+  // An ESM-only package (no `require` condition anywhere) is checked as one: CJS consumers import() it.
+  const esmOnly = !JSON.stringify(pkg.json.exports ?? {}).includes('"require"');
+  const attw = run(
+    bin('attw'),
+    [tarball, '--format', 'ascii', ...(esmOnly ? ['--profile', 'esm-only'] : [])],
+    {
+      allowFailure: true,
+      cwd: root,
+    },
+  );
   if (attw.status !== 0) fail(`${name}: arethetypeswrong:\n${attw.stdout}${attw.stderr}`);
   const bytes = readFileSync(tarball).length;
   if (!markers && publint.status === 0 && attw.status === 0)

@@ -11,5 +11,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  external: [/^@tensorflow\//, /^@convlstm\//, 'pngjs', 'omggif'],
+  external: [/^@tensorflow\//, /^@convlstm\//],
 });

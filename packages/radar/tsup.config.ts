@@ -1,12 +1,8 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/node.ts'],
   // ESM only: h5wasm ships no CommonJS build.
   format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, 'h5wasm', 'fflate'],
+  external: ['h5wasm', 'fflate'],
 });

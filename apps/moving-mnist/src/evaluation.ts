@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, writeFileAtomic } from '@convlstm/cli';
+import { framesFromArray } from '@convlstm/pictures';
 import {
   type EncoderForecaster,
   type EncoderForecasterConfig,
@@ -11,7 +12,6 @@ import {
   type SequenceSet,
 } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
-import { framesFromArray } from './images/index.js';
 import { writeMetricCharts } from './report/charts.js';
 import {
   buildMetricsReport,

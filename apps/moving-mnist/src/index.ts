@@ -1,12 +1,10 @@
 export { parseArgs, readConfigFile, resolveOptions, UsageError } from '@convlstm/cli';
-export * from './charts/index.js';
 export type { CommandContext } from './commands/context.js';
 export { type EvaluateConfig, evaluateConfig, runEvaluate } from './commands/evaluate.js';
 export { type PredictConfig, predictConfig, runPredict } from './commands/predict.js';
 export { runTrain, type TrainConfig, trainConfig } from './commands/train.js';
 export { EVALUATE_OPTIONS, PREDICT_OPTIONS, TRAIN_OPTIONS } from './config/specs.js';
 export { helpText } from './help.js';
-export * from './images/index.js';
 export { main } from './main.js';
 export { METRICS, type MetricsReport } from './report/metrics.js';
 export { summaryTable } from './report/summary.js';

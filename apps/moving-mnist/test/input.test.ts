@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeGrayGif, type GrayImage, writeGrayPng } from '@convlstm/pictures';
 import { writeNpy } from '@convlstm/train';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeGrayGif, type GrayImage, writeGrayPng } from '../src/images/index.js';
 import { readInput } from '../src/input.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mm-input-'));

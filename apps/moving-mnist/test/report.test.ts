@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeGrayGif, decodeGrayPng } from '@convlstm/pictures';
 import type { Evaluation, Metrics } from '@convlstm/train';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeGrayGif, decodeGrayPng } from '../src/images/index.js';
 import { writeMetricCharts } from '../src/report/charts.js';
 import { beatsBaselines, buildMetricsReport, METRICS, metricsToJson } from '../src/report/metrics.js';
 import { writePreviews } from '../src/report/previews.js';

@@ -1,13 +1,13 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeGrayGif, decodeGrayPng, encodeGrayGif, framesFromArray } from '@convlstm/pictures';
 import { fixedTestSet, readNpy, writeNpy } from '@convlstm/train';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEvaluate } from '../src/commands/evaluate.js';
 import { runPredict } from '../src/commands/predict.js';
 import { runTrain, trainConfig } from '../src/commands/train.js';
 import { TRAIN_DEFAULTS } from '../src/config/specs.js';
-import { decodeGrayGif, decodeGrayPng, encodeGrayGif, framesFromArray } from '../src/images/index.js';
 import { METRICS } from '../src/report/metrics.js';
 import { RUN_FILES } from '../src/run-folder.js';
 import { captureContext } from './helpers.js';

@@ -1,4 +1,4 @@
-import { encodeRgbPng, type Rgb, type RgbCanvas } from '@convlstm/moving-mnist';
+import { encodeRgbPng, type Rgb, type RgbCanvas } from '@convlstm/pictures';
 import { extrapolationNowcast, type RadarEvent, windowArrays } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
 import { GifWriter } from 'omggif';

@@ -1,4 +1,4 @@
-import { drawText, GLYPH_HEIGHT, type Rgb, RgbCanvas, textWidth } from '@convlstm/moving-mnist';
+import { drawText, GLYPH_HEIGHT, type Rgb, RgbCanvas, textWidth } from '@convlstm/pictures';
 import {
   NO_DATA_COLOR,
   NO_RAIN_COLOR,

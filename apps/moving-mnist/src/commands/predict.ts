@@ -6,11 +6,11 @@ import {
   resolveOptions,
   UsageError,
 } from '@convlstm/cli';
+import { framesFromArray, writeGrayPng } from '@convlstm/pictures';
 import { writeNpy } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, PREDICT_DEFAULTS, PREDICT_OPTIONS } from '../config/specs.js';
-import { framesFromArray, writeGrayPng } from '../images/index.js';
 import { readInput } from '../input.js';
 import { writePreviews } from '../report/previews.js';
 import { openCheckpoint } from './checkpoint-dir.js';

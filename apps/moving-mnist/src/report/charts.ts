@@ -1,7 +1,6 @@
 import { join } from 'node:path';
+import { renderLineChart, type Series, writeRgbPng } from '@convlstm/pictures';
 import type { Evaluation } from '@convlstm/train';
-import { renderLineChart, type Series } from '../charts/index.js';
-import { writeRgbPng } from '../images/index.js';
 import { BASELINES, METRICS } from './metrics.js';
 
 /** Writes `metric-<name>.png` for every metric: model and baselines vs lead time. Returns the paths. */

@@ -5,7 +5,7 @@ import {
   sideBySideFrames,
   writeGrayGif,
   writeGrayPng,
-} from '../images/index.js';
+} from '@convlstm/pictures';
 
 /** One sequence to preview: each a list of frames. `truth` may be empty (predict without targets). */
 export interface PreviewSequence {

@@ -12,7 +12,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@convlstm/cli';
-import { encodeRgbPng, renderLineChart } from '@convlstm/moving-mnist';
+import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream } from '@convlstm/radar';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint, train } from '@convlstm/train';
 import type { Context } from '../context.js';
