@@ -24,6 +24,7 @@ interface Scores {
 }
 
 describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step run)', () => {
+  // Reads the whole sample, trains 2 steps and verifies 34 windows three ways: minutes on a busy CI machine.
   it('trains, verifies all three methods on both test events and writes the run folder', async () => {
     const out = join(dir, 'run');
     const ctx = captureContext();
@@ -101,5 +102,5 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     const again = captureContext();
     expect(await main(['experiment', '--data', sample, '--out', out, '--max-steps', '1'], again)).toBe(2);
     expect(again.err()).toMatch(/--force/);
-  });
+  }, 600_000);
 });
