@@ -288,15 +288,19 @@ async function main() {
         env,
       },
     );
+    // Then every other public package, so that every entry point of every package is loaded once.
+    const others = packages.map((p) => p.json.name).filter((n) => !CONSUMER_PACKAGES.includes(n));
+    run('npm', ['install', '--no-audit', '--no-fund', ...others], { cwd: consumer, env });
     for (const [label, file] of [
       ['ESM', 'esm.mjs'],
       ['CJS', 'cjs.cjs'],
+      ['every entry point', 'load-all.mjs'],
     ]) {
       const result = run('node', [file], { cwd: consumer, env, allowFailure: true });
       const lines = `${result.stdout}`
         .trim()
         .split('\n')
-        .filter((l) => /^(esm|cjs):/.test(l));
+        .filter((l) => /^(esm|cjs|load):/.test(l));
       if (result.status !== 0) fail(`${label} consumer failed:\n${result.stdout}${result.stderr}`);
       else ok(`${label}: ${lines.join(' | ')}`);
     }
