@@ -1,4 +1,5 @@
 import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { boxSum, integral } from './summed-area.js';
 
 /** A dense motion field `[H, W]` in pixels per time step: `u` along columns (x), `v` along rows (y). */
 export interface MotionField {
@@ -28,35 +29,17 @@ export interface LucasKanadeOptions {
   readonly smoothingRadius?: number;
 }
 
-/** Summed-area table of a `[H, W]` grid: `(H+1) × (W+1)`. */
-function integral(values: ArrayLike<number>, width: number, height: number): Float64Array {
-  const out = new Float64Array((height + 1) * (width + 1));
-  for (let y = 0; y < height; y++) {
-    let row = 0;
-    for (let x = 0; x < width; x++) {
-      row += values[y * width + x] as number;
-      out[(y + 1) * (width + 1) + x + 1] = (out[y * (width + 1) + x + 1] as number) + row;
-    }
-  }
-  return out;
-}
-
 /** Box sums of radius `r` (windows clipped at the edges) of a `[H, W]` grid. */
 function boxFilter(values: ArrayLike<number>, width: number, height: number, r: number): Float64Array {
   const table = integral(values, width, height);
   const out = new Float64Array(width * height);
-  const w = width + 1;
   for (let y = 0; y < height; y++) {
     const y0 = Math.max(0, y - r);
     const y1 = Math.min(height, y + r + 1);
     for (let x = 0; x < width; x++) {
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(width, x + r + 1);
-      out[y * width + x] =
-        (table[y1 * w + x1] as number) -
-        (table[y0 * w + x1] as number) -
-        (table[y1 * w + x0] as number) +
-        (table[y0 * w + x0] as number);
+      out[y * width + x] = boxSum(table, width, x0, y0, x1, y1);
     }
   }
   return out;

@@ -1,4 +1,5 @@
 import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import { boxSum, integral } from './summed-area.js';
 
 /** Rain-rate thresholds (mm/h) of the categorical scores, as in pysteps' and WMO nowcast practice. */
 export const DEFAULT_THRESHOLDS: readonly number[] = [0.5, 1, 2, 5, 10];
@@ -91,29 +92,6 @@ interface LeadAccumulator {
   tables: { a: number; b: number; c: number; d: number }[];
   fssNum: number[];
   fssDen: number[];
-}
-
-/** Summed-area table of a `[H, W]` grid: `(H+1) × (W+1)`, zero first row and column. */
-function integral(values: ArrayLike<number>, width: number, height: number): Float64Array {
-  const out = new Float64Array((height + 1) * (width + 1));
-  for (let y = 0; y < height; y++) {
-    let row = 0;
-    for (let x = 0; x < width; x++) {
-      row += values[y * width + x] as number;
-      out[(y + 1) * (width + 1) + x + 1] = (out[y * (width + 1) + x + 1] as number) + row;
-    }
-  }
-  return out;
-}
-
-function boxSum(table: Float64Array, width: number, x0: number, y0: number, x1: number, y1: number): number {
-  const w = width + 1;
-  return (
-    (table[y1 * w + x1] as number) -
-    (table[y0 * w + x1] as number) -
-    (table[y1 * w + x0] as number) +
-    (table[y0 * w + x0] as number)
-  );
 }
 
 /**
