@@ -76,6 +76,8 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     if (work !== '') await rm(work, { recursive: true, force: true });
   });
 
+  // Every test's limit covers its waits: the first page compiles every WebGPU pipeline on
+  // SwiftShader, which takes minutes when the whole suite shares two cores.
   it('renders the forecast of the checkpoint, equal to the same model run in Node', async () => {
     const spec: SequenceSpec = { seed: 11, index: 2, numDigits: 2, speed: 3 };
     page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
@@ -158,7 +160,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     console.log(
       `[web-demo] forecast time on webgpu: first ${times[0]?.toFixed(0)} ms, warm ${times[1]?.toFixed(0)} ms`,
     );
-  });
+  }, 420_000);
 
   it('trains in the page and downloads weights that the Node checkpoint loader reads', async () => {
     // Continues on the forecast test's page (its pipelines are compiled), with its checkpoint.
@@ -316,7 +318,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       worst = Math.max(worst, Math.abs(v - (reference.output[i] as number)));
     });
     expect(worst, state.backendReport).toBeLessThanOrEqual(1e-5);
-  });
+  }, 360_000);
 
   it('radar page: nowcasts the held-out FMI event from committed frames and checkpoint, as Node does', async () => {
     const radar = await browser.newPage({ viewport: { width: 1300, height: 900 } });
