@@ -60,6 +60,16 @@ describe('options and config files', () => {
       'unknown option --batch-sise (did you mean "--batch-size"?)',
     );
     expect(() => parseArgs(['--steps'], TRAIN_OPTIONS)).toThrow('--steps: missing value');
+    for (const [args, message] of [
+      [['--l1-weight', '-1'], '--l1-weight: expected a number >= 0, got -1'],
+      [['--layers', '32,x'], '--layers 32,x: expected hidden channels per layer as positive integers'],
+      [['--layers', '32,,8'], '--layers 32,,8: expected'],
+      [['--schedule', 'linear'], '--schedule: expected one of constant, cosine'],
+    ] as const) {
+      const bad = captureContext();
+      expect(await main(['train', ...args, '--out', join(dir, 'never')], bad)).toBe(2);
+      expect(bad.err()).toContain(message);
+    }
   });
 
   it('names the file and the key for an unknown key or a bad value', async () => {

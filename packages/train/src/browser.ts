@@ -6,7 +6,7 @@
 export { type BaselineName, baselinePredictions } from './baselines.js';
 export { clipByGlobalNorm } from './clip.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
-export { bceFromLogits, type LossName, meanSquaredError } from './losses.js';
+export { bceFromLogits, type LossName, meanAbsoluteError, meanSquaredError } from './losses.js';
 export {
   CROSS_ENTROPY_EPSILON,
   computeMetrics,

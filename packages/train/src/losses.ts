@@ -43,6 +43,11 @@ export function bceFromLogits(logits: Tensor, targets: Tensor, mask?: Tensor): S
   return maskedMean(add(sub(relu(logits), mul(logits, targets)), log1p(exp(neg(abs(logits))))), mask);
 }
 
+/** Mean absolute error over all elements of `predictions` and `targets` (over `mask`'s 1s when given). */
+export function meanAbsoluteError(predictions: Tensor, targets: Tensor, mask?: Tensor): Scalar {
+  return maskedMean(abs(sub(predictions, targets)), mask);
+}
+
 /** Mean squared error over all elements of `predictions` and `targets` (over `mask`'s 1s when given). */
 export function meanSquaredError(predictions: Tensor, targets: Tensor, mask?: Tensor): Scalar {
   return maskedMean(square(sub(predictions, targets)), mask);

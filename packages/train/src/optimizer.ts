@@ -28,7 +28,19 @@ export type OptimizerConfig =
 export type LrSchedule =
   | { readonly kind: 'constant' }
   | { readonly kind: 'step'; readonly everySteps: number; readonly factor: number }
-  | { readonly kind: 'cosine'; readonly totalSteps: number; readonly minLearningRate?: number };
+  | {
+      readonly kind: 'cosine';
+      /** Steps over which the rate decays (at least one of `totalSteps` and `totalMinutes`). */
+      readonly totalSteps?: number;
+      /**
+       * Training minutes over which the rate decays, for runs with a time budget: progress is
+       * the larger of the step and the time fractions, so the decay ends with whichever budget
+       * runs out first. A time-driven rate depends on the machine's speed, so a resumed run
+       * continues the schedule but is not bit-identical to an uninterrupted one.
+       */
+      readonly totalMinutes?: number;
+      readonly minLearningRate?: number;
+    };
 
 /** The keys of each {@link OptimizerConfig}; `satisfies` rejects a missing or misspelt one at compile time. */
 const OPTIMIZER_CONFIG_KEYS = {
@@ -61,6 +73,7 @@ const SCHEDULE_KEYS = {
   cosine: Object.keys({
     kind: true,
     totalSteps: true,
+    totalMinutes: true,
     minLearningRate: true,
   } satisfies Record<keyof Extract<LrSchedule, { kind: 'cosine' }>, true>),
 } as const satisfies Record<LrSchedule['kind'], readonly string[]>;
@@ -154,13 +167,24 @@ export function assertSchedule(schedule: LrSchedule, argument = 'schedule'): voi
       return;
     case 'cosine':
       assertKnownKeys(schedule, SCHEDULE_KEYS.cosine, argument);
-      if (!Number.isInteger(schedule.totalSteps) || schedule.totalSteps < 1) {
+      if (schedule.totalSteps === undefined && schedule.totalMinutes === undefined) {
+        throw new ConvLSTMArgumentError(
+          `${argument}.totalSteps`,
+          'an integer >= 1 (or totalMinutes)',
+          'neither totalSteps nor totalMinutes',
+        );
+      }
+      if (
+        schedule.totalSteps !== undefined &&
+        (!Number.isInteger(schedule.totalSteps) || schedule.totalSteps < 1)
+      ) {
         throw new ConvLSTMArgumentError(
           `${argument}.totalSteps`,
           'an integer >= 1',
           describeValue(schedule.totalSteps),
         );
       }
+      if (schedule.totalMinutes !== undefined) positive(schedule.totalMinutes, `${argument}.totalMinutes`);
       if (schedule.minLearningRate !== undefined && !(schedule.minLearningRate >= 0)) {
         throw new ConvLSTMArgumentError(
           `${argument}.minLearningRate`,
@@ -179,10 +203,11 @@ export function assertSchedule(schedule: LrSchedule, argument = 'schedule'): voi
 }
 
 /**
- * Learning rate of step `step` (0-based): constant `base`; step decay `base · factor^⌊step / everySteps⌋`;
- * cosine `min + (base − min) · (1 + cos(π · min(step, total) / total)) / 2`.
+ * Learning rate of step `step` (0-based) after `elapsedMinutes` of training: constant `base`;
+ * step decay `base · factor^⌊step / everySteps⌋`; cosine `min + (base − min) · (1 + cos(π · p)) / 2`
+ * with progress `p = min(1, max(step / totalSteps, elapsedMinutes / totalMinutes))`.
  */
-export function learningRateAt(base: number, schedule: LrSchedule, step: number): number {
+export function learningRateAt(base: number, schedule: LrSchedule, step: number, elapsedMinutes = 0): number {
   switch (schedule.kind) {
     case 'constant':
       return base;
@@ -190,7 +215,9 @@ export function learningRateAt(base: number, schedule: LrSchedule, step: number)
       return base * schedule.factor ** Math.floor(step / schedule.everySteps);
     case 'cosine': {
       const min = schedule.minLearningRate ?? 0;
-      const progress = Math.min(step, schedule.totalSteps) / schedule.totalSteps;
+      const bySteps = schedule.totalSteps === undefined ? 0 : step / schedule.totalSteps;
+      const byTime = schedule.totalMinutes === undefined ? 0 : elapsedMinutes / schedule.totalMinutes;
+      const progress = Math.min(1, Math.max(bySteps, byTime));
       return min + ((base - min) * (1 + Math.cos(Math.PI * progress))) / 2;
     }
   }

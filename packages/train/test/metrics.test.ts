@@ -12,6 +12,7 @@ import {
   evaluate,
   learningRateAt,
   MovingMnist,
+  meanAbsoluteError,
   meanSquaredError,
   type SequenceSet,
   splitBatch,
@@ -195,6 +196,11 @@ describe('losses, clipping and schedules', () => {
     const big = bceFromLogits(tensor([1000, -1000]), tensor([0, 1]));
     expect(big.dataSync()[0]).toBeCloseTo(1000, 2);
     expect(meanSquaredError(tensor([1, 2]), tensor([0, 0])).dataSync()[0]).toBeCloseTo(2.5, 6);
+    expect(meanAbsoluteError(tensor([1, -2, 0.5]), tensor([0, 0, 1])).dataSync()[0]).toBeCloseTo(3.5 / 3, 6);
+    // Masked: only the elements where the mask is 1 count.
+    expect(
+      meanAbsoluteError(tensor([1, -2, 0.5]), tensor([0, 0, 1]), tensor([1, 0, 1])).dataSync()[0],
+    ).toBeCloseTo(0.75, 6);
   });
 
   it('clips by the global norm over all gradients', () => {
@@ -219,5 +225,15 @@ describe('losses, clipping and schedules', () => {
       12,
     );
     expect(learningRateAt(0.1, { kind: 'cosine', totalSteps: 100 }, 500)).toBeCloseTo(0, 12);
+    // A time budget: progress is the elapsed fraction of it (here a quarter: (1 + cos(π/4)) / 2).
+    expect(learningRateAt(0.1, { kind: 'cosine', totalMinutes: 8 }, 3, 2)).toBeCloseTo(
+      (0.1 * (1 + Math.SQRT1_2)) / 2,
+      12,
+    );
+    // Both budgets: whichever is further along sets the rate.
+    const both = { kind: 'cosine', totalSteps: 100, totalMinutes: 10 } as const;
+    expect(learningRateAt(0.1, both, 50, 1)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, both, 10, 5)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, both, 10, 20)).toBeCloseTo(0, 12);
   });
 });

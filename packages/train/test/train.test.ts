@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memory, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { memory, setBackend, type Tensor, tensor, tensor5d } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DigitPool,
@@ -52,6 +52,10 @@ const TINY: EncoderForecasterOptions = {
 };
 const data = (seed = 5) =>
   new MovingMnist({ digits, canvasSize: 32, numDigits: 1, inputFrames: 2, outputFrames: 2, speed: 2, seed });
+
+function tidyDispose(tensors: Tensor[]): void {
+  for (const t of tensors) t.dispose();
+}
 
 async function weightsOf(model: EncoderForecaster): Promise<Float32Array[]> {
   const ws = model.getWeights();
@@ -111,6 +115,49 @@ describe('train', () => {
     });
     expect(result.stopReason).toBe('maxEpochs');
     expect(lrs).toEqual([0.004, 0.004, 0.002, 0.002, 0.001, 0.001]);
+    model.dispose();
+  });
+
+  it('adds l1Weight · mean|σ(z) − y| to the loss, as computed by hand on the same batch', async () => {
+    const model = new EncoderForecaster(TINY);
+    const batch = data().nextBatch(2);
+    const inputs = tensor5d(batch.inputs, [2, 2, 32, 32, 1]);
+    const logits = model.predictLogits(inputs, 2);
+    const z = logits.dataSync();
+    const y = batch.targets;
+    let bce = 0;
+    let l1 = 0;
+    for (let i = 0; i < z.length; i++) {
+      const zi = z[i] as number;
+      const yi = y[i] as number;
+      const p = 1 / (1 + Math.exp(-zi));
+      bce += Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi)));
+      l1 += Math.abs(p - yi);
+    }
+    tidyDispose([inputs, logits]);
+    const losses: number[] = [];
+    await train(model, data(), {
+      batchSize: 2,
+      maxSteps: 1,
+      l1Weight: 0.5,
+      callbacks: { onStep: (s) => void losses.push(s.loss) },
+    });
+    expect(losses[0]).toBeCloseTo(bce / z.length + (0.5 * l1) / z.length, 5);
+    model.dispose();
+  });
+
+  it('decays a cosine schedule over a time budget by the training time elapsed', async () => {
+    const model = new EncoderForecaster(TINY);
+    const lrs: number[] = [];
+    await train(model, data(), {
+      batchSize: 2,
+      maxSteps: 2,
+      // A budget of a microsecond is spent before the first step: the rate is already the floor.
+      schedule: { kind: 'cosine', totalMinutes: 1e-8, minLearningRate: 1e-4 },
+      optimizer: { name: 'adam', learningRate: 1e-2 },
+      callbacks: { onStep: (s) => void lrs.push(s.lr) },
+    });
+    expect(lrs).toEqual([1e-4, 1e-4]);
     model.dispose();
   });
 
@@ -228,6 +275,10 @@ describe('train', () => {
     const model = new EncoderForecaster(TINY);
     await expect(train(model, data(), {})).rejects.toThrow(/maxSteps, maxEpochs, maxMinutes/);
     await expect(train(model, data(), { maxSteps: 1, loss: 'l1' as never })).rejects.toThrow(/options.loss/);
+    await expect(train(model, data(), { maxSteps: 1, l1Weight: -1 })).rejects.toThrow(/options.l1Weight/);
+    await expect(train(model, data(), { maxSteps: 1, schedule: { kind: 'cosine' } })).rejects.toThrow(
+      /options.schedule.totalSteps/,
+    );
     await expect(train(model, data(), { maxSteps: 1, optimizer: { name: 'sgd' } as never })).rejects.toThrow(
       /rmsprop/,
     );

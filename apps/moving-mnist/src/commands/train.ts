@@ -48,6 +48,8 @@ export interface TrainConfig {
   readonly lr: number;
   readonly optimizer: 'adam' | 'rmsprop';
   readonly loss: 'bce' | 'mse';
+  readonly l1Weight: number;
+  readonly schedule: 'constant' | 'cosine';
   readonly clipNorm: number;
   readonly seed: number;
   readonly backend: BackendChoice;
@@ -62,8 +64,8 @@ export interface TrainConfig {
   /** Checkpoint directory to continue from, or `null` for a fresh run. */
   readonly resume: string | null;
   /**
-   * Programmatic only (no flag): overrides of the preset's model options, e.g. a tiny model
-   * for tests. Recorded in `config.json`.
+   * Overrides of the preset's model options (from `--layers`, `--state-kernel`, `--patch-size`,
+   * or programmatic, e.g. a tiny model for tests). Recorded in `config.json`.
    */
   readonly modelOverrides?: Partial<EncoderForecasterOptions>;
 }
@@ -71,9 +73,39 @@ export interface TrainConfig {
 /** Steps used when neither `--steps` nor `--minutes` is given. */
 export const DEFAULT_STEPS = 1000;
 
+/** The model flags as overrides of the preset's options (absent when none is given). */
+function modelFlags(values: OptionValues, preset: PresetName): Partial<EncoderForecasterOptions> | undefined {
+  const layersText = values.layers as string | undefined;
+  const stateKernel = values.stateKernel as number | undefined;
+  const patchSize = values.patchSize as number | undefined;
+  if (layersText === undefined && stateKernel === undefined && patchSize === undefined) return undefined;
+  let channels = PRESETS[preset].options.layers.map((l) => l.hiddenChannels);
+  if (layersText !== undefined) {
+    const parts = layersText.split(',').map((p) => p.trim());
+    if (parts.length === 0 || parts.some((p) => !/^[1-9][0-9]*$/.test(p))) {
+      throw new UsageError(
+        `--layers ${layersText}: expected hidden channels per layer as positive integers separated by commas, e.g. 32,32`,
+      );
+    }
+    channels = parts.map(Number);
+  }
+  const kernelOf = (l: number): number =>
+    stateKernel ??
+    PRESETS[preset].options.layers[Math.min(l, PRESETS[preset].options.layers.length - 1)]
+      ?.recurrentKernelSize ??
+    3;
+  return {
+    layers: channels.map((hiddenChannels, l) => ({ hiddenChannels, recurrentKernelSize: kernelOf(l) })),
+    ...(patchSize === undefined ? {} : { patchSize }),
+  };
+}
+
 /** Turns parsed option values into a {@link TrainConfig}. */
 export function trainConfig(values: OptionValues): TrainConfig {
   const preset = values.preset as PresetName;
+  const modelOverrides = modelFlags(values, preset);
+  const l1Weight = values.l1Weight as number;
+  if (!(l1Weight >= 0)) throw new UsageError(`--l1-weight: expected a number >= 0, got ${l1Weight}`);
   const steps = (values.steps as number | undefined) ?? null;
   const minutes = (values.minutes as number | undefined) ?? null;
   return {
@@ -84,6 +116,8 @@ export function trainConfig(values: OptionValues): TrainConfig {
     lr: values.lr as number,
     optimizer: values.optimizer as 'adam' | 'rmsprop',
     loss: values.loss as 'bce' | 'mse',
+    l1Weight,
+    schedule: values.schedule as 'constant' | 'cosine',
     clipNorm: values.clipNorm as number,
     seed: values.seed as number,
     backend: values.backend as BackendChoice,
@@ -96,6 +130,7 @@ export function trainConfig(values: OptionValues): TrainConfig {
     validationSize: values.validationSize as number,
     checkpointEvery: values.checkpointEvery as number,
     resume: (values.resume as string | undefined) ?? null,
+    ...(modelOverrides === undefined ? {} : { modelOverrides }),
   };
 }
 
@@ -104,7 +139,16 @@ export function trainConfig(values: OptionValues): TrainConfig {
  * flag to drop (they define the model, the data stream or the optimiser state). `lr` is the
  * exception: a different learning rate is applied from the resumed step on.
  */
-const FIXED_ON_RESUME = ['preset', 'seed', 'optimizer', 'loss', 'clipNorm', 'batchSize'] as const;
+const FIXED_ON_RESUME = [
+  'preset',
+  'seed',
+  'optimizer',
+  'loss',
+  'l1Weight',
+  'schedule',
+  'clipNorm',
+  'batchSize',
+] as const;
 /** Options a resumed run takes from the run unless the command line gives them. */
 const TAKEN_ON_RESUME = [
   'lr',
@@ -163,8 +207,10 @@ function resumedConfig(
     }
     merged[key] = run[key];
   }
-  // Model overrides have no flag: a command-line resume takes the run's.
-  if (explicit !== undefined) merged.modelOverrides = run.modelOverrides;
+  // The model is the checkpoint's: a command-line resume takes the run's overrides (model flags
+  // that differ from it are refused by the model check after this).
+  if (explicit !== undefined && !['layers', 'stateKernel', 'patchSize'].some((k) => explicit.has(k)))
+    merged.modelOverrides = run.modelOverrides;
   for (const key of TAKEN_ON_RESUME) {
     if (!given(key) && key in run) merged[key] = run[key];
   }
@@ -296,7 +342,11 @@ export async function runTrain(
     const earlyTest = config.testSet === null ? null : await loadTestSet(mc, config);
     if (resumed !== null) ctx.log(`Resuming from ${config.resume} at step ${resumed.step}.`);
     ctx.log(
-      `Model: preset ${config.preset} (${preset.description}), ${model.numParams} parameters, ` +
+      `Model: preset ${config.preset} (${preset.description})` +
+        (config.modelOverrides === undefined
+          ? ', '
+          : ` with layers ${mc.layers.map((l) => `${l.recurrentKernelSize}x${l.recurrentKernelSize}-${l.hiddenChannels}`).join(', ')} in ${mc.patchSize}x${mc.patchSize} patches, `) +
+        `${model.numParams} parameters, ` +
         `${mc.inputFrames} -> ${mc.outputFrames} frames of ${mc.frameSize}x${mc.frameSize}`,
     );
     const digits = loadMnistDigits();
@@ -362,6 +412,16 @@ export async function runTrain(
           train(training, data, {
             batchSize: config.batchSize,
             loss: config.loss,
+            l1Weight: config.l1Weight,
+            ...(config.schedule === 'cosine'
+              ? {
+                  schedule: {
+                    kind: 'cosine' as const,
+                    ...(config.steps === null ? {} : { totalSteps: config.steps }),
+                    ...(config.minutes === null ? {} : { totalMinutes: config.minutes }),
+                  },
+                }
+              : {}),
             optimizer: { name: config.optimizer, learningRate: config.lr },
             clipNorm: config.clipNorm,
             // The final checkpoint keeps the optimiser state, so `--resume` continues exactly.
