@@ -11,5 +11,7 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // import.meta.url (the bundled model's folder) in the CommonJS build too.
+  shims: true,
   external: [/^@tensorflow\//, /^@convlstm\//],
 });

@@ -10,6 +10,7 @@ import { framesFromArray, writeGrayPng } from '@convlstm/pictures';
 import { writeNpy } from '@convlstm/train';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
+import { BUNDLED_CHECKPOINT } from '../bundled-model.js';
 import { type BackendChoice, PREDICT_DEFAULTS, PREDICT_OPTIONS } from '../config/specs.js';
 import { readInput } from '../input.js';
 import { writePreviews } from '../report/previews.js';
@@ -30,11 +31,11 @@ export interface PredictConfig {
 }
 
 export function predictConfig(values: OptionValues): PredictConfig {
-  for (const key of ['checkpoint', 'input', 'out']) {
+  for (const key of ['input', 'out']) {
     if (values[key] === undefined) throw new UsageError(`--${key} is required`);
   }
   return {
-    checkpoint: values.checkpoint as string,
+    checkpoint: (values.checkpoint as string | undefined) ?? BUNDLED_CHECKPOINT,
     input: values.input as string,
     out: values.out as string,
     outputFrames: (values.outputFrames as number | undefined) ?? null,
@@ -63,6 +64,8 @@ export async function runPredict(
   await prepareOutputDir(dir, { force: config.force, flag: '--out' });
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
+  if (config.checkpoint === BUNDLED_CHECKPOINT)
+    ctx.log(`Model: the bundled model (${config.checkpoint})`);
   const { model, config: mc } = await openCheckpoint(config.checkpoint, '--checkpoint', {
     trainingState: false,
   });

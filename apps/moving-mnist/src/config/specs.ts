@@ -182,7 +182,7 @@ export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
 /** Options of `moving-mnist predict`. */
 export const PREDICT_OPTIONS: readonly OptionSpec[] = [
   config,
-  checkpoint,
+  { ...checkpoint, defaultText: 'the model bundled in models/bundled' },
   {
     key: 'input',
     kind: { type: 'string' },
