@@ -18,9 +18,11 @@ describe('predict without --checkpoint', () => {
     await writeNpy(input, { data: set.data, shape: [4, 20, 64, 64, 1], dtype: 'float32' });
     const out = join(dir, 'out');
     const ctx = captureContext();
-    expect(
-      await main(['predict', '--input', input, '--out', out, '--backend', 'cpu', '--max-images', '1'], ctx),
-    ).toBe(0);
+    const code = await main(
+      ['predict', '--input', input, '--out', out, '--backend', 'cpu', '--max-images', '1'],
+      ctx,
+    );
+    expect(code, ctx.err()).toBe(0);
     expect(ctx.err()).toContain(`the bundled model (${BUNDLED_CHECKPOINT})`);
     const prediction = await readNpy(join(out, 'prediction.npy'));
     expect(prediction.shape).toEqual([4, 10, 64, 64, 1]);

@@ -64,8 +64,7 @@ export async function runPredict(
   await prepareOutputDir(dir, { force: config.force, flag: '--out' });
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
-  if (config.checkpoint === BUNDLED_CHECKPOINT)
-    ctx.log(`Model: the bundled model (${config.checkpoint})`);
+  if (config.checkpoint === BUNDLED_CHECKPOINT) ctx.log(`Model: the bundled model (${config.checkpoint})`);
   const { model, config: mc } = await openCheckpoint(config.checkpoint, '--checkpoint', {
     trainingState: false,
   });
