@@ -115,6 +115,7 @@ describe('strict options of @convlstm/train', () => {
     expectUnknownKey(await run({ batchSise: 2 }), 'options', 'batchSise', [
       'batchSize',
       'loss',
+      'l1Weight',
       'optimizer',
       'clipNorm',
       'schedule',
@@ -187,7 +188,7 @@ describe('strict options of @convlstm/train', () => {
       await run({ schedule: { kind: 'cosine', totalSteps: 2, minLr: 0 } }),
       'options.schedule',
       'minLr',
-      ['kind', 'totalSteps', 'minLearningRate'],
+      ['kind', 'totalSteps', 'totalMinutes', 'minLearningRate'],
     );
     // A nested object that is no object at all is named too.
     expect(String(await run({ checkpoint: 'dir' }))).toMatch(
