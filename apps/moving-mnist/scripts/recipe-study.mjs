@@ -50,6 +50,16 @@ const ROWS = [
   { name: 'batch16', what: 'batch 16', flags: ['--batch-size', '16'] },
   { name: 'batch4', what: 'batch 4', flags: ['--batch-size', '4'] },
   {
+    name: 'cosine-l1x2',
+    what: 'cosine + BCE + 2 · L1',
+    flags: ['--schedule', 'cosine', '--l1-weight', '2'],
+  },
+  {
+    name: 'cosine-l1x3',
+    what: 'cosine + BCE + 3 · L1',
+    flags: ['--schedule', 'cosine', '--l1-weight', '3'],
+  },
+  {
     name: 'combined',
     what: 'cosine + BCE + 1.0 · L1 (the new main job)',
     flags: ['--schedule', 'cosine', '--l1-weight', '1'],
