@@ -45,6 +45,8 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         '4',
         '--batch-size',
         '2',
+        '--rain-weights',
+        'balanced',
       ],
       ctx,
     );
@@ -63,6 +65,8 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         'summary.md',
       ].sort(),
     );
+    // The run records the loss weighting it trained with (Shi et al. 2017's balanced weights).
+    expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).config.rainWeights).toBe('balanced');
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as {
       training: { steps: number };
       events: { event: string; windows: number; scores: Record<string, Scores[]> }[];

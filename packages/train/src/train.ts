@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {
   add,
+  greaterEqual,
   mul,
   type Optimizer,
+  onesLike,
   type Scalar,
+  scalar,
   sigmoid,
   square,
   stack,
@@ -13,6 +16,7 @@ import {
   type Tensor,
   type Tensor5D,
   tidy,
+  where,
 } from '@tensorflow/tfjs-core';
 import { saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { clipByGlobalNorm } from './clip.js';
@@ -89,6 +93,14 @@ export interface TrainOptions {
    * pulls the forecast's background to 0 where MSE and cross-entropy leave a haze.
    */
   l1Weight?: number;
+  /**
+   * Per-pixel loss weights by target value, as in the balanced losses of Shi et al. (2017) for
+   * rain: a pixel whose target is ≥ `thresholds[i]` (the largest such `i`) counts `weights[i]`
+   * times in the loss's weighted mean, every other pixel once. Rare intense values (heavy rain)
+   * otherwise weigh too little against the many dry pixels, and the forecast stays below them.
+   * Validation reports the same weighted loss; metrics stay unweighted.
+   */
+  targetWeights?: { readonly thresholds: readonly number[]; readonly weights: readonly number[] };
   /** Default RMSProp, learning rate 1e-3, decay 0.9 (the paper). */
   optimizer?: OptimizerConfig;
   /** Clip gradients to this global norm (default none). */
@@ -148,6 +160,7 @@ const TRAIN_OPTION_KEYS = Object.keys({
   batchSize: true,
   loss: true,
   l1Weight: true,
+  targetWeights: true,
   optimizer: true,
   clipNorm: true,
   schedule: true,
@@ -295,6 +308,49 @@ class DivergenceMonitor {
   }
 }
 
+function assertTargetWeights(tw: NonNullable<TrainOptions['targetWeights']>): void {
+  const argument = 'options.targetWeights';
+  assertKnownKeys(tw, ['thresholds', 'weights'], argument);
+  const { thresholds, weights } = tw;
+  if (!Array.isArray(thresholds) || thresholds.length === 0) {
+    throw new ConvLSTMArgumentError(
+      `${argument}.thresholds`,
+      'a non-empty array of numbers',
+      describeValue(thresholds),
+    );
+  }
+  thresholds.forEach((t, i) => {
+    if (typeof t !== 'number' || !Number.isFinite(t) || (i > 0 && t <= (thresholds[i - 1] as number))) {
+      throw new ConvLSTMArgumentError(
+        `${argument}.thresholds[${i}]`,
+        'finite and increasing',
+        describeValue(t),
+      );
+    }
+  });
+  if (!Array.isArray(weights) || weights.length !== thresholds.length) {
+    throw new ConvLSTMArgumentError(
+      `${argument}.weights`,
+      `an array of ${thresholds.length} numbers (one per threshold)`,
+      describeValue(weights),
+    );
+  }
+  weights.forEach((w, i) => {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) {
+      throw new ConvLSTMArgumentError(`${argument}.weights[${i}]`, 'a finite number > 0', describeValue(w));
+    }
+  });
+}
+
+/** The weight of each target pixel: `weights[i]` for the largest `thresholds[i]` ≤ target, else 1. */
+function pixelWeights(targets: Tensor, tw: NonNullable<TrainOptions['targetWeights']>): Tensor {
+  let w: Tensor = onesLike(targets);
+  tw.thresholds.forEach((t, i) => {
+    w = where(greaterEqual(targets, scalar(t)), mul(onesLike(targets), tw.weights[i] as number), w);
+  });
+  return w;
+}
+
 /** Optimiser state to save: the live slot variables as they are, fresh copies of the rest (owned by us). */
 async function optimizerWeights(optimizer: Optimizer): Promise<{ name: string; tensor: Tensor }[]> {
   return getOptimizerState(optimizer);
@@ -334,6 +390,8 @@ export async function train(
   if (typeof l1Weight !== 'number' || !Number.isFinite(l1Weight) || l1Weight < 0) {
     throw new ConvLSTMArgumentError('options.l1Weight', 'a finite number >= 0', describeValue(l1Weight));
   }
+  const targetWeights = options.targetWeights ?? null;
+  if (targetWeights !== null) assertTargetWeights(targetWeights);
   const optConfig = options.optimizer ?? PAPER_OPTIMIZER;
   assertOptimizerConfig(optConfig, 'options.optimizer');
   const schedule = options.schedule ?? { kind: 'constant' };
@@ -411,8 +469,13 @@ export async function train(
   const vars = [...model.trainableWeights];
   const outputFrames = data.outputFrames;
   const base = baseLearningRate(optConfig);
-  const combinedLoss = (logits: Tensor, targets: Tensor, mask?: Tensor, probs?: Tensor): Scalar => {
+  const combinedLoss = (logits: Tensor, targets: Tensor, validMask?: Tensor, probs?: Tensor): Scalar => {
     const p = probs ?? sigmoid(logits);
+    // The losses' mask is a weight per pixel (their mean is Σ w·ℓ / Σ w): target weights multiply it.
+    const mask =
+      targetWeights === null
+        ? validMask
+        : mul(validMask ?? onesLike(targets), pixelWeights(targets, targetWeights));
     const main =
       lossName === 'bce' ? bceFromLogits(logits, targets, mask) : meanSquaredError(p, targets, mask);
     return l1Weight === 0 ? main : (add(main, mul(meanAbsoluteError(p, targets, mask), l1Weight)) as Scalar);

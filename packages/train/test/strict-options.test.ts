@@ -116,6 +116,7 @@ describe('strict options of @convlstm/train', () => {
       'batchSize',
       'loss',
       'l1Weight',
+      'targetWeights',
       'optimizer',
       'clipNorm',
       'schedule',

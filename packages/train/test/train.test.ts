@@ -146,6 +146,41 @@ describe('train', () => {
     model.dispose();
   });
 
+  it('weighs pixels by target value with targetWeights: Σ w·bce / Σ w, computed by hand', async () => {
+    const model = new EncoderForecaster(TINY);
+    const batch = data().nextBatch(2);
+    const inputs = tensor5d(batch.inputs, [2, 2, 32, 32, 1]);
+    const logits = model.predictLogits(inputs, 2);
+    const z = logits.dataSync();
+    tidyDispose([inputs, logits]);
+    const y = batch.targets;
+    let weighted = 0;
+    let total = 0;
+    for (let i = 0; i < z.length; i++) {
+      const zi = z[i] as number;
+      const yi = y[i] as number;
+      const w = yi >= 0.75 ? 9 : yi >= 0.25 ? 3 : 1;
+      weighted += w * (Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi))));
+      total += w;
+    }
+    expect(y.some((v) => v >= 0.75)).toBe(true);
+    const losses: number[] = [];
+    await train(model, data(), {
+      batchSize: 2,
+      maxSteps: 1,
+      targetWeights: { thresholds: [0.25, 0.75], weights: [3, 9] },
+      callbacks: { onStep: (s) => void losses.push(s.loss) },
+    });
+    expect(losses[0]).toBeCloseTo(weighted / total, 5);
+    await expect(
+      train(model, data(), { maxSteps: 1, targetWeights: { thresholds: [0.5, 0.2], weights: [2, 3] } }),
+    ).rejects.toThrow(/options.targetWeights.thresholds\[1\]/);
+    await expect(
+      train(model, data(), { maxSteps: 1, targetWeights: { thresholds: [0.5], weights: [2, 3] } }),
+    ).rejects.toThrow(/options.targetWeights.weights/);
+    model.dispose();
+  });
+
   it('decays a cosine schedule over a time budget by the training time elapsed', async () => {
     const model = new EncoderForecaster(TINY);
     const lrs: number[] = [];

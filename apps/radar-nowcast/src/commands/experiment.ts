@@ -13,7 +13,7 @@ import {
   writeJsonAtomic,
 } from '@convlstm/cli';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
-import { RadarSequenceStream } from '@convlstm/radar';
+import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint, train } from '@convlstm/train';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
@@ -72,7 +72,17 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     description: 'seed of weights and batches',
     defaultText: '1',
   },
+  {
+    key: 'rainWeights',
+    kind: { type: 'enum', values: () => ['none', 'balanced'] },
+    description:
+      'loss weight per pixel by observed rain: balanced = Shi et al. 2017 (1 below 2 mm/h, then 2, 5, 10, 30 from 2, 5, 10, 30 mm/h)',
+    defaultText: 'none',
+  },
 ];
+
+/** Shi et al. (2017)'s balanced-loss weights: rain rate (mm/h) from which each weight applies. */
+export const BALANCED_RAIN_WEIGHTS = { rates: [2, 5, 10, 30], weights: [2, 5, 10, 30] } as const;
 
 const DEFAULTS = {
   data: 'radar-sample',
@@ -85,6 +95,7 @@ const DEFAULTS = {
   batchSize: 8,
   lr: 0.002,
   seed: 1,
+  rainWeights: 'none',
 };
 
 export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
@@ -120,6 +131,8 @@ export interface RunConfig {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
+  /** Absent in runs made before the option existed: `'none'`. */
+  readonly rainWeights?: 'none' | 'balanced';
   readonly inputFrames: number;
   readonly outputFrames: number;
   readonly patchSize: number;
@@ -141,6 +154,7 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     batchSize: Number(values.batchSize),
     lr: Number(values.lr),
     seed: Number(values.seed),
+    rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
     inputFrames: 6,
     outputFrames: 12,
     patchSize: 4,
@@ -204,6 +218,14 @@ async function trainRun(
         result = await train(model, stream, {
           batchSize: cfg.batchSize,
           loss: 'bce',
+          ...(cfg.rainWeights === 'balanced'
+            ? {
+                targetWeights: {
+                  thresholds: [...rainToUnit(Float32Array.from(BALANCED_RAIN_WEIGHTS.rates))],
+                  weights: [...BALANCED_RAIN_WEIGHTS.weights],
+                },
+              }
+            : {}),
           optimizer: { name: 'adam', learningRate: cfg.lr },
           clipNorm: 1,
           maxMinutes: cfg.minutes,
