@@ -60,8 +60,13 @@ const ROWS = [
     flags: ['--schedule', 'cosine', '--l1-weight', '3'],
   },
   {
+    name: 'combined-k5',
+    what: 'cosine + BCE + 1 · L1 + 5×5 state kernel (the main job from 2026-11-30 on)',
+    flags: ['--schedule', 'cosine', '--l1-weight', '1', '--state-kernel', '5'],
+  },
+  {
     name: 'combined',
-    what: 'cosine + BCE + 1.0 · L1 (the new main job)',
+    what: 'cosine + BCE + 1 · L1 (the first main job of the study)',
     flags: ['--schedule', 'cosine', '--l1-weight', '1'],
   },
 ];
