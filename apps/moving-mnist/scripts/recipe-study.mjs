@@ -8,9 +8,10 @@
 //
 //   node scripts/recipe-study.mjs [--minutes 6] [--out runs/study] [--only name,name]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '@convlstm/cli';
 
 const { values } = parseArgs({
   options: {
@@ -124,11 +125,5 @@ if (zeros !== undefined)
   );
 const table = `${lines.join('\n')}\n`;
 console.log(`\n${table}`);
-for (const [name, text] of [
-  ['study.md', table],
-  ['study.json', `${JSON.stringify({ minutes, rows: results }, null, 2)}\n`],
-]) {
-  const tmp = join(out, `.${name}.tmp-${process.pid}`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, join(out, name));
-}
+await writeFileAtomic(join(out, 'study.md'), table);
+await writeFileAtomic(join(out, 'study.json'), `${JSON.stringify({ minutes, rows: results }, null, 2)}\n`);

@@ -470,15 +470,17 @@ export async function train(
   const outputFrames = data.outputFrames;
   const base = baseLearningRate(optConfig);
   const combinedLoss = (logits: Tensor, targets: Tensor, validMask?: Tensor, probs?: Tensor): Scalar => {
-    const p = probs ?? sigmoid(logits);
     // The losses' mask is a weight per pixel (their mean is Σ w·ℓ / Σ w): target weights multiply it.
     const mask =
       targetWeights === null
         ? validMask
         : mul(validMask ?? onesLike(targets), pixelWeights(targets, targetWeights));
+    // Probabilities only where a term needs them: a training step of plain BCE computes none.
+    const p = (): Tensor => probs ?? sigmoid(logits);
     const main =
-      lossName === 'bce' ? bceFromLogits(logits, targets, mask) : meanSquaredError(p, targets, mask);
-    return l1Weight === 0 ? main : (add(main, mul(meanAbsoluteError(p, targets, mask), l1Weight)) as Scalar);
+      lossName === 'bce' ? bceFromLogits(logits, targets, mask) : meanSquaredError(p(), targets, mask);
+    if (l1Weight === 0) return main;
+    return add(main, mul(meanAbsoluteError(p(), targets, mask), l1Weight)) as Scalar;
   };
   const lossOf = (inputs: Tensor5D, targets: Tensor, mask?: Tensor): Scalar => {
     const logits = model.predictLogits(inputs, outputFrames);

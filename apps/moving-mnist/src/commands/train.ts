@@ -79,23 +79,25 @@ function modelFlags(values: OptionValues, preset: PresetName): Partial<EncoderFo
   const stateKernel = values.stateKernel as number | undefined;
   const patchSize = values.patchSize as number | undefined;
   if (layersText === undefined && stateKernel === undefined && patchSize === undefined) return undefined;
-  let channels = PRESETS[preset].options.layers.map((l) => l.hiddenChannels);
+  const presetLayers = PRESETS[preset].options.layers;
+  let channels = presetLayers.map((l) => l.hiddenChannels);
   if (layersText !== undefined) {
     const parts = layersText.split(',').map((p) => p.trim());
-    if (parts.length === 0 || parts.some((p) => !/^[1-9][0-9]*$/.test(p))) {
+    if (parts.some((p) => !/^[1-9][0-9]*$/.test(p))) {
       throw new UsageError(
         `--layers ${layersText}: expected hidden channels per layer as positive integers separated by commas, e.g. 32,32`,
       );
     }
     channels = parts.map(Number);
   }
-  const kernelOf = (l: number): number =>
-    stateKernel ??
-    PRESETS[preset].options.layers[Math.min(l, PRESETS[preset].options.layers.length - 1)]
-      ?.recurrentKernelSize ??
-    3;
+  // Layers beyond the preset's take its last layer's kernel.
+  const presetKernel = (l: number): number =>
+    (presetLayers[Math.min(l, presetLayers.length - 1)] as (typeof presetLayers)[number]).recurrentKernelSize;
   return {
-    layers: channels.map((hiddenChannels, l) => ({ hiddenChannels, recurrentKernelSize: kernelOf(l) })),
+    layers: channels.map((hiddenChannels, l) => ({
+      hiddenChannels,
+      recurrentKernelSize: stateKernel ?? presetKernel(l),
+    })),
     ...(patchSize === undefined ? {} : { patchSize }),
   };
 }
