@@ -4,4 +4,11 @@ export { coverageWindow, loadEvent, loadExperimentEvents, splitEvent } from './d
 export { HELP, main } from './main.js';
 export { ATTRIBUTION, RAIN_COLORS, RAIN_LEVELS, rainColor, renderPanels } from './render.js';
 export { type FetchResult, fetchSample, SAMPLE, SAMPLE_BASE_URL, type SampleFile } from './sample.js';
-export { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from './verification.js';
+export {
+  csiSeries,
+  csiTable,
+  type EventVerification,
+  METHODS,
+  matchToLast,
+  verifyEvent,
+} from './verification.js';

@@ -15,7 +15,7 @@ Commands:
   train [options]            train on the issue's training events (checkpoint/, run.json)
   evaluate --run DIR         verify a run against persistence and extrapolation on the test events
   experiment [options]       train, then evaluate, into one run folder
-  nowcast --at TIME --run DIR  PNG and GIF: observation | ConvLSTM | extrapolation
+  nowcast --at TIME --run DIR  PNG and GIF: observation | ConvLSTM | matched | extrapolation
 
 "radar-nowcast COMMAND --help" describes a command. --verbose shows stack traces.
 `;

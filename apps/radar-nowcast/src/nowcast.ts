@@ -3,9 +3,9 @@ import { extrapolationNowcast, type RadarEvent, windowArrays } from '@convlstm/r
 import type { EncoderForecaster } from '@convlstm/train';
 import { GifWriter } from 'omggif';
 import { NO_DATA, NO_RAIN, type Panel, RAIN_COLORS, renderPanels } from './render.js';
-import { modelNowcast } from './verification.js';
+import { matchToLast, modelNowcast } from './verification.js';
 
-/** Every lead time's observation | ConvLSTM | extrapolation panels, from the window starting at `start`. */
+/** Every lead time's observation | ConvLSTM | ConvLSTM probability-matched | extrapolation panels, from the window starting at `start`. */
 export async function nowcastPanels(
   model: EncoderForecaster,
   event: RadarEvent,
@@ -27,6 +27,8 @@ export async function nowcastPanels(
   const unit = windowArrays([padded], { event: 0, start: 0 }, inputFrames, outputFrames);
   const predicted = await modelNowcast(model, unit.inputs, 1);
   const inputs = frames.slice(inputFrames - 3, inputFrames);
+  const last = inputs[inputs.length - 1] ?? first;
+  const matched = matchToLast(predicted, last.rainRate, last.valid, outputFrames);
   const extra = extrapolationNowcast(
     inputs.map((f) => f.rainRate),
     inputs.map((f) => f.valid),
@@ -39,13 +41,14 @@ export async function nowcastPanels(
     const lead = k + 1;
     const obs = frames[inputFrames + k];
     const at = <T extends Float32Array | Uint8Array>(a: T): T => a.subarray(k * px, (k + 1) * px) as T;
-    const valid = obs?.valid ?? (inputs[inputs.length - 1]?.valid as Uint8Array);
+    const valid = obs?.valid ?? last.valid;
     const time = new Date(issued.getTime() + lead * 300_000);
     return [
       obs
         ? { rain: obs.rainRate, valid: obs.valid, caption: `observed ${clock(obs.time)}` }
         : { rain: new Float32Array(px), valid: new Uint8Array(px), caption: `no observation ${clock(time)}` },
       { rain: at(predicted), valid, caption: `ConvLSTM +${5 * lead} min` },
+      { rain: at(matched), valid, caption: `matched +${5 * lead} min` },
       { rain: at(extra.rainRate), valid: at(extra.valid), caption: `extrapolation +${5 * lead} min` },
     ];
   });
@@ -88,7 +91,7 @@ function toIndexed(canvas: RgbCanvas, colors: readonly Rgb[]): number[] {
   return out;
 }
 
-/** Animated GIF: one frame per lead time, observation | ConvLSTM | extrapolation side by side. */
+/** Animated GIF: one frame per lead time, observation | ConvLSTM | matched | extrapolation side by side. */
 export async function nowcastGif(
   model: EncoderForecaster,
   event: RadarEvent,

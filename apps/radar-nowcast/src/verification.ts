@@ -1,6 +1,7 @@
 import {
   extrapolationNowcast,
   type LeadTimeScores,
+  matchEmpiricalCdf,
   NowcastVerifier,
   persistenceNowcast,
   type RadarEvent,
@@ -11,8 +12,11 @@ import {
 import type { EncoderForecaster } from '@convlstm/train';
 import { tensor5d } from '@tensorflow/tfjs-core';
 
-/** The three methods compared on every test window. */
-export const METHODS = ['convlstm', 'persistence', 'extrapolation'] as const;
+/**
+ * The methods compared on every test window: the ConvLSTM as trained, the ConvLSTM after
+ * probability matching to the last observation ({@link matchToLast}), and the two baselines.
+ */
+export const METHODS = ['convlstm', 'convlstm-matched', 'persistence', 'extrapolation'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Scores of each method on one event, per lead time. */
@@ -45,6 +49,25 @@ export async function modelNowcast(
 }
 
 /**
+ * Probability matching of a nowcast `[T, H, W]` (mm/h) to the last observed frame `[H, W]`: each
+ * lead time keeps the model's ranking of pixels and takes the observation's rain-rate
+ * distribution (see `matchEmpiricalCdf`). The field's standard post-processing for forecasts
+ * that smooth intensities away; it assumes the rain amount stays as observed.
+ */
+export function matchToLast(
+  nowcast: Float32Array,
+  last: Float32Array,
+  lastValid: Uint8Array,
+  steps: number,
+): Float32Array {
+  const px = last.length;
+  const out = new Float32Array(steps * px);
+  for (let t = 0; t < steps; t++)
+    out.set(matchEmpiricalCdf(nowcast.subarray(t * px, (t + 1) * px), lastValid, last, lastValid), t * px);
+  return out;
+}
+
+/**
  * Verifies the model, Eulerian persistence and Lagrangian extrapolation on every window of
  * `event` (observed frames' masks; the same pixels for all three), pooled per lead time.
  */
@@ -61,6 +84,7 @@ export async function verifyEvent(
   const windows = radarWindows([event], { inputFrames, outputFrames });
   const verifiers = {
     convlstm: new NowcastVerifier(outputFrames, height, width),
+    'convlstm-matched': new NowcastVerifier(outputFrames, height, width),
     persistence: new NowcastVerifier(outputFrames, height, width),
     extrapolation: new NowcastVerifier(outputFrames, height, width),
   };
@@ -75,8 +99,14 @@ export async function verifyEvent(
       mask.set(f.valid, t * px);
     }
     const unit = windowArrays([event], ref, inputFrames, outputFrames);
-    verifiers.convlstm.add(await modelNowcast(model, unit.inputs, 1), observed, mask);
+    const predicted = await modelNowcast(model, unit.inputs, 1);
     const last = inputsRain[inputsRain.length - 1] ?? first;
+    verifiers.convlstm.add(predicted, observed, mask);
+    verifiers['convlstm-matched'].add(
+      matchToLast(predicted, last.rainRate, last.valid, outputFrames),
+      observed,
+      mask,
+    );
     verifiers.persistence.add(
       persistenceNowcast(last.rainRate, last.valid, width, height, outputFrames).rainRate,
       observed,
@@ -97,6 +127,7 @@ export async function verifyEvent(
     windows: windows.length,
     scores: {
       convlstm: verifiers.convlstm.result(),
+      'convlstm-matched': verifiers['convlstm-matched'].result(),
       persistence: verifiers.persistence.result(),
       extrapolation: verifiers.extrapolation.result(),
     },

@@ -34,7 +34,8 @@ export const NOWCAST_OPTIONS: readonly OptionSpec[] = [
 export const NOWCAST_HELP = `radar-nowcast nowcast --at TIME --run DIR [--data DIR] [--out DIR] [--force]
 
 Nowcasts the next hour from the 30 minutes of radar frames ending at TIME with the run's
-ConvLSTM and with optical-flow extrapolation, and draws them next to the observation:
+ConvLSTM (as it comes out, and probability-matched to the last observation's rain-rate
+distribution) and with optical-flow extrapolation, and draws them next to the observation:
 nowcast.png (+15, +30, +60 min) and nowcast.gif (every 5 minutes), with the logarithmic rain-rate
 colour scale, its legend, the times and the data attribution.
 
