@@ -239,6 +239,47 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     }
   }, 420_000);
 
+  it('shows the shipped checkpoint (public/checkpoint) first: its forecast equals Node’s', async () => {
+    // The build copies public/ into dist/, so a server without the test's override serves the
+    // checkpoint a visitor gets.
+    const shipped = join(root, 'public', 'checkpoint');
+    const plain = await serveStatic(join(work, 'dist'), {});
+    const first = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const errors: string[] = [];
+    first.on('pageerror', (e) => errors.push(e.message));
+    // The web demo and `moving-mnist predict` ship one model: the same weights, byte for byte;
+    // Node loads it through the checksummed copy.
+    const bundled = join(root, '..', 'moving-mnist', 'models', 'bundled');
+    for (const f of ['config.json', 'model.json', 'weights.bin'])
+      expect(readFileSync(join(shipped, f)).equals(readFileSync(join(bundled, f))), f).toBe(true);
+    const { model: node } = await loadCheckpoint(bundled);
+    try {
+      await first.goto(plain.url);
+      await first.waitForFunction(() => window.__demo !== undefined, undefined, {
+        timeout: 300_000,
+        polling: 250,
+      });
+      const state = (await first.evaluate(() => window.__demo)) as DemoState;
+      expect(state.error, errors.join('\n')).toBeUndefined();
+      expect(state.checkpoint).toBe('loaded');
+      expect(state.backend).toBe('webgpu');
+      const seq = makeSequence(digitPool(), node, state.spec);
+      const expected = await runForecast(node, seq);
+      expect(state.forecast.length).toBe(expected.forecast.length);
+      let worst = 0;
+      for (let i = 0; i < expected.forecast.length; i++)
+        worst = Math.max(worst, Math.abs((state.forecast[i] as number) - (expected.forecast[i] as number)));
+      console.log(
+        `[web-demo] shipped checkpoint (${node.numParams} parameters): max |page − node| ${worst.toExponential(2)}; first forecast ${state.forecastMs[0]?.toFixed(0)} ms`,
+      );
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      node.dispose();
+      await first.close();
+      await plain.close();
+    }
+  }, 420_000);
+
   it('runs the benchmark page on WebGPU: every contender, both phases, no leaks, ratios filled', async () => {
     const bench = await browser.newPage();
     const errors: string[] = [];
