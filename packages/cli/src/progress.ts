@@ -11,6 +11,12 @@ export interface ProgressOptions {
   readonly totalSteps?: number;
   /** Time budget in ms, if any. */
   readonly totalMs?: number;
+  /**
+   * A resumed run: the training time (ms) and step it had reached before this sitting. The bar
+   * shows the run's total elapsed time (what a time budget counts) and estimates the ETA from
+   * this sitting's pace only. Default 0 and 0.
+   */
+  readonly resumed?: { readonly elapsedMs: number; readonly step: number };
   /** Where to draw (default `process.stderr`). */
   readonly stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Seconds between plain lines when the stream is not a TTY (default 10). */
@@ -51,15 +57,25 @@ export class ProgressBar {
     this.start = this.now();
   }
 
-  /** Fraction done in `[0, 1]` and the estimated remaining ms. */
+  /** Fraction done in `[0, 1]` and the estimated remaining ms (the nearer budget's). */
   estimate(step: number): { fraction: number; etaMs: number } {
-    const elapsed = this.now() - this.start;
+    const sitting = this.now() - this.start;
+    const before = this.options.resumed ?? { elapsedMs: 0, step: 0 };
+    const elapsed = before.elapsedMs + sitting;
     const fractions: number[] = [];
-    if (this.options.totalSteps) fractions.push(step / this.options.totalSteps);
-    if (this.options.totalMs) fractions.push(elapsed / this.options.totalMs);
+    const etas: number[] = [];
+    const { totalSteps, totalMs } = this.options;
+    if (totalSteps) {
+      fractions.push(step / totalSteps);
+      const done = step - before.step;
+      if (done > 0) etas.push(Math.max(0, totalSteps - step) * (sitting / done));
+    }
+    if (totalMs) {
+      fractions.push(elapsed / totalMs);
+      etas.push(Math.max(0, totalMs - elapsed));
+    }
     const fraction = Math.min(1, Math.max(0, ...fractions));
-    const etaMs = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Number.NaN;
-    return { fraction, etaMs };
+    return { fraction, etaMs: etas.length > 0 ? Math.min(...etas) : Number.NaN };
   }
 
   /** The text of one update (without control characters). */
@@ -75,7 +91,7 @@ export class ProgressBar {
     const steps = this.options.totalSteps ? `${update.step}/${this.options.totalSteps}` : `${update.step}`;
     return (
       `${bar} step ${steps}  loss ${this.smoothedLoss.toFixed(4)}  ` +
-      `${update.seqPerSec.toFixed(1)} seq/s  elapsed ${formatDuration(this.now() - this.start)}  ETA ${formatDuration(etaMs)}`
+      `${update.seqPerSec.toFixed(1)} seq/s  elapsed ${formatDuration((this.options.resumed?.elapsedMs ?? 0) + this.now() - this.start)}  ETA ${formatDuration(etaMs)}`
     );
   }
 

@@ -44,6 +44,39 @@ describe('progress and CSV', () => {
     expect(text()).not.toContain('\r');
   });
 
+  it('counts a resumed run’s earlier time and estimates the ETA from this sitting’s pace', () => {
+    let now = 0;
+    const { stream, text } = capture({ isTTY: false });
+    // 60 of 120 minutes and 1,000 steps done before; this sitting does 100 steps in 10 minutes.
+    const bar = new ProgressBar({
+      totalMs: 120 * 60_000,
+      totalSteps: 5_000,
+      resumed: { elapsedMs: 60 * 60_000, step: 1_000 },
+      stream,
+      now: () => now,
+      plainEverySeconds: 0,
+    });
+    now = 10 * 60_000;
+    bar.update({ step: 1_100, loss: 0.5, seqPerSec: 4 });
+    // 70 of 120 minutes: 50 minutes left by time; 3,900 steps at 10 min/100 steps is further.
+    expect(text()).toContain('elapsed 1:10:00');
+    expect(text()).toContain('ETA 50:00');
+    expect(text()).toContain('[##############..........]'); // 70/120 of 24 = 14 cells
+    // A step budget that is nearer: 200 steps left at 10 min per 100 steps of this sitting.
+    const steps = capture({ isTTY: false });
+    const near = new ProgressBar({
+      totalMs: 120 * 60_000,
+      totalSteps: 1_300,
+      resumed: { elapsedMs: 60 * 60_000, step: 1_000 },
+      stream: steps.stream,
+      now: () => now,
+      plainEverySeconds: 0,
+    });
+    now = 20 * 60_000;
+    near.update({ step: 1_100, loss: 0.5, seqPerSec: 4 });
+    expect(steps.text()).toContain('ETA 20:00');
+  });
+
   it('redraws one line on a TTY and ends it on done()', () => {
     const { stream, text } = capture({ isTTY: true, columns: 200 });
     let now = 0;

@@ -400,6 +400,7 @@ export async function runTrain(
     const bar = new ProgressBar({
       totalSteps: config.steps ?? undefined,
       totalMs: config.minutes === null ? undefined : config.minutes * 60_000,
+      ...(resumed === null ? {} : { resumed: { elapsedMs: resumed.elapsedMs, step: resumed.step } }),
       stream: ctx.stderr,
     });
     const started = performance.now() - (resumed?.elapsedMs ?? 0);
