@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useNodeBackend } from '@convlstm/backend-node';
 import { RadarSequenceStream } from '@convlstm/radar';
-import type { SequenceStream } from '@convlstm/train';
+import { EncoderForecaster, type SequenceStream, saveCheckpoint } from '@convlstm/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchSample, main, SAMPLE, type SampleFile } from '../src/index.js';
 import { captureContext } from './helpers.js';
@@ -51,6 +52,40 @@ describe('inspect', () => {
     const usage = captureContext();
     expect(await main(['inspect'], usage)).toBe(2);
     expect(usage.err()).toMatch(/no FILE given/);
+  });
+});
+
+describe('train --resume: bad use is refused before any work', () => {
+  it('refuses settings a resumed run keeps, a missing run folder and a weights-only checkpoint', async () => {
+    const settings = captureContext();
+    expect(
+      await main(['train', '--resume', join(dir, 'none'), '--hidden', '8', '--lr', '0.01'], settings),
+    ).toBe(2);
+    expect(settings.err()).toMatch(/--hidden, --lr: a resumed run keeps its own settings/);
+    const missing = captureContext();
+    expect(await main(['experiment', '--resume', join(dir, 'none'), '--minutes', '1'], missing)).toBe(2);
+    expect(missing.err()).toContain(join(dir, 'none'));
+    // A run folder from before --resume existed: run.json and a weights-only checkpoint.
+    const old = join(dir, 'old-run');
+    await useNodeBackend({});
+    const model = new EncoderForecaster({
+      height: 8,
+      width: 8,
+      patchSize: 4,
+      layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+      inputFrames: 2,
+      outputFrames: 2,
+    });
+    await saveCheckpoint(join(old, 'checkpoint'), model);
+    model.dispose();
+    await writeFile(
+      join(old, 'run.json'),
+      JSON.stringify({ config: { data: dir, out: old, minutes: 1, factor: 8, size: 8 } }),
+    );
+    const weightsOnly = captureContext();
+    expect(await main(['train', '--resume', old, '--minutes', '2'], weightsOnly)).toBe(2);
+    expect(weightsOnly.err()).toMatch(/checkpoint holds weights only/);
+    expect(weightsOnly.err()).not.toMatch(/\n\s+at /);
   });
 });
 

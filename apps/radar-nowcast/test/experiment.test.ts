@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { disposeTrainingState, loadCheckpoint } from '@convlstm/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
 import { captureContext } from './helpers.js';
@@ -106,5 +107,41 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     const again = captureContext();
     expect(await main(['experiment', '--data', sample, '--out', out, '--max-steps', '1'], again)).toBe(2);
     expect(again.err()).toMatch(/--force/);
+  }, 600_000);
+
+  it('train --resume continues exactly: 2 steps, then 2 more, equal 4 steps straight', async () => {
+    const tiny = ['--data', sample, '--factor', '16', '--size', '40', '--hidden', '4', '--batch-size', '2'];
+    const straight = join(dir, 'straight');
+    const split = join(dir, 'split');
+    expect(await main(['train', ...tiny, '--out', straight, '--max-steps', '4'], captureContext())).toBe(0);
+    expect(await main(['train', ...tiny, '--out', split, '--max-steps', '2'], captureContext())).toBe(0);
+    // The budget is used up: refused, naming what to pass.
+    const spent = captureContext();
+    expect(await main(['train', '--resume', split], spent)).toBe(2);
+    expect(spent.err()).toMatch(/at step 2 of its 2; pass a larger --max-steps/);
+    const resumed = captureContext();
+    expect(await main(['train', '--resume', split, '--max-steps', '4'], resumed)).toBe(0);
+    expect(resumed.err()).toMatch(/resuming at step 2/);
+    const weights = async (run: string) => {
+      const { model, resume } = await loadCheckpoint(join(run, 'checkpoint'));
+      const values = model.getWeights().map((w) => {
+        const v = Array.from(w.dataSync());
+        w.dispose();
+        return v;
+      });
+      model.dispose();
+      if (resume) disposeTrainingState(resume);
+      return values;
+    };
+    expect(await weights(split)).toEqual(await weights(straight));
+    const csv = async (run: string) => (await readFile(join(run, 'metrics.csv'), 'utf8')).trim().split('\n');
+    const rows = await csv(split);
+    expect(rows.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '2', '3', '4']);
+    // Same losses step by step (the other columns include throughput).
+    const losses = (r: string[]) => r.slice(1).map((l) => l.split(',')[1]);
+    expect(losses(rows)).toEqual(losses(await csv(straight)));
+    const run = JSON.parse(await readFile(join(split, 'run.json'), 'utf8'));
+    expect(run.training.steps).toBe(4);
+    expect(run.config.maxSteps).toBe(4);
   }, 600_000);
 });

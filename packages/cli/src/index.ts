@@ -35,6 +35,12 @@ export {
   UsageError,
 } from './errors.js';
 export { assertDirectory, assertFile, type PrepareOutputDirOptions, prepareOutputDir } from './output-dir.js';
-export { formatDuration, ProgressBar, type ProgressOptions, type ProgressUpdate } from './progress.js';
+export {
+  formatDuration,
+  ProgressBar,
+  type ProgressOptions,
+  type ProgressStream,
+  type ProgressUpdate,
+} from './progress.js';
 export { type CliContext, type RunCliOptions, runCli } from './run.js';
 export { exitCodeForSignal, StopController, type StopControllerOptions, type StopSignal } from './signals.js';

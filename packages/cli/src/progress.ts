@@ -5,6 +5,13 @@ export interface ProgressUpdate {
   readonly seqPerSec: number;
 }
 
+/** What {@link ProgressBar} draws on: a TTY redraws one line, anything else gets plain lines. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 /** Options of {@link ProgressBar}. */
 export interface ProgressOptions {
   /** Step budget, if any. */
@@ -17,8 +24,8 @@ export interface ProgressOptions {
    * this sitting's pace only. Default 0 and 0.
    */
   readonly resumed?: { readonly elapsedMs: number; readonly step: number };
-  /** Where to draw (default `process.stderr`). */
-  readonly stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Where to draw (default `process.stderr`); anything with `write`, e.g. a test's buffer. */
+  readonly stream?: ProgressStream;
   /** Seconds between plain lines when the stream is not a TTY (default 10). */
   readonly plainEverySeconds?: number;
   /** Clock (ms), replaceable in tests. */
@@ -40,7 +47,7 @@ export function formatDuration(ms: number): string {
  * piped to a file) it prints a plain line every few seconds so logs stay readable.
  */
 export class ProgressBar {
-  private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  private readonly stream: ProgressStream;
   private readonly tty: boolean;
   private readonly now: () => number;
   private readonly start: number;

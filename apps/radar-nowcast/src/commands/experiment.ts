@@ -4,8 +4,11 @@ import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
   CsvLog,
+  kebab,
   OperationalError,
   type OptionSpec,
+  ProgressBar,
+  parseArgs,
   prepareOutputDir,
   resolveOptions,
   UsageError,
@@ -14,7 +17,14 @@ import {
 } from '@convlstm/cli';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
-import { EncoderForecaster, loadCheckpoint, saveCheckpoint, train } from '@convlstm/train';
+import {
+  disposeTrainingState,
+  EncoderForecaster,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+  train,
+} from '@convlstm/train';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
@@ -79,7 +89,16 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
       'loss weight per pixel by observed rain: balanced = Shi et al. 2017 (1 below 2 mm/h, then 2, 5, 10, 30 from 2, 5, 10, 30 mm/h)',
     defaultText: 'none',
   },
+  {
+    key: 'resume',
+    kind: { type: 'string' },
+    description:
+      'continue training the run in this folder with its own settings (run.json); --minutes and --max-steps count its earlier training',
+  },
 ];
+
+/** The options a resumed run may be given; the rest come from its run.json. */
+const RESUME_KEYS = new Set(['resume', 'minutes', 'maxSteps', 'data', 'force']);
 
 /** Shi et al. (2017)'s balanced-loss weights: rain rate (mm/h) from which each weight applies. */
 export const BALANCED_RAIN_WEIGHTS = { rates: [2, 5, 10, 30], weights: [2, 5, 10, 30] } as const;
@@ -106,7 +125,9 @@ The issue's honest experiment, in one command: train a ConvLSTM encoder-forecast
 8 km grid cropped to 80 x 80, next to Eulerian persistence and Lagrangian (optical-flow)
 extrapolation. Writes metrics.json, summary.md, csi-<event>.png, nowcast-<event>.png and the
 model checkpoint in checkpoint/ with run.json (its settings). The same as "train" then
-"evaluate --run DIR --out DIR".
+"evaluate --run DIR --out DIR". Ctrl-C stops training after the current step and saves the
+run as it is; "--resume DIR" continues it (with its own settings; a larger --minutes or
+--max-steps, which count the earlier training).
 
 Options:
 ${EXPERIMENT_OPTIONS.map((o) => `  --${o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}  ${o.description}${o.defaultText ? ` (default ${o.defaultText})` : ''}`).join('\n')}
@@ -173,10 +194,15 @@ export interface TrainingSummary {
   readonly lastLoss: number | null;
 }
 
-/** Trains on the issue's training events and writes `checkpoint/` and `run.json` into `cfg.out`. */
+/**
+ * Trains on the issue's training events and writes `checkpoint/` (with the optimiser state and
+ * data position, so `--resume` continues exactly), `run.json` and `metrics.csv` into `cfg.out`;
+ * with `resumed`, continues that run from its checkpoint instead of a fresh model.
+ */
 async function trainRun(
   cfg: RunConfig,
   ctx: Context,
+  resumed: { model: EncoderForecaster; state: TrainingState } | null = null,
 ): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string }> {
   const backend = await useNodeBackend({});
   ctx.stderr.write(`backend: ${backend.backend}\n`);
@@ -190,28 +216,34 @@ async function trainRun(
     seed: cfg.seed,
     augment: true,
   });
-  const model = new EncoderForecaster({
-    height: cfg.size,
-    width: cfg.size,
-    patchSize: cfg.patchSize,
-    inputKernelSize: cfg.kernel,
-    layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
-    inputFrames: cfg.inputFrames,
-    outputFrames: cfg.outputFrames,
-    seed: cfg.seed,
-  });
+  const model =
+    resumed?.model ??
+    new EncoderForecaster({
+      height: cfg.size,
+      width: cfg.size,
+      patchSize: cfg.patchSize,
+      inputKernelSize: cfg.kernel,
+      layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+      inputFrames: cfg.inputFrames,
+      outputFrames: cfg.outputFrames,
+      seed: cfg.seed,
+    });
   try {
     ctx.stderr.write(
-      `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)\n`,
+      `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)${resumed ? `; resuming at step ${resumed.state.step}` : ''}\n`,
     );
     let result: Awaited<ReturnType<typeof train>> | undefined;
-    const log = await CsvLog.open(join(cfg.out, 'metrics.csv'), [
-      'step',
-      'loss',
-      'grad_norm',
-      'lr',
-      'seq_per_s',
-    ] as const);
+    const log = await CsvLog.open(
+      join(cfg.out, 'metrics.csv'),
+      ['step', 'loss', 'grad_norm', 'lr', 'seq_per_s'] as const,
+      resumed ? { keepUpToStep: resumed.state.step } : {},
+    );
+    const bar = new ProgressBar({
+      totalMs: cfg.minutes * 60_000,
+      ...(cfg.maxSteps === undefined ? {} : { totalSteps: cfg.maxSteps }),
+      ...(resumed ? { resumed: { elapsedMs: resumed.state.elapsedMs, step: resumed.state.step } } : {}),
+      stream: ctx.stderr,
+    });
     await ctx.stop.graceful(
       'stopping training after this step; the model is saved as it is',
       async (signal) => {
@@ -230,6 +262,8 @@ async function trainRun(
           clipNorm: 1,
           maxMinutes: cfg.minutes,
           ...(cfg.maxSteps === undefined ? {} : { maxSteps: cfg.maxSteps }),
+          keepOptimizerState: true,
+          resume: resumed?.state ?? null,
           signal,
           callbacks: {
             onStep: async (s) => {
@@ -240,23 +274,25 @@ async function trainRun(
                 lr: s.lr,
                 seq_per_s: s.seqPerSec,
               });
-              if (s.step % 25 === 0)
-                ctx.stderr.write(
-                  `step ${s.step}  loss ${s.loss.toFixed(4)}  ${s.seqPerSec.toFixed(1)} seq/s\n`,
-                );
+              bar.update({ step: s.step, loss: s.loss, seqPerSec: s.seqPerSec });
             },
           },
         });
       },
     );
+    bar.done();
     await log.flush();
     const training: TrainingSummary = {
-      steps: result?.steps ?? 0,
+      steps: result?.steps ?? resumed?.state.step ?? 0,
       stopReason: result?.stopReason ?? 'aborted',
-      minutes: (result?.elapsedMs ?? 0) / 60_000,
+      minutes: (result?.elapsedMs ?? resumed?.state.elapsedMs ?? 0) / 60_000,
       lastLoss: result?.lastLoss ?? null,
     };
-    await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), model);
+    try {
+      await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), model, result?.state);
+    } finally {
+      if (result) disposeTrainingState(result.state);
+    }
     await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
       config: cfg,
       training,
@@ -266,7 +302,59 @@ async function trainRun(
   } catch (error) {
     model.dispose();
     throw error;
+  } finally {
+    if (resumed) disposeTrainingState(resumed.state);
   }
+}
+
+/**
+ * The settings and checkpoint of a run to continue (`--resume RUN`): its run.json with the
+ * budget and data the command line gives. Refuses other options, a checkpoint without training
+ * state, and a budget the run has already used up.
+ */
+async function resumeRun(
+  args: readonly string[],
+  values: Record<string, string | number | boolean>,
+): Promise<{ cfg: RunConfig; model: EncoderForecaster; state: TrainingState }> {
+  const run = String(values.resume);
+  const given = Object.keys(parseArgs(args, EXPERIMENT_OPTIONS).values);
+  const refused = given.filter((k) => !RESUME_KEYS.has(k));
+  if (refused.length > 0)
+    throw new UsageError(
+      `${refused.map((k) => `--${kebab(k)}`).join(', ')}: a resumed run keeps its own settings (${join(run, RUN_FILES.config)}); only --minutes, --max-steps and --data may be given with --resume`,
+    );
+  await assertDirectory(run, '--resume');
+  const saved = await readRunConfig(run);
+  const cfg: RunConfig = {
+    ...saved,
+    out: run,
+    ...(given.includes('data') ? { data: String(values.data) } : {}),
+    ...(given.includes('minutes') ? { minutes: Number(values.minutes) } : {}),
+    ...(given.includes('maxSteps') ? { maxSteps: Number(values.maxSteps) } : {}),
+  };
+  await useNodeBackend({});
+  const { model, resume } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
+  const refuse = (message: string, hint: string): never => {
+    model.dispose();
+    if (resume) disposeTrainingState(resume);
+    throw new UsageError(`--resume ${run}: ${message}; ${hint}`);
+  };
+  if (resume === null)
+    return refuse(
+      'its checkpoint holds weights only (written before runs could be resumed)',
+      'train a new run',
+    );
+  if (resume.elapsedMs >= cfg.minutes * 60_000)
+    refuse(
+      `it has trained ${(resume.elapsedMs / 60_000).toFixed(1)} of its ${cfg.minutes} minutes`,
+      'pass a larger --minutes (it counts the earlier training)',
+    );
+  if (cfg.maxSteps !== undefined && resume.step >= cfg.maxSteps)
+    refuse(
+      `it is at step ${resume.step} of its ${cfg.maxSteps}`,
+      'pass a larger --max-steps (it counts the earlier steps)',
+    );
+  return { cfg, model, state: resume };
 }
 
 /**
@@ -333,10 +421,11 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
     ctx.stdout.write(EXPERIMENT_HELP);
     return 0;
   }
-  const cfg = runConfig(values);
+  const resumed = values.resume === undefined ? null : await resumeRun(args, values);
+  const cfg = resumed?.cfg ?? runConfig(values);
   await assertDirectory(cfg.data, '--data');
-  await prepareOutputDir(cfg.out, { force: values.force === true });
-  const { model, training, backend } = await trainRun(cfg, ctx);
+  if (!resumed) await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training, backend } = await trainRun(cfg, ctx, resumed);
   try {
     const summary = await evaluateRun(model, cfg, cfg.out, ctx, training, backend);
     ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
@@ -351,7 +440,9 @@ export const TRAIN_HELP = `radar-nowcast train [--data DIR] [--out DIR] [--force
 The training half of "experiment": trains on FMI 2016-09-28 and the first 70% of KNMI 2010-08-26
 and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
 folder, and metrics.csv (step, loss, gradient norm, learning rate, throughput); "radar-nowcast
-evaluate --run DIR" verifies it. Options as for "experiment".
+evaluate --run DIR" verifies it. Ctrl-C stops after the current step and saves the run;
+"radar-nowcast train --resume DIR --minutes N" continues it exactly (weights, optimiser state,
+data position), with the run's own settings. Options as for "experiment".
 `;
 
 /** `train`: the training half of the experiment. */
@@ -361,10 +452,11 @@ export async function trainCommand(args: readonly string[], ctx: Context): Promi
     ctx.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const cfg = runConfig(values);
+  const resumed = values.resume === undefined ? null : await resumeRun(args, values);
+  const cfg = resumed?.cfg ?? runConfig(values);
   await assertDirectory(cfg.data, '--data');
-  await prepareOutputDir(cfg.out, { force: values.force === true });
-  const { model, training } = await trainRun(cfg, ctx);
+  if (!resumed) await prepareOutputDir(cfg.out, { force: values.force === true });
+  const { model, training } = await trainRun(cfg, ctx, resumed);
   model.dispose();
   ctx.stdout.write(
     `${cfg.out}: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason})\n`,
