@@ -34,6 +34,14 @@ export interface EncoderForecasterOptions {
   peephole?: boolean;
   /** Seed of the weight initialisers (default 0). */
   seed?: number;
+  /**
+   * Persistence skip (default false): every output frame's logits are the last input frame's
+   * (its first channel, as a probability) plus the network's correction, and the output
+   * convolution starts at zero, so the untrained model forecasts Eulerian persistence and
+   * training learns what changes. For radar nowcasting, where the last frame is the strong
+   * baseline; not in the paper.
+   */
+  residual?: boolean;
 }
 
 /**
@@ -54,6 +62,8 @@ export interface EncoderForecasterConfig {
   readonly outputFrames: number;
   readonly peephole: boolean;
   readonly seed: number;
+  /** Present (and `true`) only for a model with the persistence skip. */
+  readonly residual?: true;
 }
 
 const KNOWN_KEYS = [
@@ -68,6 +78,7 @@ const KNOWN_KEYS = [
   'outputFrames',
   'peephole',
   'seed',
+  'residual',
 ] as const;
 
 /** Validates encoder-forecaster options (nothing allocated) and fills in the defaults. */
@@ -162,6 +173,10 @@ export function resolveEncoderForecasterConfig(
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
     throw new ConvLSTMArgumentError(`${prefix}.seed`, 'a finite number', describeValue(seed));
   }
+  const residual = options.residual ?? false;
+  if (typeof residual !== 'boolean') {
+    throw new ConvLSTMArgumentError(`${prefix}.residual`, 'a boolean', describeValue(residual));
+  }
   const shape = height === width && channels === 1 ? {} : { height, width, channels };
   return {
     frameSize,
@@ -173,6 +188,8 @@ export function resolveEncoderForecasterConfig(
     outputFrames,
     peephole,
     seed,
+    // Absent unless set, so configs and checkpoints of other models read as before.
+    ...(residual ? { residual: true as const } : {}),
   };
 }
 

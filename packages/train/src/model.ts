@@ -3,10 +3,15 @@ import { hashSeed, initialize, SeededRandom } from '@convlstm/core/internal';
 import { assertInt, assertShape } from '@convlstm/tensor';
 import {
   add,
+  clipByValue,
   concat,
   conv2d,
+  div,
+  log,
   reshape,
   sigmoid,
+  slice,
+  sub,
   type Tensor,
   type Tensor4D,
   type Tensor5D,
@@ -34,6 +39,9 @@ const SEQUENCE = '[N, T, H, W, C]';
  */
 const OUTPUT_BIAS_INIT = -3;
 
+/** The persistence skip's last frame is clipped to [ε, 1 − ε] so its logit stays finite. */
+const RESIDUAL_EPSILON = 1e-3;
+
 /** Output of {@link EncoderForecaster.forward}: both `[N, Tout, H, W, 1]`. */
 export interface ForecastOutput {
   /** Pre-sigmoid values, for a numerically stable cross-entropy. */
@@ -58,7 +66,8 @@ export interface ForecastOutput {
  *   forecaster layers to `p²` channels; a sigmoid and depth-to-space give the frame.
  *
  * Every layer with an input uses the `inputKernelSize` input-to-state kernel; the state-to-state
- * kernel is per layer.
+ * kernel is per layer. With `residual`, the last input frame's logit is added to every output
+ * frame's (see {@link EncoderForecasterOptions.residual}).
  */
 export class EncoderForecaster {
   readonly config: EncoderForecasterConfig;
@@ -97,9 +106,13 @@ export class EncoderForecaster {
     }
     const p2 = cfg.patchSize * cfg.patchSize;
     const shape = [1, 1, outputInChannels(cfg), p2];
-    const kernel = initialize('glorotUniform', shape, new SeededRandom(hashSeed(cfg.seed, 2, 0)));
+    // With the persistence skip, a zero output convolution makes the untrained forecast the last frame.
+    const kernel = cfg.residual
+      ? new Float32Array(shape.reduce((a, b) => a * b, 1))
+      : initialize('glorotUniform', shape, new SeededRandom(hashSeed(cfg.seed, 2, 0)));
     this.outputKernel = tidy(() => variable(tensor(kernel, shape)));
-    this.outputBias = tidy(() => variable(tensor(new Float32Array(p2).fill(OUTPUT_BIAS_INIT), [p2])));
+    const bias = cfg.residual ? 0 : OUTPUT_BIAS_INIT;
+    this.outputBias = tidy(() => variable(tensor(new Float32Array(p2).fill(bias), [p2])));
   }
 
   /**
@@ -143,7 +156,14 @@ export class EncoderForecaster {
         conv2d(perFrame as Tensor4D, this.outputKernel as Tensor4D, 1, 'same'),
         this.outputBias,
       );
-      return reshape(depthToSpace(out, p), [n, outputFrames, height, width, 1]) as Tensor5D;
+      const logits = reshape(depthToSpace(out, p), [n, outputFrames, height, width, 1]);
+      if (!cfg.residual) return logits as Tensor5D;
+      const last = clipByValue(
+        slice(inputs, [0, tin - 1, 0, 0, 0], [n, 1, height, width, 1]),
+        RESIDUAL_EPSILON,
+        1 - RESIDUAL_EPSILON,
+      );
+      return add(logits, log(div(last, sub(1, last)))) as Tensor5D;
     });
   }
 

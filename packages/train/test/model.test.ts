@@ -214,6 +214,57 @@ describe('EncoderForecaster', () => {
     model.dispose();
   });
 
+  it('with the persistence skip, starts as persistence and adds logit(last frame) to the network’s logits', () => {
+    const options = {
+      frameSize: FRAME,
+      patchSize: P,
+      inputKernelSize: 3,
+      layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
+      inputFrames: 3,
+      outputFrames: 4,
+      seed: 5,
+    };
+    const skip = new EncoderForecaster({ ...options, residual: true });
+    const plain = new EncoderForecaster(options);
+    expect(skip.config.residual).toBe(true);
+    expect('residual' in plain.config).toBe(false);
+    const n = 2;
+    const px = FRAME * FRAME;
+    const data = randomValues(n * 3 * px, 11).map((v) => Math.abs(v) % 1);
+    data[0 * 3 * px + 2 * px] = 0; // exact 0 and 1 in the last frame: clipped to [ε, 1 − ε]
+    data[1 * 3 * px + 2 * px + 1] = 1;
+    const inputs = tensor5d(Float32Array.from(data), [n, 3, FRAME, FRAME, 1]);
+    const last = (b: number, i: number) =>
+      Math.min(1 - 1e-3, Math.max(1e-3, data[(b * 3 + 2) * px + i] as number));
+    // Untrained: the zero output convolution leaves the last frame, at every lead time.
+    const start = skip.predict(inputs).dataSync();
+    for (let b = 0; b < n; b++)
+      for (let t = 0; t < 4; t++)
+        for (let i = 0; i < px; i++) expect(start[(b * 4 + t) * px + i]).toBeCloseTo(last(b, i), 5);
+    // With the same weights (the plain model's output convolution is random), the logits differ by
+    // logit(last frame).
+    const weights = plain.getWeights();
+    skip.setWeights(weights);
+    for (const w of weights) w.dispose();
+    const a = skip.predictLogits(inputs);
+    const b0 = plain.predictLogits(inputs);
+    const got = a.dataSync();
+    const ref = b0.dataSync();
+    for (let b = 0; b < n; b++)
+      for (let t = 0; t < 4; t++)
+        for (let i = 0; i < px; i++) {
+          const k = (b * 4 + t) * px + i;
+          const l = last(b, i);
+          expect((got[k] as number) - (ref[k] as number)).toBeCloseTo(Math.log(l / (1 - l)), 4);
+        }
+    for (const t of [inputs, a, b0]) t.dispose();
+    skip.dispose();
+    plain.dispose();
+    expect(() => new EncoderForecaster({ ...options, residual: 'yes' as unknown as boolean })).toThrow(
+      /options\.residual: expected a boolean/,
+    );
+  });
+
   it('rejects bad inputs and options with clear errors', () => {
     expect(() => new EncoderForecaster({ layers: [], frameSize: 8, patchSize: 2 })).toThrow(/layers/);
     expect(

@@ -90,6 +90,12 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
   },
   {
+    key: 'residual',
+    kind: { type: 'boolean' },
+    description:
+      'persistence skip: the model forecasts the last frame plus a learned correction (starts as persistence)',
+  },
+  {
     key: 'resume',
     kind: { type: 'string' },
     description:
@@ -115,6 +121,7 @@ const DEFAULTS = {
   lr: 0.002,
   seed: 1,
   rainWeights: 'none',
+  residual: false,
 };
 
 export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
@@ -154,6 +161,8 @@ export interface RunConfig {
   readonly seed: number;
   /** Absent in runs made before the option existed: `'none'`. */
   readonly rainWeights?: 'none' | 'balanced';
+  /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
+  readonly residual?: boolean;
   readonly inputFrames: number;
   readonly outputFrames: number;
   readonly patchSize: number;
@@ -176,6 +185,7 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     lr: Number(values.lr),
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
+    residual: values.residual === true,
     inputFrames: 6,
     outputFrames: 12,
     patchSize: 4,
@@ -227,6 +237,7 @@ async function trainRun(
       inputFrames: cfg.inputFrames,
       outputFrames: cfg.outputFrames,
       seed: cfg.seed,
+      residual: cfg.residual === true,
     });
   try {
     ctx.stderr.write(
