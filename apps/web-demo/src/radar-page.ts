@@ -1,6 +1,7 @@
 import {
   aggregateFrame,
   extrapolationNowcast,
+  matchEmpiricalCdf,
   NowcastVerifier,
   parseFmiPgm,
   RAIN_COLORS,
@@ -21,8 +22,8 @@ export interface RadarPageState {
   backend: string;
   frames: number;
   size: number;
-  /** CSI at 1 mm/h per lead time of both methods on this one window. */
-  csi: { convlstm: number[]; extrapolation: number[] };
+  /** CSI at 1 mm/h per lead time of each method on this one window. */
+  csi: { convlstm: number[]; matched: number[]; extrapolation: number[] };
   error?: string;
 }
 
@@ -90,7 +91,7 @@ async function start(): Promise<void> {
     backend: '',
     frames: 0,
     size: 0,
-    csi: { convlstm: [], extrapolation: [] },
+    csi: { convlstm: [], matched: [], extrapolation: [] },
   };
   window.__radar = state;
   $('attribution').textContent = SAMPLE_ATTRIBUTION;
@@ -117,6 +118,19 @@ async function start(): Promise<void> {
     x.dispose();
     y.dispose();
     model.dispose();
+    // Probability matching to the last observation, as radar-nowcast's "convlstm-matched".
+    const lastObs = inputs[inputs.length - 1] as RadarFrame;
+    const matched = new Float32Array(outputFrames * px);
+    for (let t = 0; t < outputFrames; t++)
+      matched.set(
+        matchEmpiricalCdf(
+          predicted.subarray(t * px, (t + 1) * px),
+          lastObs.valid,
+          lastObs.rainRate,
+          lastObs.valid,
+        ),
+        t * px,
+      );
     const last3 = inputs.slice(-3);
     const extra = extrapolationNowcast(
       last3.map((f) => f.rainRate),
@@ -137,7 +151,11 @@ async function start(): Promise<void> {
       v.add(forecast, truth, mask);
       return v.result().map((s) => s.categorical[0]?.csi ?? Number.NaN);
     };
-    state.csi = { convlstm: csiOf(predicted), extrapolation: csiOf(extra.rainRate) };
+    state.csi = {
+      convlstm: csiOf(predicted),
+      matched: csiOf(matched),
+      extrapolation: csiOf(extra.rainRate),
+    };
     state.frames = frames.length;
     state.size = size;
     const issued = (inputs[inputs.length - 1] as RadarFrame).time;
@@ -145,7 +163,7 @@ async function start(): Promise<void> {
       `${manifest.event}: nowcasts issued ${issued.toISOString().slice(0, 16).replace('T', ' ')} UTC from ${inputFrames} frames (${size} × ${size} pixels of ${manifest.factor} km).`;
     const fmt = (v: number[]) => v.map((c) => (Number.isFinite(c) ? c.toFixed(2) : '–')).join(' ');
     $('scores').textContent =
-      `CSI at 1 mm/h on this window, +5 … +60 min — ConvLSTM: ${fmt(state.csi.convlstm)}; extrapolation: ${fmt(state.csi.extrapolation)}`;
+      `CSI at 1 mm/h on this window, +5 … +60 min — ConvLSTM: ${fmt(state.csi.convlstm)}; probability-matched: ${fmt(state.csi.matched)}; extrapolation: ${fmt(state.csi.extrapolation)}`;
     let lead = 0;
     const show = () => {
       const obs = observed[lead];
@@ -153,10 +171,12 @@ async function start(): Promise<void> {
         a.subarray(lead * px, (lead + 1) * px) as T;
       if (obs) drawRain($('observed'), obs.rainRate, obs.valid, size);
       drawRain($('convlstm'), at(predicted), obs?.valid ?? first.valid, size);
+      drawRain($('matched'), at(matched), obs?.valid ?? first.valid, size);
       drawRain($('extrapolation'), at(extra.rainRate), at(extra.valid), size);
       const label = `+${5 * (lead + 1)} min`;
       $('observed-t').textContent = obs ? obs.time.toISOString().slice(11, 16) : '';
       $('convlstm-t').textContent = label;
+      $('matched-t').textContent = label;
       $('extrapolation-t').textContent = label;
       lead = (lead + 1) % outputFrames;
     };

@@ -9,6 +9,7 @@ import { readWeights, writeTfjs } from '@convlstm/interop';
 import {
   aggregateFrame,
   extrapolationNowcast,
+  matchEmpiricalCdf,
   NowcastVerifier,
   parseFmiPgm,
   rainToUnit,
@@ -430,10 +431,19 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       // Extrapolation is plain TypeScript: the same numbers; the model within float tolerance.
       expect(close(state.csi.extrapolation, csiOf(extra.rainRate)).every(Boolean)).toBe(true);
       expect(close(state.csi.convlstm, csiOf(predicted)).every(Boolean)).toBe(true);
+      // Probability matching to the last input frame, lead time by lead time.
+      const last = frames[5] as (typeof frames)[number];
+      const matched = new Float32Array(12 * px);
+      for (let t = 0; t < 12; t++)
+        matched.set(
+          matchEmpiricalCdf(predicted.subarray(t * px, (t + 1) * px), last.valid, last.rainRate, last.valid),
+          t * px,
+        );
+      expect(close(state.csi.matched, csiOf(matched)).every(Boolean)).toBe(true);
 
-      // The three canvases show rain colours, not only background and no-data grey.
+      // The four canvases show rain colours, not only background and no-data grey.
       const colored = await radar.evaluate(() =>
-        ['observed', 'convlstm', 'extrapolation'].map((id) => {
+        ['observed', 'convlstm', 'matched', 'extrapolation'].map((id) => {
           const canvas = document.getElementById(id) as HTMLCanvasElement;
           const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
             0,
