@@ -214,34 +214,37 @@ async function trainRun(
   ctx: Context,
   resumed: { model: EncoderForecaster; state: TrainingState } | null = null,
 ): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string }> {
-  const backend = await useNodeBackend({});
-  ctx.stderr.write(`backend: ${backend.backend}\n`);
-  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
-  ctx.stderr.write(
-    `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
-  );
-  const stream = new RadarSequenceStream(events.train, {
-    inputFrames: cfg.inputFrames,
-    outputFrames: cfg.outputFrames,
-    seed: cfg.seed,
-    augment: true,
-  });
-  const model =
-    resumed?.model ??
-    new EncoderForecaster({
-      height: cfg.size,
-      width: cfg.size,
-      patchSize: cfg.patchSize,
-      inputKernelSize: cfg.kernel,
-      layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+  // A resumed model is ours from here: freed on any failure, the data's included.
+  let model: EncoderForecaster | null = resumed?.model ?? null;
+  try {
+    const backend = await useNodeBackend({});
+    ctx.stderr.write(`backend: ${backend.backend}\n`);
+    const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+    ctx.stderr.write(
+      `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
+    );
+    const stream = new RadarSequenceStream(events.train, {
       inputFrames: cfg.inputFrames,
       outputFrames: cfg.outputFrames,
       seed: cfg.seed,
-      residual: cfg.residual === true,
+      augment: true,
     });
-  try {
+    const net =
+      model ??
+      new EncoderForecaster({
+        height: cfg.size,
+        width: cfg.size,
+        patchSize: cfg.patchSize,
+        inputKernelSize: cfg.kernel,
+        layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+        inputFrames: cfg.inputFrames,
+        outputFrames: cfg.outputFrames,
+        seed: cfg.seed,
+        residual: cfg.residual === true,
+      });
+    model = net;
     ctx.stderr.write(
-      `model: ${model.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)${resumed ? `; resuming at step ${resumed.state.step}` : ''}\n`,
+      `model: ${net.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)${resumed ? `; resuming at step ${resumed.state.step}` : ''}\n`,
     );
     let result: Awaited<ReturnType<typeof train>> | undefined;
     const log = await CsvLog.open(
@@ -258,7 +261,7 @@ async function trainRun(
     await ctx.stop.graceful(
       'stopping training after this step; the model is saved as it is',
       async (signal) => {
-        result = await train(model, stream, {
+        result = await train(net, stream, {
           batchSize: cfg.batchSize,
           loss: 'bce',
           ...(cfg.rainWeights === 'balanced'
@@ -300,7 +303,7 @@ async function trainRun(
       lastLoss: result?.lastLoss ?? null,
     };
     try {
-      await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), model, result?.state);
+      await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), net, result?.state);
     } finally {
       if (result) disposeTrainingState(result.state);
     }
@@ -309,9 +312,9 @@ async function trainRun(
       training,
       backend: backend.backend,
     });
-    return { model, training, backend: backend.backend };
+    return { model: net, training, backend: backend.backend };
   } catch (error) {
-    model.dispose();
+    model?.dispose();
     throw error;
   } finally {
     if (resumed) disposeTrainingState(resumed.state);
