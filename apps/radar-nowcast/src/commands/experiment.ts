@@ -346,6 +346,8 @@ async function resumeRun(
     ...(given.includes('minutes') ? { minutes: Number(values.minutes) } : {}),
     ...(given.includes('maxSteps') ? { maxSteps: Number(values.maxSteps) } : {}),
   };
+  // Everything that can be refused is, before the checkpoint's tensors exist.
+  await assertDirectory(cfg.data, '--data');
   await useNodeBackend({});
   const { model, resume } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
   const refuse = (message: string, hint: string): never => {
