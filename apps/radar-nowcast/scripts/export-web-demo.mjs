@@ -25,8 +25,10 @@ const total = inputFrames + outputFrames;
 const start = Math.max(0, Math.floor((names.length - total) / 2));
 const first = aggregateFrame(await readRadarFile(join(dir, names[0])), factor);
 const window = coverageWindow(first, size);
-rmSync(out, { recursive: true, force: true });
+// Everything but the folder's hand-written README (the data's description and licence) is rewritten.
 mkdirSync(out, { recursive: true });
+for (const entry of readdirSync(out))
+  if (entry !== 'README.md') rmSync(join(out, entry), { recursive: true, force: true });
 const picked = names.slice(start, start + total);
 const side = size * factor;
 for (const name of picked) {
