@@ -9,6 +9,5 @@ export {
   csiTable,
   type EventVerification,
   METHODS,
-  matchToLast,
   verifyEvent,
 } from './verification.js';

@@ -1,9 +1,9 @@
 import { encodeRgbPng, type Rgb, type RgbCanvas } from '@convlstm/pictures';
-import { extrapolationNowcast, type RadarEvent, windowArrays } from '@convlstm/radar';
+import { extrapolationNowcast, matchNowcast, type RadarEvent, windowArrays } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
 import { GifWriter } from 'omggif';
 import { NO_DATA, NO_RAIN, type Panel, RAIN_COLORS, renderPanels } from './render.js';
-import { matchToLast, modelNowcast } from './verification.js';
+import { modelNowcast } from './verification.js';
 
 /** Every lead time's observation | ConvLSTM | ConvLSTM probability-matched | extrapolation panels, from the window starting at `start`. */
 export async function nowcastPanels(
@@ -28,7 +28,7 @@ export async function nowcastPanels(
   const predicted = await modelNowcast(model, unit.inputs, 1);
   const inputs = frames.slice(inputFrames - 3, inputFrames);
   const last = inputs[inputs.length - 1] ?? first;
-  const matched = matchToLast(predicted, last.rainRate, last.valid, outputFrames);
+  const matched = matchNowcast(predicted, last.rainRate, last.valid, outputFrames);
   const extra = extrapolationNowcast(
     inputs.map((f) => f.rainRate),
     inputs.map((f) => f.valid),

@@ -1,7 +1,7 @@
 import {
   extrapolationNowcast,
   type LeadTimeScores,
-  matchEmpiricalCdf,
+  matchNowcast,
   NowcastVerifier,
   persistenceNowcast,
   type RadarEvent,
@@ -14,7 +14,7 @@ import { tensor5d } from '@tensorflow/tfjs-core';
 
 /**
  * The methods compared on every test window: the ConvLSTM as trained, the ConvLSTM after
- * probability matching to the last observation ({@link matchToLast}), and the two baselines.
+ * probability matching to the last observation (`matchNowcast` of `@convlstm/radar`), and the two baselines.
  */
 export const METHODS = ['convlstm', 'convlstm-matched', 'persistence', 'extrapolation'] as const;
 export type Method = (typeof METHODS)[number];
@@ -46,25 +46,6 @@ export async function modelNowcast(
   } finally {
     x.dispose();
   }
-}
-
-/**
- * Probability matching of a nowcast `[T, H, W]` (mm/h) to the last observed frame `[H, W]`: each
- * lead time keeps the model's ranking of pixels and takes the observation's rain-rate
- * distribution (see `matchEmpiricalCdf`). The field's standard post-processing for forecasts
- * that smooth intensities away; it assumes the rain amount stays as observed.
- */
-export function matchToLast(
-  nowcast: Float32Array,
-  last: Float32Array,
-  lastValid: Uint8Array,
-  steps: number,
-): Float32Array {
-  const px = last.length;
-  const out = new Float32Array(steps * px);
-  for (let t = 0; t < steps; t++)
-    out.set(matchEmpiricalCdf(nowcast.subarray(t * px, (t + 1) * px), lastValid, last, lastValid), t * px);
-  return out;
 }
 
 /**
@@ -103,7 +84,7 @@ export async function verifyEvent(
     const last = inputsRain[inputsRain.length - 1] ?? first;
     verifiers.convlstm.add(predicted, observed, mask);
     verifiers['convlstm-matched'].add(
-      matchToLast(predicted, last.rainRate, last.valid, outputFrames),
+      matchNowcast(predicted, last.rainRate, last.valid, outputFrames),
       observed,
       mask,
     );

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import { RadarSequenceStream } from '@convlstm/radar';
-import { EncoderForecaster, type SequenceStream, saveCheckpoint } from '@convlstm/train';
+import type { SequenceStream } from '@convlstm/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchSample, main, SAMPLE, type SampleFile } from '../src/index.js';
-import { captureContext } from './helpers.js';
+import { captureContext, writeWeightsOnlyRun } from './helpers.js';
 
 const fixtures = join(import.meta.dirname, '../../../packages/radar/test/fixtures');
 let dir: string;
@@ -68,19 +68,10 @@ describe('train --resume: bad use is refused before any work', () => {
     // A run folder from before --resume existed: run.json and a weights-only checkpoint.
     const old = join(dir, 'old-run');
     await useNodeBackend({});
-    const model = new EncoderForecaster({
-      height: 8,
-      width: 8,
-      patchSize: 4,
-      layers: [{ hiddenChannels: 2, recurrentKernelSize: 3 }],
-      inputFrames: 2,
-      outputFrames: 2,
-    });
-    await saveCheckpoint(join(old, 'checkpoint'), model);
-    model.dispose();
-    await writeFile(
-      join(old, 'run.json'),
-      JSON.stringify({ config: { data: dir, out: old, minutes: 1, factor: 8, size: 8 } }),
+    await writeWeightsOnlyRun(
+      old,
+      { height: 8, width: 8, hiddenChannels: 2, inputFrames: 2, outputFrames: 2 },
+      { data: dir, out: old, minutes: 1, factor: 8, size: 8 },
     );
     const weightsOnly = captureContext();
     expect(await main(['train', '--resume', old, '--minutes', '2'], weightsOnly)).toBe(2);

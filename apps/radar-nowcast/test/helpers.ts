@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StopController } from '@convlstm/cli';
+import { EncoderForecaster, saveCheckpoint } from '@convlstm/train';
 import type { Context } from '../src/context.js';
 
 /** A context capturing stdout and stderr. */
@@ -13,4 +16,30 @@ export function captureContext(): Context & { out: () => string; err: () => stri
     out: () => out,
     err: () => err,
   };
+}
+
+/**
+ * A run folder as `train` wrote it before runs could be resumed: a weights-only checkpoint of a
+ * one-layer model (3×3 kernels, 4×4 patches) and `run.json` holding `config`. Needs a backend.
+ */
+export async function writeWeightsOnlyRun(
+  run: string,
+  model: { height: number; width: number; hiddenChannels: number; inputFrames: number; outputFrames: number },
+  config: Record<string, unknown>,
+): Promise<void> {
+  const net = new EncoderForecaster({
+    height: model.height,
+    width: model.width,
+    patchSize: 4,
+    inputKernelSize: 3,
+    layers: [{ hiddenChannels: model.hiddenChannels, recurrentKernelSize: 3 }],
+    inputFrames: model.inputFrames,
+    outputFrames: model.outputFrames,
+  });
+  try {
+    await saveCheckpoint(join(run, 'checkpoint'), net);
+  } finally {
+    net.dispose();
+  }
+  await writeFile(join(run, 'run.json'), JSON.stringify({ config }));
 }

@@ -2,14 +2,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { EncoderForecaster, saveCheckpoint } from '@convlstm/train';
 import '@tensorflow/tfjs-backend-cpu';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { GifReader } from 'omggif';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
-import { captureContext } from './helpers.js';
+import { captureContext, writeWeightsOnlyRun } from './helpers.js';
 
 const fixtures = join(import.meta.dirname, '../../../packages/radar/test/fixtures');
 let dir: string;
@@ -32,17 +31,11 @@ beforeAll(async () => {
     );
   }
   // A run folder as `train` writes it: the checkpoint and run.json's grid.
-  const model = new EncoderForecaster({
-    frameSize: 32,
-    patchSize: 4,
-    inputKernelSize: 3,
-    layers: [{ hiddenChannels: 4, recurrentKernelSize: 3 }],
-    inputFrames: 6,
-    outputFrames: 2,
-  });
-  await saveCheckpoint(join(dir, 'run/checkpoint'), model);
-  model.dispose();
-  await writeFile(join(dir, 'run/run.json'), JSON.stringify({ config: { factor: 1, size: 32 } }));
+  await writeWeightsOnlyRun(
+    join(dir, 'run'),
+    { height: 32, width: 32, hiddenChannels: 4, inputFrames: 6, outputFrames: 2 },
+    { factor: 1, size: 32 },
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import {
   aggregateFrame,
   extrapolationNowcast,
-  matchEmpiricalCdf,
+  matchNowcast,
   NowcastVerifier,
   parseFmiPgm,
   RAIN_COLORS,
@@ -120,17 +120,7 @@ async function start(): Promise<void> {
     model.dispose();
     // Probability matching to the last observation, as radar-nowcast's "convlstm-matched".
     const lastObs = inputs[inputs.length - 1] as RadarFrame;
-    const matched = new Float32Array(outputFrames * px);
-    for (let t = 0; t < outputFrames; t++)
-      matched.set(
-        matchEmpiricalCdf(
-          predicted.subarray(t * px, (t + 1) * px),
-          lastObs.valid,
-          lastObs.rainRate,
-          lastObs.valid,
-        ),
-        t * px,
-      );
+    const matched = matchNowcast(predicted, lastObs.rainRate, lastObs.valid, outputFrames);
     const last3 = inputs.slice(-3);
     const extra = extrapolationNowcast(
       last3.map((f) => f.rainRate),

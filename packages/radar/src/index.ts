@@ -49,7 +49,7 @@ export {
   parseKnmiTime,
   parseRadarHdf5,
 } from './hdf5.js';
-export { matchEmpiricalCdf } from './matching.js';
+export { matchEmpiricalCdf, matchNowcast } from './matching.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
   advectSemiLagrangian,

@@ -47,3 +47,30 @@ export function matchEmpiricalCdf(
   }
   return out;
 }
+
+/**
+ * {@link matchEmpiricalCdf} for every lead time of a nowcast `[T, H, W]` against one reference
+ * frame `[H, W]` (e.g. the last observation): each frame keeps its ranking and takes the
+ * reference's distribution, on the reference's valid pixels.
+ */
+export function matchNowcast(
+  nowcast: Float32Array,
+  reference: Float32Array,
+  referenceValid: Uint8Array,
+  steps: number,
+): Float32Array {
+  const px = reference.length;
+  if (nowcast.length !== steps * px)
+    throw new ConvLSTMArgumentError(
+      'nowcast',
+      `${steps * px} values [${steps}, H, W]`,
+      `${nowcast.length} values`,
+    );
+  const out = new Float32Array(steps * px);
+  for (let t = 0; t < steps; t++)
+    out.set(
+      matchEmpiricalCdf(nowcast.subarray(t * px, (t + 1) * px), referenceValid, reference, referenceValid),
+      t * px,
+    );
+  return out;
+}
