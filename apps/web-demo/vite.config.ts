@@ -22,6 +22,9 @@ export default defineConfig({
       },
     },
   },
+  // The demo's worker (src/worker.ts) is a module worker: ES output keeps `import.meta.url`, by
+  // which its bundled wasm binaries are found.
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });

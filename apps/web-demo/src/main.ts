@@ -1,13 +1,20 @@
-import { getBackend } from '@tensorflow/tfjs-core';
-import { describeBackend, pickBackend } from './backend.js';
+// The page: it only draws. The model, forecasts and training run in src/worker.ts; the two talk
+// through the messages of src/protocol.ts.
 import { drawChart, type Series } from './chart.js';
-import { encodeCheckpoint, fetchCheckpoint } from './checkpoint.js';
-import { DEFAULT_SEQUENCE, DEMO_MODEL, type SequenceSpec } from './demo-config.js';
-import { digitPoolFromBytes } from './digits.js';
-import { baselineForecasts, makeSequence, perFrameMse, runForecast, type Sequence } from './forecast.js';
+import { DEFAULT_SEQUENCE, type SequenceSpec } from './demo-config.js';
+import type { ForecastResult, ModelInfo, PageMessage, TrainTarget, WorkerMessage } from './protocol.js';
 import { drawFrame, drawStrip } from './render.js';
-import { type DigitPool, EncoderForecaster } from './train-browser.js';
-import { BrowserTrainer } from './training.js';
+
+/** How long a control took to answer: from the input event to its handler, and to the next frame. */
+export interface Latency {
+  readonly control: string;
+  /** Event timestamp → handler start. */
+  readonly handlerMs: number;
+  /** Event timestamp → the first animation frame after the handler (the update is painted then). */
+  readonly frameMs: number;
+  /** Whether a training step or a forecast was running in the worker at the time. */
+  readonly workerBusy: boolean;
+}
 
 /** What the page exposes to the end-to-end test. */
 export interface DemoState {
@@ -18,11 +25,22 @@ export interface DemoState {
   forecast: number[];
   mse: Record<string, number[]>;
   forecastMs: number[];
-  /** Training losses so far, one per step. */
+  /** Training losses so far, one per step, across every run of the training section. */
   losses: number[];
+  /** `idle`, `training`, or `stopping` (asked to stop; the worker finishes its step). */
+  training: 'idle' | 'training' | 'stopping';
+  /** The model the last training run trained. */
+  trainTarget?: TrainTarget;
   /** The data the in-page training draws from (its stream seed is derived from `seed`). */
   trainSpec?: SequenceSpec;
   trainBatch?: number;
+  /** Page time from "Start training" to the first step's loss on the page, per run. */
+  firstStepMs: number[];
+  /** Worker time per training step. */
+  stepMs: number[];
+  /** Parameters of the page-sized model the training section builds. */
+  pageModelParams: number;
+  latencies: Latency[];
   error?: string;
 }
 
@@ -47,19 +65,19 @@ const COLORS: Record<string, string> = {
 
 let animation = 0;
 
-function animate(seq: Sequence, forecast: Float32Array): void {
+function animate(result: ForecastResult): void {
   cancelAnimationFrame(animation);
   let last = 0;
   let t = 0;
   const tick = (now: number) => {
     if (now - last > 250) {
       last = now;
-      const k = t % seq.inputFrames;
-      const j = t % seq.outputFrames;
-      drawFrame($('input'), seq.inputs, k, seq.size);
-      drawFrame($('prediction'), forecast, j, seq.size);
-      drawFrame($('truth'), seq.truth, j, seq.size);
-      $('input-t').textContent = `t = ${k + 1 - seq.inputFrames}`;
+      const k = t % result.inputFrames;
+      const j = t % result.outputFrames;
+      drawFrame($('input'), result.inputs, k, result.size);
+      drawFrame($('prediction'), result.forecast, j, result.size);
+      drawFrame($('truth'), result.truth, j, result.size);
+      $('input-t').textContent = `t = ${k + 1 - result.inputFrames}`;
       $('pred-t').textContent = `t = +${j + 1}`;
       t++;
     }
@@ -101,7 +119,13 @@ function specFromUrl(): SequenceSpec {
   };
 }
 
-async function main(): Promise<void> {
+function describeModel(model: ModelInfo): string {
+  const name = model.source === 'checkpoint' ? 'the checkpoint' : 'the page model';
+  const steps = model.trainedSteps > 0 ? ` after ${model.trainedSteps} steps in the page` : '';
+  return `${name}${steps}`;
+}
+
+function main(): void {
   const state: DemoState = {
     ready: false,
     backend: '',
@@ -111,133 +135,214 @@ async function main(): Promise<void> {
     mse: {},
     forecastMs: [],
     losses: [],
+    training: 'idle',
+    firstStepMs: [],
+    stepMs: [],
+    pageModelParams: 0,
+    latencies: [],
   };
-  const report = await pickBackend();
-  state.backend = getBackend();
-  $('backend-label').textContent = describeBackend(report);
-  $('backend-label').dataset.backend = state.backend;
+  window.__demo = state;
+  let forecastPending = false;
+  let trainClickedAt = 0;
 
-  const digitsResponse = await fetch('./digits.bin');
-  if (!digitsResponse.ok) throw new Error(`digits.bin: HTTP ${digitsResponse.status}`);
-  const digits: DigitPool = digitPoolFromBytes(new Uint8Array(await digitsResponse.arrayBuffer()));
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const send = (message: PageMessage) => worker.postMessage(message);
 
-  let model = await fetchCheckpoint('./checkpoint/');
-  if (model !== null) {
-    state.checkpoint = 'loaded';
-    $('model-label').textContent =
-      `Checkpoint public/checkpoint/ loaded: ${model.numParams.toLocaleString()} parameters.`;
-  } else {
-    model = new EncoderForecaster(DEMO_MODEL);
-    $('model-label').textContent =
-      `No checkpoint in public/checkpoint/: an untrained model (${model.numParams.toLocaleString()} parameters, seed ${DEMO_MODEL.seed}). Train it below.`;
-  }
-  const current = model;
-
-  const forecast = async () => {
-    const spec = readSpec();
-    state.spec = spec;
-    const seq = makeSequence(digits, current, spec);
-    const result = await runForecast(current, seq);
-    state.forecastMs.push(result.ms);
-    const mse: Record<string, number[]> = {
-      ConvLSTM: perFrameMse(result.forecast, seq.truth, seq.outputFrames),
+  /** Wraps a control's handler so the page records how fast it answered. */
+  const timed =
+    <E extends Event>(control: string, handler: (event: E) => void) =>
+    (event: E) => {
+      const start = performance.now();
+      const workerBusy = state.training !== 'idle' || forecastPending;
+      handler(event);
+      requestAnimationFrame((frame) => {
+        state.latencies.push({
+          control,
+          handlerMs: start - event.timeStamp,
+          frameMs: Math.max(frame, performance.now()) - event.timeStamp,
+          workerBusy,
+        });
+      });
     };
-    for (const [name, values] of Object.entries(baselineForecasts(seq))) {
-      mse[name] = perFrameMse(values, seq.truth, seq.outputFrames);
-    }
-    state.mse = mse;
+
+  const requestForecast = () => {
+    forecastPending = true;
+    $('timing').textContent = state.training === 'idle' ? 'forecasting…' : 'forecast waits for the step…';
+    send({ type: 'forecast', spec: readSpec() });
+  };
+
+  const showForecast = (result: ForecastResult) => {
+    forecastPending = false;
+    state.spec = result.spec;
+    state.forecastMs.push(result.ms);
+    state.mse = result.mse;
     state.forecast = Array.from(result.forecast);
-    const series: Series[] = Object.entries(mse).map(([label, values]) => ({
+    const series: Series[] = Object.entries(result.mse).map(([label, values]) => ({
       label,
       values,
       color: COLORS[label] ?? '#000',
     }));
     drawChart($('mse-chart'), series, 'lead time (frames)', 'MSE');
-    drawStrip($('forecast-strip'), result.forecast, seq.outputFrames, seq.size);
-    drawStrip($('truth-strip'), seq.truth, seq.outputFrames, seq.size);
-    const times = state.forecastMs;
+    drawStrip($('forecast-strip'), result.forecast, result.outputFrames, result.size);
+    drawStrip($('truth-strip'), result.truth, result.outputFrames, result.size);
+    const first = state.forecastMs.length > 1 ? '' : ' (first run compiles shaders)';
     $('timing').textContent =
-      `${result.ms.toFixed(0)} ms per forecast${times.length > 1 ? '' : ' (first run compiles shaders)'}`;
-    animate(seq, result.forecast);
+      `${result.ms.toFixed(0)} ms per forecast${first} · ${describeModel(result.model)}`;
+    animate(result);
   };
 
-  writeSpec(state.spec);
-  $('speed').addEventListener('input', () => {
-    $('speed-out').textContent = ($('speed') as HTMLInputElement).value;
-  });
-  $('forecast').addEventListener('click', () => void forecast());
-  $('next').addEventListener('click', () => {
-    ($('index') as HTMLInputElement).value = String(readSpec().index + 1);
-    void forecast();
-  });
+  const setTraining = (training: DemoState['training']) => {
+    state.training = training;
+    $('train').textContent =
+      training === 'idle' ? 'Start training' : training === 'training' ? 'Stop training' : 'Stopping…';
+    ($('train-model') as HTMLSelectElement).disabled = training !== 'idle';
+  };
 
-  let trainer: BrowserTrainer | null = null;
-  let training = false;
-  const lossesSeen = state.losses;
-  $('train').addEventListener('click', async () => {
-    if (training) {
-      training = false;
-      return;
-    }
-    training = true;
-    $('train').textContent = 'Stop training';
-    const batchSize = Math.max(1, Math.round(Number(($('batch') as HTMLInputElement).value) || 4));
-    const learningRate = Number(($('lr') as HTMLInputElement).value) || 0.002;
-    trainer?.dispose();
-    const data = readSpec();
-    state.trainSpec = data;
-    state.trainBatch = batchSize;
-    trainer = new BrowserTrainer(current, digits, { batchSize, learningRate, data });
-    try {
-      while (training) {
-        const start = performance.now();
-        const loss = await trainer.step();
-        lossesSeen.push(loss);
+  worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'ready': {
+        state.backend = message.backend;
+        state.checkpoint = message.checkpoint;
+        state.pageModelParams = message.pageModelParams;
+        $('backend-label').textContent = `${message.label} · in a Web Worker`;
+        $('backend-label').dataset.backend = message.backend;
+        $('model-label').textContent =
+          message.checkpoint === 'loaded'
+            ? `Checkpoint public/checkpoint/ loaded: ${message.model.numParams.toLocaleString()} parameters.`
+            : `No checkpoint in public/checkpoint/: an untrained page model (${message.model.numParams.toLocaleString()} parameters). Train it below.`;
+        const select = $('train-model') as HTMLSelectElement;
+        const page = select.querySelector('option[value="page"]');
+        if (page !== null)
+          page.textContent = `a new page-sized model (${message.pageModelParams.toLocaleString()} parameters)`;
+        const ck = select.querySelector('option[value="checkpoint"]') as HTMLOptionElement | null;
+        if (ck !== null) {
+          ck.disabled = message.checkpoint !== 'loaded';
+          ck.textContent = `the loaded checkpoint (${message.checkpoint === 'loaded' ? `${message.model.numParams.toLocaleString()} parameters` : 'none'})`;
+        }
+        requestForecast();
+        break;
+      }
+      case 'forecast': {
+        showForecast(message);
+        if (!state.ready) state.ready = true;
+        break;
+      }
+      case 'train-step': {
+        if (trainClickedAt > 0) {
+          state.firstStepMs.push(performance.now() - trainClickedAt);
+          trainClickedAt = 0;
+        }
+        state.losses.push(message.loss);
+        state.stepMs.push(message.ms);
         $('train-status').textContent =
-          `step ${lossesSeen.length}: loss ${loss.toFixed(4)} (${(performance.now() - start).toFixed(0)} ms/step)`;
+          `step ${message.step}: loss ${message.loss.toFixed(4)} (${message.ms.toFixed(0)} ms/step)`;
         drawChart(
           $('loss-chart'),
-          [{ label: 'train loss (BCE)', values: lossesSeen, color: '#d62728' }],
+          [{ label: 'train loss (BCE)', values: state.losses, color: '#d62728' }],
           'step',
           'loss',
         );
-        if (lossesSeen.length % 20 === 0) await forecast();
+        break;
       }
-      await forecast();
-    } catch (error) {
-      $('train-status').textContent = `training failed: ${String(error)}`;
-    } finally {
-      training = false;
-      $('train').textContent = 'Start training';
+      case 'train-state': {
+        state.trainTarget = message.target;
+        state.trainSpec = message.data;
+        state.trainBatch = message.batchSize;
+        if (message.state === 'started') {
+          $('train-status').textContent =
+            `training ${describeModel(message.model)}: the first step compiles…`;
+        } else {
+          setTraining('idle');
+          trainClickedAt = 0;
+          if (message.state === 'failed') $('train-status').textContent = `training failed: ${message.error}`;
+          else requestForecast();
+        }
+        break;
+      }
+      case 'exported': {
+        for (const [name, bytes] of Object.entries(message.files)) {
+          const a = document.createElement('a');
+          a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+          a.download = name;
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+        }
+        break;
+      }
+      case 'error': {
+        forecastPending = false;
+        if (!state.ready) {
+          state.error = message.message;
+          $('backend-label').textContent = `failed: ${message.message}`;
+        } else {
+          $('timing').textContent = `failed: ${message.message}`;
+        }
+        break;
+      }
     }
   });
-  $('download').addEventListener('click', async () => {
-    const files = await encodeCheckpoint(current);
-    for (const [name, blob] of Object.entries(files)) {
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    }
+  worker.addEventListener('error', (event) => {
+    state.error = `worker: ${event.message}`;
+    $('backend-label').textContent = `failed: ${state.error}`;
   });
 
-  await forecast();
-  state.ready = true;
-  window.__demo = state;
+  writeSpec(state.spec);
+  $('speed').addEventListener(
+    'input',
+    timed('speed', () => {
+      $('speed-out').textContent = ($('speed') as HTMLInputElement).value;
+    }),
+  );
+  $('speed').addEventListener('change', () => requestForecast());
+  $('forecast').addEventListener('click', timed('forecast', requestForecast));
+  $('next').addEventListener(
+    'click',
+    timed('next', () => {
+      ($('index') as HTMLInputElement).value = String(readSpec().index + 1);
+      requestForecast();
+    }),
+  );
+  $('train').addEventListener(
+    'click',
+    timed('train', () => {
+      if (state.training === 'training') {
+        setTraining('stopping');
+        send({ type: 'train-stop' });
+        return;
+      }
+      if (state.training === 'stopping') return;
+      const batchSize = Math.max(1, Math.round(Number(($('batch') as HTMLInputElement).value) || 4));
+      const learningRate = Number(($('lr') as HTMLInputElement).value) || 0.002;
+      const target = ($('train-model') as HTMLSelectElement).value as TrainTarget;
+      setTraining('training');
+      trainClickedAt = performance.now();
+      $('train-status').textContent = 'starting…';
+      send({
+        type: 'train-start',
+        target,
+        batchSize,
+        learningRate,
+        data: readSpec(),
+        forecastEvery: 20,
+        view: readSpec(),
+      });
+    }),
+  );
+  $('download').addEventListener(
+    'click',
+    timed('download', () => send({ type: 'export' })),
+  );
+
+  send({
+    type: 'init',
+    digitsUrl: new URL('./digits.bin', location.href).href,
+    checkpointUrl: new URL('./checkpoint/', location.href).href,
+  });
 }
 
-main().catch((error: unknown) => {
+try {
+  main();
+} catch (error) {
   $('backend-label').textContent = `failed: ${String(error)}`;
-  window.__demo = {
-    ready: false,
-    backend: getBackend() ?? '',
-    checkpoint: 'none',
-    spec: DEFAULT_SEQUENCE,
-    forecast: [],
-    mse: {},
-    forecastMs: [],
-    losses: [],
-    error: String(error),
-  };
-});
+}

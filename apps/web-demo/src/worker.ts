@@ -1,0 +1,215 @@
+// The demo's compute side: TF.js, the models, forecasts and training run here, off the page's
+// main thread, so the page keeps answering clicks while a forecast or a training step runs.
+import { getBackend } from '@tensorflow/tfjs-core';
+import { describeBackend, pickBackend } from './backend.js';
+import { encodeCheckpoint, fetchCheckpoint } from './checkpoint.js';
+import { DEMO_MODEL, type SequenceSpec } from './demo-config.js';
+import { digitPoolFromBytes } from './digits.js';
+import { baselineForecasts, makeSequence, perFrameMse, runForecast } from './forecast.js';
+import {
+  type ModelInfo,
+  type PageMessage,
+  type TrainTarget,
+  transferables,
+  type WorkerMessage,
+} from './protocol.js';
+import { type DigitPool, EncoderForecaster } from './train-browser.js';
+import { BrowserTrainer } from './training.js';
+
+// The DOM typings describe the page; a dedicated worker's global needs only these two members.
+interface WorkerScope {
+  postMessage(message: WorkerMessage, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<PageMessage>) => void): void;
+}
+const scope = self as unknown as WorkerScope;
+
+function post(message: WorkerMessage): void {
+  scope.postMessage(message, transferables(message));
+}
+
+interface Held {
+  readonly model: EncoderForecaster;
+  readonly source: TrainTarget;
+  trainedSteps: number;
+}
+
+let digits: DigitPool | null = null;
+let checkpoint: Held | null = null;
+let pageModel: Held | null = null;
+/** The model forecasts use: the checkpoint at first, then whichever model was trained last. */
+let shown: Held | null = null;
+
+const info = (held: Held): ModelInfo => ({
+  numParams: held.model.numParams,
+  source: held.source,
+  trainedSteps: held.trainedSteps,
+});
+
+// One job at a time touches the models. While training runs, jobs wait in the queue and run
+// between steps; a newer forecast request replaces a waiting one (a slider sends many).
+const queue: { kind: 'forecast' | 'other'; run: () => Promise<void> }[] = [];
+let draining: Promise<void> | null = null;
+let training: AbortController | null = null;
+
+function submit(kind: 'forecast' | 'other', run: () => Promise<void>): void {
+  if (kind === 'forecast') {
+    const waiting = queue.findIndex((j) => j.kind === 'forecast');
+    if (waiting >= 0) queue.splice(waiting, 1);
+  }
+  queue.push({ kind, run });
+  if (training === null) void drain();
+}
+
+async function runQueued(): Promise<void> {
+  for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+    try {
+      await job.run();
+    } catch (error) {
+      post({ type: 'error', message: String(error) });
+    }
+  }
+}
+
+function drain(): Promise<void> {
+  draining ??= runQueued().finally(() => {
+    draining = null;
+  });
+  return draining;
+}
+
+/** A macrotask break: lets the worker receive messages (stop, forecast) between training steps. */
+const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+async function forecast(spec: SequenceSpec): Promise<void> {
+  if (digits === null || shown === null) throw new Error('forecast before init');
+  const seq = makeSequence(digits, shown.model, spec);
+  const result = await runForecast(shown.model, seq);
+  const mse: Record<string, number[]> = {
+    ConvLSTM: perFrameMse(result.forecast, seq.truth, seq.outputFrames),
+  };
+  for (const [name, values] of Object.entries(baselineForecasts(seq))) {
+    mse[name] = perFrameMse(values, seq.truth, seq.outputFrames);
+  }
+  post({
+    type: 'forecast',
+    spec,
+    inputs: seq.inputs,
+    forecast: result.forecast,
+    truth: seq.truth,
+    inputFrames: seq.inputFrames,
+    outputFrames: seq.outputFrames,
+    size: seq.size,
+    mse,
+    ms: result.ms,
+    model: info(shown),
+  });
+}
+
+async function init(message: Extract<PageMessage, { type: 'init' }>): Promise<void> {
+  const report = await pickBackend();
+  const response = await fetch(message.digitsUrl);
+  if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
+  digits = digitPoolFromBytes(new Uint8Array(await response.arrayBuffer()));
+  const loaded = await fetchCheckpoint(message.checkpointUrl);
+  if (loaded !== null) checkpoint = { model: loaded, source: 'checkpoint', trainedSteps: 0 };
+  pageModel = { model: new EncoderForecaster(DEMO_MODEL), source: 'page', trainedSteps: 0 };
+  shown = checkpoint ?? pageModel;
+  post({
+    type: 'ready',
+    report,
+    label: describeBackend(report),
+    backend: getBackend(),
+    checkpoint: checkpoint === null ? 'none' : 'loaded',
+    model: info(shown),
+    pageModelParams: pageModel.model.numParams,
+  });
+}
+
+async function startTraining(message: Extract<PageMessage, { type: 'train-start' }>): Promise<void> {
+  if (training !== null) return;
+  const controller = new AbortController();
+  training = controller;
+  // Jobs submitted before the start finish first; later ones run between steps.
+  if (draining !== null) await draining;
+  const held = message.target === 'checkpoint' ? checkpoint : pageModel;
+  const base = {
+    target: message.target,
+    data: message.data,
+    batchSize: message.batchSize,
+  };
+  if (held === null || digits === null) {
+    training = null;
+    void drain();
+    post({
+      type: 'train-state',
+      state: 'failed',
+      model: info(pageModel ?? (shown as Held)),
+      error: message.target === 'checkpoint' ? 'no checkpoint is loaded' : 'training before init',
+      ...base,
+    });
+    return;
+  }
+  shown = held;
+  post({ type: 'train-state', state: 'started', model: info(held), ...base });
+  const trainer = new BrowserTrainer(held.model, digits, {
+    batchSize: message.batchSize,
+    learningRate: message.learningRate,
+    data: message.data,
+  });
+  let steps = 0;
+  try {
+    while (!controller.signal.aborted) {
+      const start = performance.now();
+      const loss = await trainer.step();
+      held.trainedSteps++;
+      steps++;
+      post({
+        type: 'train-step',
+        step: held.trainedSteps,
+        loss,
+        ms: performance.now() - start,
+        model: info(held),
+      });
+      if (message.forecastEvery > 0 && steps % message.forecastEvery === 0)
+        submit('forecast', () => forecast(message.view));
+      await yieldToMessages();
+      await runQueued();
+    }
+    post({ type: 'train-state', state: 'stopped', model: info(held), ...base });
+  } catch (error) {
+    post({ type: 'train-state', state: 'failed', model: info(held), error: String(error), ...base });
+  } finally {
+    trainer.dispose();
+    training = null;
+    await drain();
+  }
+}
+
+async function exportShown(): Promise<void> {
+  if (shown === null) throw new Error('export before init');
+  const blobs = await encodeCheckpoint(shown.model);
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, blob] of Object.entries(blobs)) files[name] = new Uint8Array(await blob.arrayBuffer());
+  post({ type: 'exported', files });
+}
+
+scope.addEventListener('message', (event: MessageEvent<PageMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      submit('other', () => init(message));
+      break;
+    case 'forecast':
+      submit('forecast', () => forecast(message.spec));
+      break;
+    case 'train-start':
+      void startTraining(message);
+      break;
+    case 'train-stop':
+      training?.abort();
+      break;
+    case 'export':
+      submit('other', exportShown);
+      break;
+  }
+});
