@@ -35,6 +35,24 @@ export function makeSequence(digits: DigitPool, model: EncoderForecaster, spec: 
   };
 }
 
+/**
+ * The stream in-page training draws from: sequences with `data`'s digits and speed at the
+ * model's frame size, from a seed offset from `data.seed` so training never shows the viewed
+ * sequence.
+ */
+export function trainingStream(digits: DigitPool, model: EncoderForecaster, data: SequenceSpec): MovingMnist {
+  const { frameSize, inputFrames, outputFrames } = model.config;
+  return new MovingMnist({
+    digits,
+    canvasSize: frameSize,
+    numDigits: data.numDigits,
+    inputFrames,
+    outputFrames,
+    speed: data.speed,
+    seed: data.seed + 1_000_003,
+  });
+}
+
 /** Runs the model on one sequence's inputs; returns `[Tout, H, W]` probabilities and the wall time. */
 export async function runForecast(
   model: EncoderForecaster,

@@ -12,7 +12,7 @@ export interface Latency {
   readonly handlerMs: number;
   /** Event timestamp → the first animation frame after the handler (the update is painted then). */
   readonly frameMs: number;
-  /** Whether a training step or a forecast was running in the worker at the time. */
+  /** Whether the worker was computing at the time: starting up, forecasting or training. */
   readonly workerBusy: boolean;
 }
 
@@ -153,7 +153,7 @@ function main(): void {
     <E extends Event>(control: string, handler: (event: E) => void) =>
     (event: E) => {
       const start = performance.now();
-      const workerBusy = state.training !== 'idle' || forecastPending;
+      const workerBusy = !state.ready || state.training !== 'idle' || forecastPending;
       handler(event);
       requestAnimationFrame((frame) => {
         state.latencies.push({
@@ -325,7 +325,6 @@ function main(): void {
         learningRate,
         data: readSpec(),
         forecastEvery: 20,
-        view: readSpec(),
       });
     }),
   );

@@ -27,10 +27,8 @@ export type PageMessage =
       readonly learningRate: number;
       /** Digits and speed of the training stream (its seed is derived from `data.seed`). */
       readonly data: SequenceSpec;
-      /** Forecast the shown sequence again every this many steps (0: never). */
+      /** Forecast the last requested sequence again every this many steps (0: never). */
       readonly forecastEvery: number;
-      /** The sequence to forecast then. */
-      readonly view: SequenceSpec;
     }
   | { readonly type: 'train-stop' }
   | { readonly type: 'export' };

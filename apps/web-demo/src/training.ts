@@ -1,13 +1,10 @@
 import { dispose, losses, type Scalar, tidy, train } from '@tensorflow/tfjs-core';
-import type { SequenceSpec } from './demo-config.js';
-import { type DigitPool, type EncoderForecaster, MovingMnist } from './train-browser.js';
+import type { EncoderForecaster, MovingMnist } from './train-browser.js';
 
 /** Options of {@link BrowserTrainer}. */
 export interface BrowserTrainerOptions {
   readonly batchSize: number;
   readonly learningRate: number;
-  /** Digits and speed of the training sequences; the stream seed is offset so it never shows the viewed sequence. */
-  readonly data: SequenceSpec;
 }
 
 /**
@@ -16,23 +13,13 @@ export interface BrowserTrainerOptions {
  */
 export class BrowserTrainer {
   private readonly optimizer;
-  private readonly stream: MovingMnist;
 
   constructor(
     private readonly model: EncoderForecaster,
-    digits: DigitPool,
+    private readonly stream: MovingMnist,
     private readonly options: BrowserTrainerOptions,
   ) {
     this.optimizer = train.adam(options.learningRate);
-    this.stream = new MovingMnist({
-      digits,
-      canvasSize: model.config.frameSize,
-      numDigits: options.data.numDigits,
-      inputFrames: model.config.inputFrames,
-      outputFrames: model.config.outputFrames,
-      speed: options.data.speed,
-      seed: options.data.seed + 1_000_003,
-    });
   }
 
   /** One optimisation step; resolves to its loss. */

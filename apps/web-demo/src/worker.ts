@@ -5,7 +5,7 @@ import { describeBackend, pickBackend } from './backend.js';
 import { encodeCheckpoint, fetchCheckpoint } from './checkpoint.js';
 import { DEMO_MODEL, type SequenceSpec } from './demo-config.js';
 import { digitPoolFromBytes } from './digits.js';
-import { baselineForecasts, makeSequence, perFrameMse, runForecast } from './forecast.js';
+import { baselineForecasts, makeSequence, perFrameMse, runForecast, trainingStream } from './forecast.js';
 import {
   type ModelInfo,
   type PageMessage,
@@ -38,6 +38,8 @@ let checkpoint: Held | null = null;
 let pageModel: Held | null = null;
 /** The model forecasts use: the checkpoint at first, then whichever model was trained last. */
 let shown: Held | null = null;
+/** The sequence the page asked for last; training forecasts it again as the model learns. */
+let lastSpec: SequenceSpec | null = null;
 
 const info = (held: Held): ModelInfo => ({
   numParams: held.model.numParams,
@@ -82,6 +84,7 @@ const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve,
 
 async function forecast(spec: SequenceSpec): Promise<void> {
   if (digits === null || shown === null) throw new Error('forecast before init');
+  lastSpec = spec;
   const seq = makeSequence(digits, shown.model, spec);
   const result = await runForecast(shown.model, seq);
   const mse: Record<string, number[]> = {
@@ -151,10 +154,9 @@ async function startTraining(message: Extract<PageMessage, { type: 'train-start'
   }
   shown = held;
   post({ type: 'train-state', state: 'started', model: info(held), ...base });
-  const trainer = new BrowserTrainer(held.model, digits, {
+  const trainer = new BrowserTrainer(held.model, trainingStream(digits, held.model, message.data), {
     batchSize: message.batchSize,
     learningRate: message.learningRate,
-    data: message.data,
   });
   let steps = 0;
   try {
@@ -170,8 +172,9 @@ async function startTraining(message: Extract<PageMessage, { type: 'train-start'
         ms: performance.now() - start,
         model: info(held),
       });
-      if (message.forecastEvery > 0 && steps % message.forecastEvery === 0)
-        submit('forecast', () => forecast(message.view));
+      const view = lastSpec;
+      if (view !== null && message.forecastEvery > 0 && steps % message.forecastEvery === 0)
+        submit('forecast', () => forecast(view));
       await yieldToMessages();
       await runQueued();
     }

@@ -16,7 +16,7 @@ import {
   unitToRain,
 } from '@convlstm/radar';
 import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
-import { setBackend, tensor5d } from '@tensorflow/tfjs-core';
+import { type Scalar, setBackend, tensor5d, losses as tfLosses, tidy } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,10 +26,9 @@ import { decodeCheckpoint } from '../src/checkpoint.js';
 import type { ConvertedState } from '../src/converted-page.js';
 import { DEMO_MODEL, type SequenceSpec } from '../src/demo-config.js';
 import { digitPoolFromBytes } from '../src/digits.js';
-import { makeSequence, perFrameMse, runForecast } from '../src/forecast.js';
-import type { DemoState } from '../src/main.js';
+import { makeSequence, perFrameMse, runForecast, trainingStream } from '../src/forecast.js';
+import type { DemoState, Latency } from '../src/main.js';
 import type { RadarPageState } from '../src/radar-page.js';
-import { BrowserTrainer } from '../src/training.js';
 
 // Chromium's own '--headless' flag on top of the shared ones, as this test has always run it.
 const ARGS = ['--headless', ...CHROMIUM_ARGS];
@@ -39,6 +38,88 @@ if (skip !== null) console.log(`[web-demo] end-to-end test skipped: ${skip}`);
 
 function digitPool() {
   return digitPoolFromBytes(new Uint8Array(readFileSync(join(root, 'public', 'digits.bin'))));
+}
+
+/** Waits until the page has shown its first forecast, or failed. */
+async function waitReady(page: Page, timeout: number): Promise<DemoState> {
+  await page.waitForFunction(
+    () => window.__demo?.ready === true || window.__demo?.error !== undefined,
+    undefined,
+    {
+      timeout,
+      polling: 250,
+    },
+  );
+  return (await page.evaluate(() => window.__demo)) as DemoState;
+}
+
+/**
+ * The first training loss the page should report, computed in Node on the CPU backend with
+ * tfjs-core's own sigmoid cross-entropy: the model's forward pass on the first batch of the
+ * stream the page trains on.
+ */
+function firstLoss(model: EncoderForecaster, state: DemoState): number {
+  const stream = trainingStream(digitPool(), model, state.trainSpec as SequenceSpec);
+  const batch = stream.nextBatchTensors(state.trainBatch ?? 1);
+  try {
+    const loss = tidy(() => {
+      const { logits } = model.forward(batch.inputs, model.config.outputFrames);
+      return tfLosses.sigmoidCrossEntropy(batch.targets, logits) as Scalar;
+    });
+    const value = loss.dataSync()[0] as number;
+    loss.dispose();
+    return value;
+  } finally {
+    batch.inputs.dispose();
+    batch.targets.dispose();
+  }
+}
+
+/**
+ * Works the page's controls with real input events (a click on "Forecast", an arrow key on the
+ * speed slider, in turn, one a second) until `done` holds; returns the latencies the page
+ * recorded for them.
+ */
+async function useControls(page: Page, done: () => Promise<boolean>, timeout: number): Promise<Latency[]> {
+  const before = await page.evaluate(() => window.__demo?.latencies.length ?? 0);
+  const end = Date.now() + timeout;
+  for (let i = 0; !(await done()); i++) {
+    if (Date.now() > end) throw new Error(`useControls: not done within ${timeout} ms`);
+    if (i % 2 === 0) await page.click('#forecast');
+    else {
+      await page.focus('#speed');
+      await page.keyboard.press(i % 4 === 1 ? 'ArrowRight' : 'ArrowLeft');
+    }
+    await page.waitForTimeout(1000);
+  }
+  // The last sample's frame callback comes one frame after its handler.
+  await page.waitForTimeout(200);
+  return ((await page.evaluate(() => window.__demo?.latencies)) ?? []).slice(before);
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+/**
+ * The controls answer while the worker computes: at least `minSamples` inputs were handled
+ * while it was busy; the median of their handler latencies (event → handler) is under 100 ms,
+ * and so are three in four of them; none waited for a whole step or forecast (1 s). On the
+ * main thread, an input waits for the step or forecast under way (seconds here).
+ */
+function expectResponsive(all: readonly Latency[], minSamples: number, what: string): void {
+  const busy = all.filter((l) => l.workerBusy);
+  const handler = busy.map((l) => l.handlerMs);
+  const frame = busy.map((l) => l.frameMs);
+  const fmt = (v: readonly number[]) => v.map((x) => x.toFixed(0)).join(', ');
+  console.log(
+    `[web-demo] ${what}: ${busy.length} inputs while the worker computed; event → handler ${fmt(handler)} ms (median ${median(handler).toFixed(0)}); event → next frame ${fmt(frame)} ms (median ${median(frame).toFixed(0)})`,
+  );
+  expect(busy.length, what).toBeGreaterThanOrEqual(minSamples);
+  expect(median(handler), what).toBeLessThan(100);
+  expect(handler.filter((ms) => ms < 100).length, what).toBeGreaterThanOrEqual(Math.ceil(0.75 * busy.length));
+  expect(Math.max(...handler), what).toBeLessThan(1000);
 }
 
 describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU on SwiftShader)', () => {
@@ -87,11 +168,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     await page.goto(
       `${server.url}?seed=${spec.seed}&index=${spec.index}&digits=${spec.numDigits}&speed=${spec.speed}`,
     );
-    await page.waitForFunction(() => window.__demo !== undefined, undefined, {
-      timeout: 240_000,
-      polling: 250,
-    });
-    const state = (await page.evaluate(() => window.__demo)) as DemoState;
+    const state = await waitReady(page, 240_000);
     expect(state.error, log.join('\n')).toBeUndefined();
     expect(state.ready).toBe(true);
     expect(state.checkpoint).toBe('loaded');
@@ -163,37 +240,34 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     );
   }, 420_000);
 
-  it('trains in the page and downloads weights that the Node checkpoint loader reads', async () => {
+  it('trains the checkpoint in the page on WebGPU, answers the controls meanwhile, and downloads weights that the Node checkpoint loader reads', async () => {
     // Continues on the forecast test's page (its pipelines are compiled), with its checkpoint.
     expect(page, 'the forecast test opened the page').toBeDefined();
+    await page.selectOption('#train-model', 'checkpoint');
     await page.fill('#batch', '1');
     await page.click('#train');
-    await page
-      .waitForFunction(
+    const trainingDone = () =>
+      page.evaluate(
         () =>
           (window.__demo?.losses.length ?? 0) >= 2 ||
           (document.getElementById('train-status')?.textContent ?? '').includes('failed'),
-        undefined,
-        { timeout: 300_000, polling: 500 },
-      )
-      .catch((error: unknown) => error);
+      );
+    const latencies = await useControls(page, trainingDone, 360_000);
     expect(await page.locator('#train-status').textContent()).not.toContain('failed');
+    expectResponsive(latencies, 5, 'webgpu, training the checkpoint');
     await page.click('#train');
+    // "Stop training" answers at once; the worker stops after its step.
+    expect(await page.locator('#train').textContent()).toMatch(/^(Stopping…|Start training)$/);
     const trained = (await page.evaluate(() => window.__demo)) as DemoState;
+    expect(trained.trainTarget).toBe('checkpoint');
     const losses = trained.losses;
     // The first step's loss in Node on the CPU backend, same weights and batch. (A Node training
     // step of this model takes tens of seconds on the CPU backend, so only the forward pass.)
     const twin = new EncoderForecaster({ ...DEMO_MODEL, seed: 3 });
-    const trainer = new BrowserTrainer(twin, digitPool(), {
-      batchSize: trained.trainBatch ?? 1,
-      learningRate: 0.002,
-      data: trained.trainSpec as SequenceSpec,
-    });
-    const nodeFirst = await trainer.evaluateNext();
-    trainer.dispose();
+    const nodeFirst = firstLoss(twin, trained);
     twin.dispose();
     console.log(
-      `[web-demo] training on ${JSON.stringify(trained.trainSpec)}: page losses ${losses.map((l) => l.toFixed(5)).join(', ')}; node first loss ${nodeFirst.toFixed(5)}`,
+      `[web-demo] training on ${JSON.stringify(trained.trainSpec)}: page losses ${losses.map((l) => l.toFixed(5)).join(', ')}; node first loss ${nodeFirst.toFixed(5)}; page steps ${trained.stepMs.map((m) => m.toFixed(0)).join(', ')} ms`,
     );
     expect(losses.length).toBeGreaterThanOrEqual(2);
     expect(losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
@@ -206,6 +280,13 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
         polling: 250,
       },
     );
+    const stop = ((await page.evaluate(() => window.__demo?.latencies)) ?? []).filter(
+      (l) => l.control === 'train',
+    );
+    console.log(
+      `[web-demo] webgpu: "Start/Stop training" event → handler ${stop.map((l) => l.handlerMs.toFixed(0)).join(', ')} ms`,
+    );
+    expect(stop.at(-1)?.handlerMs).toBeLessThan(100);
 
     const downloads = join(work, 'downloaded');
     await mkdir(downloads, { recursive: true });
@@ -256,11 +337,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     const { model: node } = await loadCheckpoint(bundled);
     try {
       await first.goto(plain.url);
-      await first.waitForFunction(() => window.__demo !== undefined, undefined, {
-        timeout: 300_000,
-        polling: 250,
-      });
-      const state = (await first.evaluate(() => window.__demo)) as DemoState;
+      const state = await waitReady(first, 300_000);
       expect(state.error, errors.join('\n')).toBeUndefined();
       expect(state.checkpoint).toBe('loaded');
       expect(state.backend).toBe('webgpu');
@@ -280,6 +357,80 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       await plain.close();
     }
   }, 420_000);
+
+  it('on the wasm fallback (no WebGPU adapter, no WebGL) answers the controls while the worker forecasts and trains, and trains the page model (first step within 60 s)', async () => {
+    // A browser with no GPU at all: Chromium without its GPU process and without the software
+    // rasterizer has no WebGPU adapter and no WebGL, in the page and in workers alike
+    // (OffscreenCanvas included), so the demo's worker falls back to wasm as a visitor's would.
+    const noGpu = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        ...ARGS.filter((a) => a !== '--enable-unsafe-webgpu'),
+        '--disable-gpu',
+        '--disable-software-rasterizer',
+      ],
+      headless: true,
+    });
+    // The shipped checkpoint (503,696 parameters): its forecasts keep the worker busy for a while.
+    const plain = await serveStatic(join(work, 'dist'), {});
+    try {
+      const wasm = await noGpu.newPage({ viewport: { width: 1300, height: 1000 } });
+      const errors: string[] = [];
+      wasm.on('pageerror', (e) => errors.push(e.message));
+      expect(
+        await wasm.evaluate(() => document.createElement('canvas').getContext('webgl2') === null),
+        'this browser has no WebGL',
+      ).toBe(true);
+      await wasm.goto(plain.url);
+      // Forecasts of the shipped model while it starts up and after: the page keeps answering.
+      const ready = () =>
+        wasm.evaluate(() => window.__demo?.ready === true || window.__demo?.error !== undefined);
+      const starting = await useControls(wasm, ready, 300_000);
+      const state = (await wasm.evaluate(() => window.__demo)) as DemoState;
+      expect(state.error, errors.join('\n')).toBeUndefined();
+      expect(state.backend).toBe('wasm');
+      expect(await wasm.locator('#backend-label').textContent()).toContain('WebGPU unavailable');
+      expect(state.checkpoint).toBe('loaded');
+      // In-page training of the page-sized model (the default choice), on two sequences a step.
+      expect(await wasm.locator('#train-model').inputValue()).toBe('page');
+      await wasm.fill('#batch', '2');
+      await wasm.click('#train');
+      const training = await useControls(
+        wasm,
+        () =>
+          wasm.evaluate(
+            () =>
+              (window.__demo?.losses.length ?? 0) >= 4 ||
+              (document.getElementById('train-status')?.textContent ?? '').includes('failed'),
+          ),
+        300_000,
+      );
+      expect(await wasm.locator('#train-status').textContent()).not.toContain('failed');
+      expectResponsive([...starting, ...training], 8, 'wasm, starting, forecasting and training');
+      await wasm.click('#train');
+      expect(await wasm.locator('#train').textContent()).toMatch(/^(Stopping…|Start training)$/);
+      await wasm.waitForFunction(() => window.__demo?.training === 'idle', undefined, { timeout: 120_000 });
+      const trained = (await wasm.evaluate(() => window.__demo)) as DemoState;
+      const stop = trained.latencies.filter((l) => l.control === 'train');
+      console.log(
+        `[web-demo] wasm: first step ${trained.firstStepMs[0]?.toFixed(0)} ms after "Start training"; steps ${trained.stepMs.map((m) => m.toFixed(0)).join(', ')} ms (batch ${trained.trainBatch}); "Start/Stop training" event → handler ${stop.map((l) => l.handlerMs.toFixed(0)).join(', ')} ms`,
+      );
+      expect(trained.trainTarget).toBe('page');
+      expect(trained.firstStepMs[0]).toBeLessThan(60_000);
+      expect(stop.at(-1)?.handlerMs).toBeLessThan(100);
+      // The page model's first loss equals Node's on the same batch.
+      const pageModel = new EncoderForecaster(DEMO_MODEL);
+      expect(pageModel.numParams).toBe(trained.pageModelParams);
+      const nodeFirst = firstLoss(pageModel, trained);
+      pageModel.dispose();
+      expect(trained.losses[0]).toBeCloseTo(nodeFirst, 4);
+      expect(trained.losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+      await wasm.close();
+    } finally {
+      await noGpu.close();
+      await plain.close();
+    }
+  }, 600_000);
 
   it('runs the benchmark page on WebGPU: every contender, both phases, no leaks, ratios filled', async () => {
     const bench = await browser.newPage();
