@@ -15,7 +15,8 @@ import {
   rainToUnit,
   unitToRain,
 } from '@convlstm/radar';
-import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
+import { EncoderForecaster } from '@convlstm/train';
+import { loadCheckpoint, saveCheckpoint } from '@convlstm/train/node';
 import { setBackend, tensor5d } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
