@@ -1,7 +1,7 @@
 import { packageBuild } from '../../tsup.shared';
 
 export default packageBuild({
-  entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node.ts' },
   shims: true,
   external: [/^mnist$/],
 });

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useNodeBackend } from '@convlstm/backend-node';
-import { loadCheckpoint } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
 import { randomUniform, tidy } from '@tensorflow/tfjs-core';
 
 const { values } = parseArgs({

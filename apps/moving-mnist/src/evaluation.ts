@@ -7,10 +7,9 @@ import {
   type EncoderForecasterConfig,
   type Evaluation,
   evaluate,
-  fixedTestSet,
-  readMovingMnistNpy,
   type SequenceSet,
 } from '@convlstm/train';
+import { fixedTestSet, readMovingMnistNpy } from '@convlstm/train/node';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { writeMetricCharts } from './report/charts.js';
 import {

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { UsageError } from '@convlstm/cli';
 import { type GrayImage, readGrayGif, readGrayPng } from '@convlstm/pictures';
-import { readNpy } from '@convlstm/train';
+import { readNpy } from '@convlstm/train/node';
 
 /** Sequences read for `predict`: flat `[N, T, H, W]` (channel 1 implied), values in [0, 1]. */
 export interface InputSequences {

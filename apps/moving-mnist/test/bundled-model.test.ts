@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedTestSet, readNpy, writeNpy } from '@convlstm/train';
+import { fixedTestSet, readNpy, writeNpy } from '@convlstm/train/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CHECKPOINT } from '../src/bundled-model.js';
 import { main } from '../src/main.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeGrayGif, type GrayImage, writeGrayPng } from '@convlstm/pictures';
-import { writeNpy } from '@convlstm/train';
+import { writeNpy } from '@convlstm/train/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readInput } from '../src/input.js';
 

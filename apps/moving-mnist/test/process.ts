@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCheckpoint } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
 
 /** The built CLI: these tests run it as a user does (turbo builds it before the tests). */
 export const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTrain, trainConfig } from '../src/commands/train.js';
 import { TRAIN_DEFAULTS } from '../src/config/specs.js';

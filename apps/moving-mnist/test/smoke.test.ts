@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeGrayGif, decodeGrayPng, encodeGrayGif, framesFromArray } from '@convlstm/pictures';
-import { fixedTestSet, readNpy, writeNpy } from '@convlstm/train';
+import { fixedTestSet, readNpy, writeNpy } from '@convlstm/train/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEvaluate } from '../src/commands/evaluate.js';
 import { runPredict } from '../src/commands/predict.js';

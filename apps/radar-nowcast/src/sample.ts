@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { downloadFile } from '@convlstm/train';
+import { downloadFile } from '@convlstm/train/node';
 import SAMPLE_FILES from './sample-files.json' with { type: 'json' };
 
 /** Where the pysteps example data lives (its `radar/` folder is below). */

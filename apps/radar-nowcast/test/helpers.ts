@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StopController } from '@convlstm/cli';
-import { EncoderForecaster, saveCheckpoint } from '@convlstm/train';
+import { EncoderForecaster } from '@convlstm/train';
+import { saveCheckpoint } from '@convlstm/train/node';
 import type { Context } from '../src/context.js';
 
 /** A context capturing stdout and stderr. */

@@ -5,4 +5,4 @@ export {
   type EncoderForecasterConfig,
   type EncoderForecasterOptions,
   MovingMnist,
-} from '@convlstm/train/browser';
+} from '@convlstm/train';

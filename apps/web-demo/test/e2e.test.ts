@@ -15,7 +15,8 @@ import {
   rainToUnit,
   unitToRain,
 } from '@convlstm/radar';
-import { EncoderForecaster, loadCheckpoint, saveCheckpoint } from '@convlstm/train';
+import { EncoderForecaster } from '@convlstm/train';
+import { loadCheckpoint, saveCheckpoint } from '@convlstm/train/node';
 import { type Scalar, setBackend, tensor5d, losses as tfLosses, tidy } from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';

@@ -1,5 +1,6 @@
 import { assertInt, assertKnownKeys } from '@convlstm/tensor';
-import { NpyFormatError, readNpy } from './npy.js';
+import { NpyFormatError } from './npy.js';
+import { readNpy } from './npy-file.js';
 import type { SequenceSet } from './sequences.js';
 
 /** Where the standard Moving MNIST test set (Srivastava et al. 2015) is published. */

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@convlstm/cli';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
-/** dtypes {@link readNpy} and {@link writeNpy} support. */
+/** dtypes {@link parseNpy} and {@link encodeNpy} support. */
 export type NpyDtype = 'uint8' | 'float32';
 
 /** An n-d array read from or written to a `.npy` file, C (row-major) order. */
@@ -22,20 +20,6 @@ export class NpyFormatError extends Error {
     super(`${source}: ${problem}`);
     this.name = 'NpyFormatError';
   }
-}
-
-/**
- * Reads a NumPy `.npy` file (format 1.0–3.0) of dtype uint8 or little-endian float32 in C order.
- * `source` is a path or the file's bytes. Fortran order, other dtypes and malformed headers are
- * rejected with an {@link NpyFormatError} naming the file and the problem.
- */
-export async function readNpy(source: string | Uint8Array): Promise<NpyArray> {
-  const name = typeof source === 'string' ? source : '<npy buffer>';
-  if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
-    throw new ConvLSTMArgumentError('source', 'a path or a Uint8Array', describeValue(source));
-  }
-  const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
-  return parseNpy(bytes, name);
 }
 
 /** Parses the bytes of a `.npy` file; `name` labels errors. */
@@ -130,9 +114,4 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   out.set(new TextEncoder().encode(header), 10);
   out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
   return out;
-}
-
-/** Writes a `.npy` file atomically (`writeFileAtomic` of `@convlstm/cli`: temporary sibling, fsync, rename). */
-export async function writeNpy(path: string, array: NpyArray): Promise<void> {
-  await writeFileAtomic(path, encodeNpy(array));
 }

@@ -1,5 +1,5 @@
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
-import { loadMnistDigits } from './mnist.js';
+import { loadMnistDigits } from './mnist-node.js';
 import { MovingMnist } from './moving-mnist.js';
 import type { SequenceSet } from './sequences.js';
 

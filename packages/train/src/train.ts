@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { assertInt, assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {
   add,
@@ -18,7 +17,7 @@ import {
   tidy,
   where,
 } from '@tensorflow/tfjs-core';
-import { saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { type CheckpointFiles, encodeCheckpoint, type TrainingState } from './checkpoint-codec.js';
 import { clipByGlobalNorm } from './clip.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { bceFromLogits, type LossName, meanAbsoluteError, meanSquaredError } from './losses.js';
@@ -66,12 +65,25 @@ export interface ValidationInfo {
   readonly improved: boolean;
 }
 
-/** Passed to {@link TrainCallbacks.onCheckpoint} after a checkpoint is complete on disk. */
+/** Passed to {@link TrainCallbacks.onCheckpoint} once a checkpoint is stored whole. */
 export interface CheckpointInfo {
   readonly step: number;
-  readonly dir: string;
-  /** `'latest'`, `'best'` or `'final'`. */
+  /** Where the store put it (what {@link CheckpointStore.save} returned: a folder, a key). */
+  readonly location: string;
+  /** `'latest'` (periodic), `'best'` (new best validation) or `'final'` (the end of the run, in the `latest` slot). */
   readonly kind: 'latest' | 'best' | 'final';
+}
+
+/**
+ * Where {@link train} keeps its checkpoints: `checkpointFolder(dir)` of `@convlstm/train/node`
+ * in Node; in a browser, anything that can hold bytes (memory, IndexedDB, OPFS).
+ */
+export interface CheckpointStore {
+  /**
+   * Stores `files` ({@link encodeCheckpoint}'s, with the training state) in `slot`, replacing
+   * what the slot held; resolves to where it is once it is whole (training waits for it).
+   */
+  save(slot: 'latest' | 'best', files: CheckpointFiles, info: { readonly step: number }): Promise<string>;
 }
 
 /** Hooks called during {@link train}; they may be async (training waits). */
@@ -119,9 +131,12 @@ export interface TrainOptions {
   validation?: { set: SequenceSet; everySteps?: number; batchSize?: number };
   /** Stop when validation has not improved by `minDelta` for `patience` validations. */
   earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
-  /** Write `dir/latest` every `everySteps` steps and at the end, and `dir/best` at each new best validation. */
-  checkpoint?: { dir: string; everySteps?: number };
-  /** Continue a run: from a state returned by {@link loadCheckpoint}. */
+  /**
+   * Store the run in `store`'s `latest` slot every `everySteps` steps and at the end, and in its
+   * `best` slot at each new best validation (in Node: `{ store: checkpointFolder(dir) }`).
+   */
+  checkpoint?: { store: CheckpointStore; everySteps?: number };
+  /** Continue a run: from the state a loaded checkpoint holds (`decodeCheckpoint(...).resume`). */
   resume?: TrainingState | null;
   callbacks?: TrainCallbacks;
   /** Stops training after the current step. */
@@ -195,7 +210,7 @@ const EARLY_STOPPING_OPTION_KEYS = Object.keys({
   restoreBest: true,
 } satisfies Record<keyof NonNullable<TrainOptions['earlyStopping']>, true>);
 const CHECKPOINT_OPTION_KEYS = Object.keys({
-  dir: true,
+  store: true,
   everySteps: true,
 } satisfies Record<keyof NonNullable<TrainOptions['checkpoint']>, true>);
 const CALLBACK_KEYS = Object.keys({
@@ -219,7 +234,7 @@ export interface TrainResult {
    * (then the caller disposes them with `disposeTrainingState`).
    */
   readonly state: TrainingState;
-  /** Path of the last checkpoint written (`null` if none). */
+  /** Where the last `latest` checkpoint was stored (its store's location; `null` if none). */
   readonly lastCheckpoint: string | null;
   /** Set when `evaluateOn` was given. */
   readonly evaluation?: Evaluation;
@@ -351,6 +366,26 @@ function pixelWeights(targets: Tensor, tw: NonNullable<TrainOptions['targetWeigh
   return w;
 }
 
+/**
+ * Resolves after pending events (messages, signal handlers, timers, file callbacks) have run.
+ * `setImmediate` where it exists (Node); a `MessageChannel` round trip elsewhere, since browsers
+ * clamp nested `setTimeout(0)` to 4 ms.
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Optimiser state to save: the live slot variables as they are, fresh copies of the rest (owned by us). */
 async function optimizerWeights(optimizer: Optimizer): Promise<{ name: string; tensor: Tensor }[]> {
   return getOptimizerState(optimizer);
@@ -439,11 +474,11 @@ export async function train(
   }
   const checkpoint = options.checkpoint;
   if (checkpoint !== undefined) {
-    if (typeof checkpoint.dir !== 'string' || checkpoint.dir === '') {
+    if (typeof checkpoint.store?.save !== 'function') {
       throw new ConvLSTMArgumentError(
-        'options.checkpoint.dir',
-        'a directory path',
-        describeValue(checkpoint.dir),
+        'options.checkpoint.store',
+        'a checkpoint store ({ save(slot, files, info) }, e.g. checkpointFolder(dir) of @convlstm/train/node)',
+        describeValue(checkpoint.store),
       );
     }
     optionalPositiveInt(checkpoint.everySteps, 'options.checkpoint.everySteps');
@@ -531,16 +566,17 @@ export async function train(
 
   const save = async (kind: 'latest' | 'best' | 'final'): Promise<void> => {
     if (checkpoint === undefined) return;
-    const dir = join(checkpoint.dir, kind === 'best' ? 'best' : 'latest');
     const s = await state('live');
+    let files: CheckpointFiles;
     try {
-      await saveCheckpoint(dir, model, s);
+      files = await encodeCheckpoint(model, s);
     } finally {
       // `iter` and Adam's β powers are fresh scalars; the other entries are the optimiser's own variables.
       for (const w of s.optimizerWeights) if (isOwnedOptimizerTensor(w.name)) w.tensor.dispose();
     }
-    if (kind !== 'best') lastCheckpoint = dir;
-    await callbacks.onCheckpoint?.({ step, dir, kind });
+    const location = await checkpoint.store.save(kind === 'best' ? 'best' : 'latest', files, { step });
+    if (kind !== 'best') lastCheckpoint = location;
+    await callbacks.onCheckpoint?.({ step, location, kind });
   };
 
   const validate = async (set: SequenceSet): Promise<{ loss: number; mse: number }> => {
@@ -594,7 +630,7 @@ export async function train(
       else if (options.signal?.aborted) stopReason = 'aborted';
       if (stopReason !== null) break;
       // Let the event loop run (signal handlers, pending file writes): a step is synchronous work.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       if (options.signal?.aborted) {
         stopReason = 'aborted';
         break;

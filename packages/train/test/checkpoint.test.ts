@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { resolveFolder } from '@convlstm/cli';
 import { io, memory, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckpointError,
-  EncoderForecaster,
-  type EncoderForecasterOptions,
-  loadCheckpoint,
-  saveCheckpoint,
-} from '../src/index.js';
+import { CheckpointError, EncoderForecaster, type EncoderForecasterOptions } from '../src/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/node.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -6,19 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DigitPool, MovingMnist, parseNpy, splitBatch } from '../src/index.js';
 import {
   ChecksumMismatchError,
-  type DigitPool,
   downloadFile,
   fixedTestSet,
   loadMnistDigits,
-  MovingMnist,
-  parseNpy,
   readMovingMnistNpy,
   readNpy,
-  splitBatch,
   writeNpy,
-} from '../src/index.js';
+} from '../src/node.js';
 
 /** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
 function same(a: Float32Array, b: Float32Array): boolean {

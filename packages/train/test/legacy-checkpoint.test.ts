@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { assertAllClose } from '@convlstm/core/testing';
 import { memory, setBackend, tensor5d } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EncoderForecaster, loadCheckpoint, readNpy } from '../src/index.js';
+import { EncoderForecaster } from '../src/index.js';
+import { loadCheckpoint, readNpy } from '../src/node.js';
 
 // Written by the encoder-forecaster's own time loops, before it ran on the core's stacks (see its README).
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'checkpoint-0.1');

@@ -18,15 +18,14 @@ import {
   computeMetrics,
   EncoderForecaster,
   frameShape,
-  loadCheckpoint,
   meanSquaredError,
   resolveEncoderForecasterConfig,
   type SequenceStream,
   type StreamState,
-  saveCheckpoint,
   ssimFrame,
   train,
 } from '../src/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/node.js';
 
 let dir: string;
 beforeAll(async () => {

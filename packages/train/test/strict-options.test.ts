@@ -8,18 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOptimizer,
   type DigitPool,
-  downloadFile,
-  downloadMovingMnist,
   EncoderForecaster,
   evaluate,
-  fixedTestSet,
-  loadCheckpoint,
-  loadMnistDigits,
   MovingMnist,
-  readMovingMnistNpy,
   type SequenceSet,
   train,
 } from '../src/index.js';
+import {
+  checkpointFolder,
+  downloadFile,
+  downloadMovingMnist,
+  fixedTestSet,
+  loadCheckpoint,
+  loadMnistDigits,
+  readMovingMnistNpy,
+} from '../src/node.js';
 
 let dir: string;
 let digits: DigitPool;
@@ -152,10 +155,10 @@ describe('strict options of @convlstm/train', () => {
       ['patience', 'minDelta', 'restoreBest'],
     );
     expectUnknownKey(
-      await run({ checkpoint: { dir: checkpointDir, every: 1 } }),
+      await run({ checkpoint: { store: checkpointFolder(checkpointDir), every: 1 } }),
       'options.checkpoint',
       'every',
-      ['dir', 'everySteps'],
+      ['store', 'everySteps'],
     );
     expectUnknownKey(await run({ callbacks: { onstep: () => undefined } }), 'options.callbacks', 'onstep', [
       'onStep',
@@ -193,7 +196,7 @@ describe('strict options of @convlstm/train', () => {
     );
     // A nested object that is no object at all is named too.
     expect(String(await run({ checkpoint: 'dir' }))).toMatch(
-      /Invalid options\.checkpoint: expected an options object with keys among dir, everySteps/,
+      /Invalid options\.checkpoint: expected an options object with keys among store, everySteps/,
     );
 
     expect(memory().numTensors).toBe(before);

@@ -9,13 +9,13 @@ import {
   disposeTrainingState,
   EncoderForecaster,
   type EncoderForecasterOptions,
-  loadCheckpoint,
   MovingMnist,
   type OptimizerConfig,
   type StepInfo,
   TrainingDivergedError,
   train,
 } from '../src/index.js';
+import { checkpointFolder, loadCheckpoint } from '../src/node.js';
 
 let dir: string;
 let digits: DigitPool;
@@ -78,7 +78,7 @@ describe('train', () => {
       clipNorm: 5,
       validation: { set: val, everySteps: 4 },
       earlyStopping: { patience: 5, restoreBest: true },
-      checkpoint: { dir: join(dir, 'run1'), everySteps: 4 },
+      checkpoint: { store: checkpointFolder(join(dir, 'run1')), everySteps: 4 },
       callbacks: {
         onStep: (s) => {
           steps.push(s);
@@ -206,7 +206,12 @@ describe('train', () => {
 
       const ckpt = join(dir, `resume-${optimizer.name}`);
       const half = new EncoderForecaster(TINY);
-      await train(half, data(), { batchSize: 2, maxSteps: N / 2, optimizer, checkpoint: { dir: ckpt } });
+      await train(half, data(), {
+        batchSize: 2,
+        maxSteps: N / 2,
+        optimizer,
+        checkpoint: { store: checkpointFolder(ckpt) },
+      });
       half.dispose();
 
       const before = memory().numTensors;
@@ -237,7 +242,7 @@ describe('train', () => {
     const error = await train(model, data(), {
       batchSize: 2,
       maxSteps: 10,
-      checkpoint: { dir: ckpt, everySteps: 1 },
+      checkpoint: { store: checkpointFolder(ckpt), everySteps: 1 },
       callbacks: {
         onCheckpoint: async (c) => {
           if (c.step !== 2) return;
@@ -277,7 +282,7 @@ describe('train', () => {
       batchSize: 2,
       maxSteps: 20,
       optimizer: { name: 'rmsprop', learningRate: 1e-4 },
-      checkpoint: { dir: ckpt, everySteps: 1 },
+      checkpoint: { store: checkpointFolder(ckpt), everySteps: 1 },
       callbacks: {
         onStep: (s) => void losses.push(s.loss),
         onCheckpoint: async (c) => {

@@ -1,7 +1,8 @@
 // The same program from CommonJS (require), as an older Node service would load the packages.
 const { formatBackendReport, useNodeBackend } = require('@convlstm/backend-node');
 const { ConvLSTM } = require('@convlstm/core');
-const { EncoderForecaster, loadMnistDigits, MovingMnist, PRESETS, train } = require('@convlstm/train');
+const { EncoderForecaster, MovingMnist, PRESETS, train } = require('@convlstm/train');
+const { loadMnistDigits } = require('@convlstm/train/node');
 const tf = require('@tensorflow/tfjs-core');
 
 async function main() {

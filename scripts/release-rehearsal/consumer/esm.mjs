@@ -2,7 +2,8 @@
 // workspace. Exits non-zero (with the reason) unless a forward and a training step work.
 import { formatBackendReport, useNodeBackend } from '@convlstm/backend-node';
 import { ConvLSTM } from '@convlstm/core';
-import { EncoderForecaster, loadMnistDigits, MovingMnist, PRESETS, train } from '@convlstm/train';
+import { EncoderForecaster, MovingMnist, PRESETS, train } from '@convlstm/train';
+import { loadMnistDigits } from '@convlstm/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 
 const report = await useNodeBackend();

@@ -1,10 +1,6 @@
 import { assertDirectory, OperationalError } from '@convlstm/cli';
-import {
-  CheckpointError,
-  type LoadCheckpointOptions,
-  type LoadedCheckpoint,
-  loadCheckpoint,
-} from '@convlstm/train';
+import { CheckpointError, type LoadCheckpointOptions, type LoadedCheckpoint } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
 
 /**
  * Loads the checkpoint `dir` named by `flag`: a missing folder is a usage error; a missing,

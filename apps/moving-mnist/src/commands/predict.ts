@@ -7,7 +7,7 @@ import {
   UsageError,
 } from '@convlstm/cli';
 import { framesFromArray, writeGrayPng } from '@convlstm/pictures';
-import { writeNpy } from '@convlstm/train';
+import { writeNpy } from '@convlstm/train/node';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import { BUNDLED_CHECKPOINT } from '../bundled-model.js';

@@ -17,19 +17,18 @@ import {
   disposeTrainingState,
   EncoderForecaster,
   type EncoderForecasterOptions,
-  loadMnistDigits,
   MovingMnist,
   PRESETS,
   type PresetName,
   resolveEncoderForecasterConfig,
   type StepInfo,
-  saveCheckpoint,
   TrainingDivergedError,
   type TrainingState,
   type TrainResult,
   train,
   type ValidationInfo,
 } from '@convlstm/train';
+import { checkpointFolder, loadMnistDigits, saveCheckpoint } from '@convlstm/train/node';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../config/specs.js';
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
@@ -443,7 +442,7 @@ export async function runTrain(
                   },
                 }),
             ...(config.checkpointEvery > 0
-              ? { checkpoint: { dir: periodicDir, everySteps: config.checkpointEvery } }
+              ? { checkpoint: { store: checkpointFolder(periodicDir), everySteps: config.checkpointEvery } }
               : {}),
             signal,
             callbacks: {

@@ -17,14 +17,8 @@ import {
 } from '@convlstm/cli';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
-import {
-  disposeTrainingState,
-  EncoderForecaster,
-  loadCheckpoint,
-  saveCheckpoint,
-  type TrainingState,
-  train,
-} from '@convlstm/train';
+import { disposeTrainingState, EncoderForecaster, type TrainingState, train } from '@convlstm/train';
+import { loadCheckpoint, saveCheckpoint } from '@convlstm/train/node';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';

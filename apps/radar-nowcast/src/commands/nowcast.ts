@@ -9,7 +9,7 @@ import {
   writeFileAtomic,
 } from '@convlstm/cli';
 import { parseCompactUtc } from '@convlstm/radar';
-import { loadCheckpoint } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
 import type { Context } from '../context.js';
 import { EVENT_FOLDERS, loadEvent } from '../data.js';
 import { nowcastGif, nowcastPng } from '../nowcast.js';

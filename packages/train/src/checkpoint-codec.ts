@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/cli';
+import { sha256 as sha256Digest } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
 import { assertKnownKeys } from '@convlstm/tensor';
 import { io, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EncoderForecaster } from './model.js';
@@ -37,7 +35,7 @@ export interface TrainingState {
   readonly metadata?: Readonly<Record<string, unknown>> | null;
 }
 
-/** Result of {@link loadCheckpoint}. */
+/** Result of {@link decodeCheckpoint} (and of `loadCheckpoint` in `@convlstm/train/node`). */
 export interface LoadedCheckpoint {
   readonly model: EncoderForecaster;
   readonly config: EncoderForecasterConfig;
@@ -45,7 +43,7 @@ export interface LoadedCheckpoint {
   readonly resume: TrainingState | null;
 }
 
-/** Options of {@link loadCheckpoint}. */
+/** Options of {@link decodeCheckpoint}. */
 export interface LoadCheckpointOptions {
   /** Load into this model (its config must equal the checkpoint's, seed aside) instead of building a new one. */
   model?: EncoderForecaster;
@@ -57,7 +55,7 @@ export interface LoadCheckpointOptions {
 }
 
 /** The keys of {@link LoadCheckpointOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
-const LOAD_CHECKPOINT_OPTION_KEYS = Object.keys({
+export const LOAD_CHECKPOINT_OPTION_KEYS = Object.keys({
   model: true,
   trainingState: true,
 } satisfies Record<keyof LoadCheckpointOptions, true>);
@@ -73,7 +71,7 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Files of a checkpoint directory. */
+/** Files of a checkpoint. */
 export const CHECKPOINT_FILES = {
   model: 'model.json',
   weights: 'weights.bin',
@@ -84,7 +82,30 @@ export const CHECKPOINT_FILES = {
   checksums: 'checksums.json',
 } as const;
 
-const FORMAT = 'convlstm-encoder-forecaster';
+/** The `format` recorded in `model.json` and `resume.json`. */
+export const CHECKPOINT_FORMAT = 'convlstm-encoder-forecaster';
+
+/**
+ * A checkpoint as bytes: file name → contents, in the order they are written. The same files a
+ * checkpoint folder holds, so a browser can offer them for download and Node can load them.
+ */
+export type CheckpointFiles = Readonly<Record<string, Uint8Array>>;
+
+/**
+ * Where {@link decodeCheckpoint} reads a checkpoint from: a folder in Node, URLs in a browser,
+ * an in-memory {@link CheckpointFiles}.
+ */
+export interface CheckpointSource {
+  /** The file's bytes, or `null` when there is no such file. */
+  read(name: string): Promise<Uint8Array | null>;
+  /** How errors name the file: a path, a URL. */
+  where(name: string): string;
+  /**
+   * Whether the checkpoint must carry `checksums.json` (default true). Only a flat checkpoint
+   * folder of the first format, written before checksums existed, may lack it.
+   */
+  readonly checksumsRequired?: boolean;
+}
 
 interface ManifestGroup {
   paths: string[];
@@ -108,62 +129,56 @@ interface ChecksumsJson {
   files: Record<string, string>;
 }
 
-function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+const utf8 = new TextEncoder();
+
+/** Hex SHA-256; a pure-JS digest so checkpoints verify alike in Node, workers and non-secure pages. */
+function sha256(data: Uint8Array): string {
+  return bytesToHex(sha256Digest(data));
 }
 
 function toBytes(data: io.WeightData): Uint8Array {
   return new Uint8Array(io.concatenateArrayBuffers(data as ArrayBuffer | ArrayBuffer[]));
 }
 
+function jsonBytes(value: unknown): Uint8Array {
+  return utf8.encode(JSON.stringify(value, null, 2));
+}
+
 /**
- * Writes a checkpoint directory:
- * - `model.json` (`{ format, weightsManifest }`) + `weights.bin`: the weights in the standard TF.js
- *   weights-manifest format (`tf.io.encodeWeights`), named as {@link EncoderForecaster.weightNames};
+ * Encodes a checkpoint as {@link CheckpointFiles}:
+ * - `model.json` (`{ format, config, weightsManifest }`) + `weights.bin`: the weights in the
+ *   standard TF.js weights-manifest format (`tf.io.encodeWeights`), named as
+ *   {@link EncoderForecaster.weightNames}, with the config they belong to;
  * - `config.json`: the model config;
  * - with `resume`: `resume.json` (step, data-stream position, optimiser config, early-stopping
- *   state, and the manifest of) `optimizer.bin` (`optimizer.getWeights()`).
- *
- * - `checksums.json`: the SHA-256 of each of those files, verified by {@link loadCheckpoint}.
- *
- * The files form a new version folder `dir/<step-N|weights>-<hex>/` that becomes current by one
- * atomic rename of `dir/CURRENT` (`writeFolderAtomic` of `@convlstm/cli`): whenever the process
- * is killed, `dir` holds a complete checkpoint (the old one or the new one). Older versions and
- * leftovers of killed writers are removed. Returns the new version's folder.
+ *   state, and the manifest of) `optimizer.bin` (`optimizer.getWeights()`);
+ * - `checksums.json`: the SHA-256 of each of those files, verified by {@link decodeCheckpoint}.
  */
-export async function saveCheckpoint(
-  dir: string,
+export async function encodeCheckpoint(
   model: EncoderForecaster,
   resume?: TrainingState,
-): Promise<string> {
+): Promise<CheckpointFiles> {
   const names = model.weightNames;
   const weights = await io.encodeWeights(
     model.trainableWeights.map((tensor, i) => ({ name: names[i] as string, tensor })),
   );
-  const files: [string, string | Uint8Array][] = [
-    [
-      CHECKPOINT_FILES.model,
-      JSON.stringify(
-        {
-          format: FORMAT,
-          generatedBy: '@convlstm/train',
-          // The config the weights belong to: config.json is checked against it on load.
-          config: model.config,
-          weightsManifest: [{ paths: [CHECKPOINT_FILES.weights], weights: weights.specs }],
-        },
-        null,
-        2,
-      ),
-    ],
-    [CHECKPOINT_FILES.weights, toBytes(weights.data)],
-    [CHECKPOINT_FILES.config, JSON.stringify(model.config, null, 2)],
-  ];
+  const files: Record<string, Uint8Array> = {
+    [CHECKPOINT_FILES.model]: jsonBytes({
+      format: CHECKPOINT_FORMAT,
+      generatedBy: '@convlstm/train',
+      // The config the weights belong to: config.json is checked against it on load.
+      config: model.config,
+      weightsManifest: [{ paths: [CHECKPOINT_FILES.weights], weights: weights.specs }],
+    }),
+    [CHECKPOINT_FILES.weights]: toBytes(weights.data),
+    [CHECKPOINT_FILES.config]: jsonBytes(model.config),
+  };
   if (resume !== undefined) {
     const opt = await io.encodeWeights(
       resume.optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor })),
     );
     const json: ResumeJson = {
-      format: FORMAT,
+      format: CHECKPOINT_FORMAT,
       step: resume.step,
       generator: resume.generator,
       optimizer: resume.optimizer,
@@ -173,102 +188,80 @@ export async function saveCheckpoint(
       metadata: resume.metadata ?? null,
       weightsManifest: [{ paths: [CHECKPOINT_FILES.optimizer], weights: opt.specs }],
     };
-    files.push(
-      [CHECKPOINT_FILES.resume, JSON.stringify(json, null, 2)],
-      [CHECKPOINT_FILES.optimizer, toBytes(opt.data)],
-    );
+    files[CHECKPOINT_FILES.resume] = jsonBytes(json);
+    files[CHECKPOINT_FILES.optimizer] = toBytes(opt.data);
   }
   const checksums: ChecksumsJson = {
     algorithm: 'sha256',
-    files: Object.fromEntries(files.map(([name, content]) => [name, sha256(content)])),
+    files: Object.fromEntries(Object.entries(files).map(([name, content]) => [name, sha256(content)])),
   };
-  files.push([CHECKPOINT_FILES.checksums, JSON.stringify(checksums, null, 2)]);
-  await removeLegacyLeftovers(dir);
-  const label = resume === undefined ? 'weights' : `step-${String(resume.step).padStart(8, '0')}`;
-  const written = await writeFolderAtomic(dir, files, label);
-  // A checkpoint of the flat layout (before versions) may sit under the pointer: its files are stale now.
-  for (const name of Object.values(CHECKPOINT_FILES)) await rm(join(dir, name), { force: true });
-  return written.path;
+  files[CHECKPOINT_FILES.checksums] = jsonBytes(checksums);
+  return files;
+}
+
+/** A {@link CheckpointSource} over files in memory; errors name them as `label/name`. */
+export function checkpointFilesSource(files: CheckpointFiles, label = 'checkpoint'): CheckpointSource {
+  return {
+    read: async (name) => (Object.hasOwn(files, name) ? (files[name] as Uint8Array) : null),
+    where: (name) => `${label}/${name}`,
+  };
 }
 
 /**
- * Removes what the replace-by-two-renames writer of earlier versions left beside `dir` when it
- * was killed (`.<name>.tmp-*`, `.<name>.old-*`).
- */
-async function removeLegacyLeftovers(dir: string): Promise<void> {
-  const parent = dirname(dir);
-  const prefix = [`.${basename(dir)}.tmp-`, `.${basename(dir)}.old-`];
-  const names = await readdir(parent).catch(() => [] as string[]);
-  for (const name of names) {
-    if (prefix.some((p) => name.startsWith(p)))
-      await rm(join(parent, name), { recursive: true, force: true });
-  }
-}
-
-/**
- * Reads the files of one checkpoint version, verifying each against `checksums.json` when the
- * checkpoint has one (every checkpoint written since checksums exist; a flat folder of the first
- * format has none and is read unverified).
+ * Reads the files of one checkpoint, verifying each against `checksums.json` when the
+ * checkpoint has one.
  */
 class CheckpointReader {
   private constructor(
-    readonly dir: string,
+    private readonly source: CheckpointSource,
     private readonly checksums: Record<string, string> | null,
   ) {}
 
-  static async open(dir: string): Promise<CheckpointReader> {
-    let root: string;
-    try {
-      root = await resolveFolder(dir);
-    } catch (error) {
-      throw new CheckpointError(join(dir, CURRENT_FILE), (error as Error).message.replace(/^.*?: /, ''));
-    }
-    const file = join(root, CHECKPOINT_FILES.checksums);
-    let text: string | null = null;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      // Only a flat checkpoint of the first format may lack its checksums.
-      if (root !== dir) throw new CheckpointError(file, 'file is missing or unreadable');
-      const hasConfig = await readFile(join(root, CHECKPOINT_FILES.config)).then(
-        () => true,
-        () => false,
-      );
-      if (!hasConfig) return new CheckpointReader(root, null);
-      const modelJson = await readFile(join(root, CHECKPOINT_FILES.model), 'utf8').catch(() => '');
+  static async open(source: CheckpointSource): Promise<CheckpointReader> {
+    const name = CHECKPOINT_FILES.checksums;
+    const bytes = await source.read(name);
+    if (bytes === null) {
+      if (source.checksumsRequired !== false) {
+        throw new CheckpointError(source.where(name), 'file is missing or unreadable');
+      }
+      const modelJson = await source.read(CHECKPOINT_FILES.model);
       // A checkpoint that records its config in model.json was written with checksums: one is missing.
-      if (modelJson.includes('"config"')) throw new CheckpointError(file, 'file is missing or unreadable');
-      return new CheckpointReader(root, null);
+      if (modelJson !== null && new TextDecoder().decode(modelJson).includes('"config"')) {
+        throw new CheckpointError(source.where(name), 'file is missing or unreadable');
+      }
+      return new CheckpointReader(source, null);
     }
     let json: ChecksumsJson;
     try {
-      json = JSON.parse(text) as ChecksumsJson;
+      json = JSON.parse(new TextDecoder().decode(bytes)) as ChecksumsJson;
     } catch (error) {
-      throw new CheckpointError(file, `corrupt JSON (${(error as Error).message})`);
+      throw new CheckpointError(source.where(name), `corrupt JSON (${(error as Error).message})`);
     }
     if (json?.algorithm !== 'sha256' || typeof json.files !== 'object' || json.files === null) {
-      throw new CheckpointError(file, 'corrupt checksums (expected { algorithm: "sha256", files })');
+      throw new CheckpointError(
+        source.where(name),
+        'corrupt checksums (expected { algorithm: "sha256", files })',
+      );
     }
-    return new CheckpointReader(root, json.files);
+    return new CheckpointReader(source, json.files);
+  }
+
+  where(name: string): string {
+    return this.source.where(name);
   }
 
   /** The bytes of `name`, after checking its SHA-256. */
   async bytes(name: string): Promise<Uint8Array> {
-    const file = join(this.dir, name);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(file));
-    } catch {
-      throw new CheckpointError(file, 'file is missing or unreadable');
-    }
+    const bytes = await this.source.read(name);
+    if (bytes === null) throw new CheckpointError(this.where(name), 'file is missing or unreadable');
     if (this.checksums !== null) {
       const expected = this.checksums[name];
       if (expected === undefined) {
-        throw new CheckpointError(file, `not listed in ${CHECKPOINT_FILES.checksums}`);
+        throw new CheckpointError(this.where(name), `not listed in ${CHECKPOINT_FILES.checksums}`);
       }
       if (sha256(bytes) !== expected) {
         throw new CheckpointError(
-          file,
+          this.where(name),
           `SHA-256 differs from the one in ${CHECKPOINT_FILES.checksums}: the file is corrupt or was edited`,
         );
       }
@@ -281,16 +274,13 @@ class CheckpointReader {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new CheckpointError(join(this.dir, name), `corrupt JSON (${(error as Error).message})`);
+      throw new CheckpointError(this.where(name), `corrupt JSON (${(error as Error).message})`);
     }
   }
 
   async exists(name: string): Promise<boolean> {
     if (this.checksums !== null) return this.checksums[name] !== undefined;
-    return readFile(join(this.dir, name)).then(
-      () => true,
-      () => false,
-    );
+    return (await this.source.read(name)) !== null;
   }
 }
 
@@ -314,7 +304,7 @@ async function readManifest(
   ) {
     throw new CheckpointError(manifestFile, 'corrupt weightsManifest (expected one group with one path)');
   }
-  const bin = join(reader.dir, group.paths[0]);
+  const bin = reader.where(group.paths[0]);
   const bytes = await reader.bytes(group.paths[0]);
   const dtypeBytes: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
   let expected = 0;
@@ -365,22 +355,28 @@ function diffConfigs(a: unknown, b: unknown, path = '', withSeed = false): strin
 }
 
 /**
- * Loads a checkpoint written by {@link saveCheckpoint}: a new model built from `config.json`
- * (or `options.model`, whose config must match — the error lists the differing keys), its
- * weights, and the training state when `resume.json` exists (unless `trainingState: false`).
- * Every file is checked against `checksums.json`; `config.json` must equal, field by field,
- * the config recorded with the weights in `model.json`; weights must be finite. A missing,
- * corrupt or mismatching file is named in a {@link CheckpointError}.
+ * Decodes a checkpoint written by {@link encodeCheckpoint} (or a checkpoint folder): a new model
+ * built from `config.json` (or `options.model`, whose config must match — the error lists the
+ * differing keys), its weights, and the training state when `resume.json` exists (unless
+ * `trainingState: false`). Every file is checked against `checksums.json`; `config.json` must
+ * equal, field by field, the config recorded with the weights in `model.json`; weights must be
+ * finite. A missing, corrupt or mismatching file is named in a {@link CheckpointError}; nothing
+ * is leaked when it throws.
  */
-export async function loadCheckpoint(
-  dir: string,
+export async function decodeCheckpoint(
+  files: CheckpointFiles | CheckpointSource,
   options: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
   assertKnownKeys(options, LOAD_CHECKPOINT_OPTION_KEYS, 'options');
-  const reader = await CheckpointReader.open(dir);
-  const configFile = join(reader.dir, CHECKPOINT_FILES.config);
-  const modelFile = join(reader.dir, CHECKPOINT_FILES.model);
-  const resumeFile = join(reader.dir, CHECKPOINT_FILES.resume);
+  const source: CheckpointSource =
+    typeof (files as CheckpointSource).read === 'function' &&
+    typeof (files as CheckpointSource).where === 'function'
+      ? (files as CheckpointSource)
+      : checkpointFilesSource(files as CheckpointFiles);
+  const reader = await CheckpointReader.open(source);
+  const configFile = reader.where(CHECKPOINT_FILES.config);
+  const modelFile = reader.where(CHECKPOINT_FILES.model);
+  const resumeFile = reader.where(CHECKPOINT_FILES.resume);
   const rawConfig = await reader.json(CHECKPOINT_FILES.config);
   let config: EncoderForecasterConfig;
   try {
@@ -393,10 +389,10 @@ export async function loadCheckpoint(
     config?: unknown;
     weightsManifest?: unknown;
   };
-  if (modelJson?.format !== FORMAT) {
+  if (modelJson?.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(
       modelFile,
-      `unknown format ${JSON.stringify(modelJson?.format)} (expected "${FORMAT}")`,
+      `unknown format ${JSON.stringify(modelJson?.format)} (expected "${CHECKPOINT_FORMAT}")`,
     );
   }
   if (modelJson.config !== undefined) {
@@ -438,7 +434,7 @@ export async function loadCheckpoint(
   }
   try {
     const json = (await reader.json(CHECKPOINT_FILES.resume)) as ResumeJson;
-    if (json?.format !== FORMAT || !Number.isInteger(json.step) || json.step < 0) {
+    if (json?.format !== CHECKPOINT_FORMAT || !Number.isInteger(json.step) || json.step < 0) {
       throw new CheckpointError(resumeFile, 'corrupt training state (format or step)');
     }
     const opt = await readManifest(reader, resumeFile, json.weightsManifest);
