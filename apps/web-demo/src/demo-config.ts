@@ -1,4 +1,4 @@
-import type { EncoderForecasterOptions } from './train-browser.js';
+import type { EncoderForecasterOptions } from '@convlstm/train';
 
 /**
  * The model the page builds when `public/checkpoint/` holds no checkpoint: a one-layer

@@ -1,4 +1,4 @@
-import type { DigitPool } from './train-browser.js';
+import type { DigitPool } from '@convlstm/train';
 
 const PIXELS = 28 * 28;
 

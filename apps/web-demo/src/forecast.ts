@@ -1,6 +1,6 @@
+import { type DigitPool, type EncoderForecaster, MovingMnist } from '@convlstm/train';
 import { dispose, tensor5d } from '@tensorflow/tfjs-core';
 import type { SequenceSpec } from './demo-config.js';
-import { type DigitPool, type EncoderForecaster, MovingMnist } from './train-browser.js';
 
 /** One sequence split into `inputs [Tin, H, W]` and `truth [Tout, H, W]`, values in [0, 1]. */
 export interface Sequence {

@@ -14,7 +14,7 @@ import {
 } from '@convlstm/radar';
 import { tensor5d } from '@tensorflow/tfjs-core';
 import { describeBackend, pickBackend } from './backend.js';
-import { fetchCheckpoint } from './checkpoint.js';
+import { fetchCheckpoint } from './fetch-checkpoint.js';
 
 /** What the page exposes to the end-to-end test. */
 export interface RadarPageState {

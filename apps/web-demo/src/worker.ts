@@ -1,10 +1,19 @@
 // The demo's compute side: TF.js, the models, forecasts and training run here, off the page's
 // main thread, so the page keeps answering clicks while a forecast or a training step runs.
+import {
+  type DigitPool,
+  disposeTrainingState,
+  EncoderForecaster,
+  encodeCheckpoint,
+  type MovingMnist,
+  type TrainingState,
+  train,
+} from '@convlstm/train';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { describeBackend, pickBackend } from './backend.js';
-import { encodeCheckpoint, fetchCheckpoint } from './checkpoint.js';
 import { DEMO_MODEL, type SequenceSpec } from './demo-config.js';
 import { digitPoolFromBytes } from './digits.js';
+import { fetchCheckpoint } from './fetch-checkpoint.js';
 import { baselineForecasts, makeSequence, perFrameMse, runForecast, trainingStream } from './forecast.js';
 import {
   type ModelInfo,
@@ -13,8 +22,6 @@ import {
   transferables,
   type WorkerMessage,
 } from './protocol.js';
-import { type DigitPool, EncoderForecaster } from './train-browser.js';
-import { BrowserTrainer } from './training.js';
 
 // The DOM typings describe the page; a dedicated worker's global needs only these two members.
 interface WorkerScope {
@@ -31,6 +38,10 @@ interface Held {
   readonly model: EncoderForecaster;
   readonly source: TrainTarget;
   trainedSteps: number;
+  /** The training stream and the data it was made for: a new run on the same data continues it. */
+  stream: { readonly data: string; readonly stream: MovingMnist } | null;
+  /** Where the last run ended (step, stream position, optimiser slots): the next run resumes from it. */
+  resume: TrainingState | null;
 }
 
 let digits: DigitPool | null = null;
@@ -114,8 +125,9 @@ async function init(message: Extract<PageMessage, { type: 'init' }>): Promise<vo
   if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
   digits = digitPoolFromBytes(new Uint8Array(await response.arrayBuffer()));
   const loaded = await fetchCheckpoint(message.checkpointUrl);
-  if (loaded !== null) checkpoint = { model: loaded, source: 'checkpoint', trainedSteps: 0 };
-  pageModel = { model: new EncoderForecaster(DEMO_MODEL), source: 'page', trainedSteps: 0 };
+  const fresh = { trainedSteps: 0, stream: null, resume: null };
+  if (loaded !== null) checkpoint = { model: loaded, source: 'checkpoint', ...fresh };
+  pageModel = { model: new EncoderForecaster(DEMO_MODEL), source: 'page', ...fresh };
   shown = checkpoint ?? pageModel;
   post({
     type: 'ready',
@@ -154,35 +166,52 @@ async function startTraining(message: Extract<PageMessage, { type: 'train-start'
   }
   shown = held;
   post({ type: 'train-state', state: 'started', model: info(held), ...base });
-  const trainer = new BrowserTrainer(held.model, trainingStream(digits, held.model, message.data), {
-    batchSize: message.batchSize,
-    learningRate: message.learningRate,
-  });
-  let steps = 0;
+  const data = JSON.stringify(message.data);
+  if (held.stream?.data !== data) {
+    held.stream = { data, stream: trainingStream(digits, held.model, message.data) };
+    // Optimiser slots and step count carry over; a new stream starts at its beginning.
+    if (held.resume !== null) held.resume = { ...held.resume, generator: null };
+  }
+  const resume = held.resume;
+  held.resume = null;
+  let runSteps = 0;
+  let stepStart = performance.now();
   try {
-    while (!controller.signal.aborted) {
-      const start = performance.now();
-      const loss = await trainer.step();
-      held.trainedSteps++;
-      steps++;
-      post({
-        type: 'train-step',
-        step: held.trainedSteps,
-        loss,
-        ms: performance.now() - start,
-        model: info(held),
-      });
-      const view = lastSpec;
-      if (view !== null && message.forecastEvery > 0 && steps % message.forecastEvery === 0)
-        submit('forecast', () => forecast(view));
-      await yieldToMessages();
-      await runQueued();
-    }
+    const result = await train(held.model, held.stream.stream, {
+      batchSize: message.batchSize,
+      optimizer: { name: 'adam', learningRate: message.learningRate },
+      // Until "Stop training" (the signal).
+      maxSteps: Number.MAX_SAFE_INTEGER,
+      signal: controller.signal,
+      resume,
+      keepOptimizerState: true,
+      callbacks: {
+        onStep: async (step) => {
+          held.trainedSteps = step.step;
+          runSteps++;
+          post({
+            type: 'train-step',
+            step: step.step,
+            loss: step.loss,
+            ms: performance.now() - stepStart,
+            model: info(held),
+          });
+          const view = lastSpec;
+          if (view !== null && message.forecastEvery > 0 && runSteps % message.forecastEvery === 0)
+            submit('forecast', () => forecast(view));
+          // Messages (stop, forecasts) are received between steps, and queued jobs run there.
+          await yieldToMessages();
+          await runQueued();
+          stepStart = performance.now();
+        },
+      },
+    });
+    held.resume = result.state;
     post({ type: 'train-state', state: 'stopped', model: info(held), ...base });
   } catch (error) {
     post({ type: 'train-state', state: 'failed', model: info(held), error: String(error), ...base });
   } finally {
-    trainer.dispose();
+    if (resume !== null) disposeTrainingState(resume);
     training = null;
     await drain();
   }
@@ -190,10 +219,8 @@ async function startTraining(message: Extract<PageMessage, { type: 'train-start'
 
 async function exportShown(): Promise<void> {
   if (shown === null) throw new Error('export before init');
-  const blobs = await encodeCheckpoint(shown.model);
-  const files: Record<string, Uint8Array> = {};
-  for (const [name, blob] of Object.entries(blobs)) files[name] = new Uint8Array(await blob.arrayBuffer());
-  post({ type: 'exported', files });
+  // The weights only (no optimiser state): the files `loadCheckpoint` of @convlstm/train/node reads.
+  post({ type: 'exported', files: { ...(await encodeCheckpoint(shown.model)) } });
 }
 
 scope.addEventListener('message', (event: MessageEvent<PageMessage>) => {
