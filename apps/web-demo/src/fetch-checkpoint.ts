@@ -27,8 +27,8 @@ export async function fetchCheckpoint(base: string): Promise<EncoderForecaster |
   const fetched = new Map<string, Promise<Uint8Array | null>>();
   const source: CheckpointSource = {
     read: (name) => {
-      let bytes = fetched.get(name);
-      if (bytes === undefined) fetched.set(name, (bytes = fetchBytes(`${dir}${name}`)));
+      const bytes = fetched.get(name) ?? fetchBytes(`${dir}${name}`);
+      fetched.set(name, bytes);
       return bytes;
     },
     where: (name) => `${dir}${name}`,
