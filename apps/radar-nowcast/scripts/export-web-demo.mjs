@@ -57,7 +57,7 @@ for (const name of picked) {
 }
 const versions = readdirSync(join(run, 'checkpoint')).filter((n) => n.startsWith('weights-'));
 mkdirSync(join(out, 'checkpoint'), { recursive: true });
-for (const file of ['config.json', 'model.json', 'weights.bin']) {
+for (const file of ['config.json', 'model.json', 'weights.bin', 'checksums.json']) {
   cpSync(join(run, 'checkpoint', versions[0], file), join(out, 'checkpoint', file));
 }
 writeFileSync(

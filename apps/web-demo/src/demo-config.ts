@@ -1,19 +1,11 @@
-import type { EncoderForecasterOptions } from '@convlstm/train';
+import { type EncoderForecasterOptions, PRESETS } from '@convlstm/train';
 
 /**
- * The model the page builds when `public/checkpoint/` holds no checkpoint: a one-layer
- * encoder-forecaster on 4×4 patches (64×64×1 → 16×16×16), small enough to train in a tab.
+ * The page-sized model the training section builds (and the page shows when `public/checkpoint/`
+ * holds no checkpoint): `@convlstm/train`'s `browser-tiny` preset, one layer of 16 channels with
+ * 3×3 kernels on 4×4 patches (64×64×1 → 16×16×16), small enough to train in a tab on wasm.
  */
-export const DEMO_MODEL: EncoderForecasterOptions = {
-  frameSize: 64,
-  patchSize: 4,
-  inputKernelSize: 3,
-  layers: [{ hiddenChannels: 16, recurrentKernelSize: 3 }],
-  inputFrames: 10,
-  outputFrames: 10,
-  peephole: true,
-  seed: 0,
-};
+export const DEMO_MODEL: EncoderForecasterOptions = { ...PRESETS['browser-tiny'].options, seed: 0 };
 
 /** Which Moving MNIST sequence to show: sequence `index` of the stream `seed`. */
 export interface SequenceSpec {

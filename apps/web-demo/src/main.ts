@@ -273,8 +273,9 @@ function main(): void {
       case 'error': {
         forecastPending = false;
         if (!state.ready) {
-          state.error = message.message;
-          $('backend-label').textContent = `failed: ${message.message}`;
+          // The first error is the cause (a failed start fails every later job too).
+          state.error ??= message.message;
+          $('backend-label').textContent = `failed: ${state.error}`;
         } else {
           $('timing').textContent = `failed: ${message.message}`;
         }

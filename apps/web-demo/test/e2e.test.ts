@@ -340,7 +340,7 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
     // The web demo and `moving-mnist predict` ship one model: the same weights, byte for byte;
     // Node loads it through the checksummed copy.
     const bundled = join(root, '..', 'moving-mnist', 'models', 'bundled');
-    for (const f of ['config.json', 'model.json', 'weights.bin'])
+    for (const f of ['config.json', 'model.json', 'weights.bin', 'checksums.json'])
       expect(readFileSync(join(shipped, f)).equals(readFileSync(join(bundled, f))), f).toBe(true);
     const { model: node } = await loadCheckpoint(bundled);
     try {
