@@ -1,5 +1,5 @@
 import {
-  addN,
+  add,
   div,
   maximum,
   mul,
@@ -21,7 +21,9 @@ export function clipByGlobalNorm(
   maxNorm: number | null,
 ): { grads: Tensor[]; norm: Scalar } {
   return tidy(() => {
-    const norm = sqrt(addN(grads.map((g) => sum(square(g))))) as Scalar;
+    // Pairwise adds, not one addN: tfjs-backend-webgpu runs addN as one program with a storage
+    // buffer per input, which fails past the device's limit (8 by default; a one-layer model has 13 weights).
+    const norm = sqrt(grads.map((g) => sum(square(g))).reduce((a, b) => add(a, b))) as Scalar;
     const scale = maxNorm === null ? null : div(maxNorm, maximum(norm, maxNorm));
     return { grads: grads.map((g) => (scale === null ? g.clone() : mul(g, scale))), norm };
   });

@@ -650,7 +650,9 @@ export async function train(
           );
           return { stats: stack([value, clipped.norm]), grads: clipped.grads };
         });
-        const [loss, gradNorm] = result.stats.dataSync() as Float32Array as unknown as [number, number];
+        // An asynchronous read: WebGPU's synchronous one (an OffscreenCanvas round trip) blocks,
+        // and in a Web Worker on Chromium it has destroyed the device for the next upload.
+        const [loss, gradNorm] = (await result.stats.data()) as Float32Array as unknown as [number, number];
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
           throw new TrainingDivergedError(step + 1, loss, lastCheckpoint, gradNorm);
         }
