@@ -197,7 +197,7 @@ describe('--resume takes the run options', () => {
     );
     const steps = await cli('train', '--resume', checkpoint, '--steps', '2', ...CPU);
     expect(steps.code).toBe(2);
-    expect(steps.err).toContain('--steps 2: the checkpoint is already at step 2; pass a larger --steps');
+    expect(steps.err).toContain('the run is already at step 2 of --steps 2; pass a larger --steps');
     // Nothing of the run changed so far.
     expect((await readFile(join(run, RUN_FILES.csv), 'utf8')).trim().split('\n')).toHaveLength(3);
     const lr = await cli('train', '--resume', checkpoint, '--steps', '3', '--lr', '0.0005', ...CPU);
