@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/cli';
+import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/files';
 import { assertKnownKeys } from '@convlstm/tensor';
 import { io, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EncoderForecaster } from './model.js';
@@ -127,7 +127,7 @@ function toBytes(data: io.WeightData): Uint8Array {
  * - `checksums.json`: the SHA-256 of each of those files, verified by {@link loadCheckpoint}.
  *
  * The files form a new version folder `dir/<step-N|weights>-<hex>/` that becomes current by one
- * atomic rename of `dir/CURRENT` (`writeFolderAtomic` of `@convlstm/cli`): whenever the process
+ * atomic rename of `dir/CURRENT` (`writeFolderAtomic` of `@convlstm/files`): whenever the process
  * is killed, `dir` holds a complete checkpoint (the old one or the new one). Older versions and
  * leftovers of killed writers are removed. Returns the new version's folder.
  */

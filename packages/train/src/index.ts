@@ -11,12 +11,7 @@ export {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint.js';
-export {
-  ChecksumMismatchError,
-  type DownloadOptions,
-  downloadFile,
-  downloadMovingMnist,
-} from './download.js';
+export { type DownloadMovingMnistOptions, downloadMovingMnist } from './download.js';
 export { type LoadMnistOptions, loadMnistDigits, MnistFormatError } from './mnist.js';
 export {
   MOVING_MNIST_MD5,

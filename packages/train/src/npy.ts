@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 
 /** dtypes {@link readNpy} and {@link writeNpy} support. */
@@ -132,7 +132,7 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   return out;
 }
 
-/** Writes a `.npy` file atomically (`writeFileAtomic` of `@convlstm/cli`: temporary sibling, fsync, rename). */
+/** Writes a `.npy` file atomically (`writeFileAtomic` of `@convlstm/files`: temporary sibling, fsync, rename). */
 export async function writeNpy(path: string, array: NpyArray): Promise<void> {
   await writeFileAtomic(path, encodeNpy(array));
 }

@@ -7,12 +7,10 @@ import {
   OperationalError,
   type OptionValues,
   ProgressBar,
-  pruneFolder,
-  removeTempLeftovers,
   resolveOptions,
   UsageError,
-  writeJsonAtomic,
 } from '@convlstm/cli';
+import { pruneFolder, removeTempLeftovers, writeJsonAtomic } from '@convlstm/files';
 import {
   disposeTrainingState,
   EncoderForecaster,

@@ -12,9 +12,8 @@ import {
   prepareOutputDir,
   resolveOptions,
   UsageError,
-  writeFileAtomic,
-  writeJsonAtomic,
 } from '@convlstm/cli';
+import { writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
 import {
