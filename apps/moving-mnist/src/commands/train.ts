@@ -1,15 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  assertDirectory,
-  kebab,
-  type OptionValues,
-  pruneFolder,
-  removeTempLeftovers,
-  resolveOptions,
-  UsageError,
-  writeJsonAtomic,
-} from '@convlstm/cli';
+import { assertDirectory, kebab, type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
+import { pruneFolder, removeTempLeftovers, writeJsonAtomic } from '@convlstm/files';
 import {
   disposeTrainingState,
   EncoderForecaster,

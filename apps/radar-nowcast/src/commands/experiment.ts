@@ -10,9 +10,8 @@ import {
   prepareOutputDir,
   resolveOptions,
   UsageError,
-  writeFileAtomic,
-  writeJsonAtomic,
 } from '@convlstm/cli';
+import { writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
 import { disposeTrainingState, EncoderForecaster, type TrainingState } from '@convlstm/train';
