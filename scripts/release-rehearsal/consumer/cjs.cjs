@@ -1,12 +1,17 @@
 // The same program from CommonJS (require), as an older Node service would load the packages.
 const { formatBackendReport, useNodeBackend } = require('@convlstm/backend-node');
 const { ConvLSTM } = require('@convlstm/core');
+const { getBackendProfile } = require('@convlstm/core/backend');
 const { EncoderForecaster, loadMnistDigits, MovingMnist, PRESETS, train } = require('@convlstm/train');
 const tf = require('@tensorflow/tfjs-core');
 
 async function main() {
   const report = await useNodeBackend();
   console.log(`cjs: ${formatBackendReport(report)}`);
+  // The backend package registered its profile through its own require of the core's `./backend`
+  // entry: this entry must read the same registry as the one `ConvLSTM` reads.
+  const profile = Object.keys(getBackendProfile(tf.getBackend()));
+  if (profile.length === 0) throw new Error(`no backend profile registered for ${tf.getBackend()} as seen from CJS`);
   const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [4], kernelSize: 3, seed: 1 });
   const { output } = layer.forward(tf.ones([1, 3, 8, 8, 1]));
   if (output.shape.join() !== '1,3,8,8,4') throw new Error(`forward: unexpected shape [${output.shape}]`);
