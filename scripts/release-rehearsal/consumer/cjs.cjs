@@ -11,7 +11,8 @@ async function main() {
   // The backend package registered its profile through its own require of the core's `./backend`
   // entry: this entry must read the same registry as the one `ConvLSTM` reads.
   const profile = Object.keys(getBackendProfile(tf.getBackend()));
-  if (profile.length === 0) throw new Error(`no backend profile registered for ${tf.getBackend()} as seen from CJS`);
+  if (profile.length === 0)
+    throw new Error(`no backend profile registered for ${tf.getBackend()} as seen from CJS`);
   const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [4], kernelSize: 3, seed: 1 });
   const { output } = layer.forward(tf.ones([1, 3, 8, 8, 1]));
   if (output.shape.join() !== '1,3,8,8,4') throw new Error(`forward: unexpected shape [${output.shape}]`);
