@@ -173,10 +173,20 @@ async function runBlock(block) {
       const copy = /^(\S+) from (\S+)$/.exec(directive);
       const run = /^run with (.*)$/.exec(directive);
       if (copy) {
-        const source = join(root, copy[2]);
-        if (!existsSync(source)) return { ok: false, error: `readme-example: ${copy[2]} does not exist` };
-        mkdirSync(dirname(join(cwd, copy[1])), { recursive: true });
-        cpSync(source, join(cwd, copy[1]), { recursive: true });
+        // `DIR from FOLDER/*.ext` copies the matching files of FOLDER into DIR.
+        const glob = /^(.*)\/([^/]*\*[^/]*)$/.exec(copy[2]);
+        const sources = glob
+          ? readdirSync(join(root, glob[1]))
+              .filter((f) => new RegExp(`^${glob[2].split('*').map(escape).join('.*')}$`).test(f))
+              .map((f) => [join(root, glob[1], f), join(cwd, copy[1], f)])
+          : [[join(root, copy[2]), join(cwd, copy[1])]];
+        if (sources.length === 0 || !existsSync(sources[0][0])) {
+          return { ok: false, error: `readme-example: ${copy[2]} does not exist` };
+        }
+        for (const [from, to] of sources) {
+          mkdirSync(dirname(to), { recursive: true });
+          cpSync(from, to, { recursive: true });
+        }
       } else if (run) args = run[1].split(/\s+/).filter(Boolean);
       else return { ok: false, error: `unknown readme-example directive "${directive}"` };
     }

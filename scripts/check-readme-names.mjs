@@ -31,6 +31,8 @@ const packageDirs = ['packages', 'apps'].flatMap((g) =>
 const packageJson = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 const scriptsByPackage = new Map(packageDirs.map((d) => [packageJson(d).name, packageJson(d).scripts ?? {}]));
 const rootScripts = packageJson(root).scripts ?? {};
+// Python modules the READMEs cite APIs of (`keras.distribution.DataParallel`).
+const PYTHON_MODULES = new Set(['keras', 'torch', 'safetensors', 'numpy', 'np', 'h5py']);
 // pnpm's own commands, which are not scripts.
 const PNPM_COMMANDS = new Set(['add', 'install', 'i', 'why', 'exec', 'dlx', 'remove', 'update', 'pack', 'publish', 'list', 'ls']);
 
@@ -49,6 +51,9 @@ for (const m of readIf(join(root, 'apps/web-demo/src/bench-page.ts')).matchAll(/
 // string of the code (comments and tests excluded) and of TF.js' types.
 const properties = new Set();
 const identifiers = new Set();
+// Names in WebAssembly text, WGSL and the Python fixture scripts: they count as existing, but a
+// dotted chain starting with one (`keras.layers…`) is another library's API.
+const otherCode = new Set();
 for (const dir of packageDirs) {
   for (const file of walk(join(dir, 'dist'), (f) => f.endsWith('.d.ts'))) {
     const text = readFileSync(file, 'utf8');
@@ -60,11 +65,15 @@ for (const dir of packageDirs) {
       scan(readFileSync(file, 'utf8'), identifiers);
     }
     for (const file of walk(join(dir, sub), (f) => /\.(wat|wgsl|py)$/.test(f))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/\w+/g)) identifiers.add(m[0]);
+      for (const m of readFileSync(file, 'utf8').matchAll(/\w+/g)) otherCode.add(m[0]);
     }
   }
 }
 for (const file of walk(join(root, 'scripts'), (f) => f.endsWith('.mjs'))) scan(readFileSync(file, 'utf8'), identifiers);
+// Keys of the workspace's configuration files (pnpm-workspace.yaml's `ignoredBuiltDependencies`, …).
+for (const file of ['pnpm-workspace.yaml', 'package.json', 'turbo.json', 'biome.json', 'tsconfig.base.json']) {
+  for (const m of readIf(join(root, file)).matchAll(/\w+/g)) identifiers.add(m[0]);
+}
 for (const pkg of ['tfjs-core', 'tfjs-layers', 'tfjs-converter', 'tfjs-backend-wasm', 'tfjs-backend-webgpu']) {
   const dir = join(root, 'packages/core/node_modules/@tensorflow', pkg, 'dist');
   const alt = join(root, 'packages/layers/node_modules/@tensorflow', pkg, 'dist');
@@ -101,7 +110,7 @@ for (const readme of readmes()) {
       if (/^(paper|cpu|browser)-[\w-]+$/.test(span) && !presets.has(span)) {
         fail(where, `preset \`${span}\` is not in @convlstm/train's PRESETS (${[...presets].join(', ')})`);
       }
-      for (const p of span.matchAll(/PRESETS\[['"]([^'"]+)['"]\]|--preset[ =]([\w-]+)/g)) {
+      for (const p of span.matchAll(/PRESETS\[['"]([^'"]+)['"]\]|--preset[ =]([a-z0-9][\w-]*)/g)) {
         const name = p[1] ?? p[2];
         if (!presets.has(name)) fail(where, `preset "${name}" is not in @convlstm/train's PRESETS`);
       }
@@ -109,16 +118,18 @@ for (const readme of readmes()) {
         fail(where, `bench contender \`${span}\` is not in the bench's results (${[...contenders].join(', ')})`);
       }
       // `key: value` and `{ key: value }`: an option key.
-      const option = /^\{?\s*(\w+)\??: \S/.exec(span);
+      const option = /^\{?\s*([a-z]\w*)\??: \S/.exec(span);
       if (option && !properties.has(option[1]) && !historical.has(option[1])) {
         fail(where, `option \`${option[1]}\` is not a property of any public type of the packages`);
       }
       // A code identifier: camelCase or PascalCase with an inner capital, alone or in a dotted chain.
       const chain = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(\(.*\))?$/.exec(span);
-      if (chain) {
-        for (const part of span.replace(/\(.*\)$/, '').split('.')) {
+      const parts = span.replace(/\(.*\)$/, '').split('.');
+      // A dotted name of another library (`keras.distribution.DataParallel`) is not ours to check.
+      if (chain && (parts.length === 1 || (identifiers.has(parts[0]) && !PYTHON_MODULES.has(parts[0])))) {
+        for (const part of parts) {
           if (!/^[a-z][a-z0-9]*[A-Z]\w*$|^[A-Z][a-z0-9]+[A-Z]\w*$/.test(part)) continue;
-          if (!identifiers.has(part) && !historical.has(part)) {
+          if (!identifiers.has(part) && !otherCode.has(part) && !historical.has(part)) {
             fail(where, `\`${part}\` is not a name in the packages' code or TF.js (stale? or list it as historical)`);
           }
         }
@@ -158,7 +169,8 @@ function checkPath(where, readme, span) {
   const fromPackage = readme.dir !== root && ['src', 'test', 'scripts', 'fixtures', 'examples', 'models', 'public', 'docs'].includes(top);
   if (!fromRoot && !fromPackage) return;
   if (path.split('/').some((s) => ignoredDirs.has(s))) return;
-  const candidates = [join(readme.dir, path), join(root, path)];
+  // A package README may name another package's file by that package's own path.
+  const candidates = [readme.dir, root, ...(fromPackage ? packageDirs : [])].map((d) => join(d, path));
   if (!candidates.some((c) => existsSync(c))) fail(where, `path \`${path}\` does not exist`);
 }
 
