@@ -105,7 +105,10 @@ const cleanup = () => {
 
 /** `(line,col): message` of the generated file → the README's line. */
 function readmeLine(block, message) {
-  return message.replace(/^\((\d+),(\d+)\)/, (_, line, col) => `line ${block.line + Number(line) - 1}:${col}`);
+  return message.replace(
+    /^\((\d+),(\d+)\)/,
+    (_, line, col) => `line ${block.line + Number(line) - 1}:${col}`,
+  );
 }
 
 // 2. Run the runnable blocks, two at a time (the machine has two cores).
@@ -177,7 +180,7 @@ async function runBlock(block) {
         const glob = /^(.*)\/([^/]*\*[^/]*)$/.exec(copy[2]);
         const sources = glob
           ? readdirSync(join(root, glob[1]))
-              .filter((f) => new RegExp(`^${glob[2].split('*').map(escape).join('.*')}$`).test(f))
+              .filter((f) => new RegExp(`^${glob[2].split('*').map(escapeRegExp).join('.*')}$`).test(f))
               .map((f) => [join(root, glob[1], f), join(cwd, copy[1], f)])
           : [[join(root, copy[2]), join(cwd, copy[1])]];
         if (sources.length === 0 || !existsSync(sources[0][0])) {
@@ -208,7 +211,11 @@ async function runBlock(block) {
 async function runCommand(c) {
   const text = readmeTexts.get(c.readme) ?? '';
   const index = text.split('\n').findIndex((l) => l.includes(c.command));
-  if (index < 0) return { ok: false, error: `no longer in ${c.readme}: update COMMANDS in scripts/check-readme-examples.mjs` };
+  if (index < 0)
+    return {
+      ok: false,
+      error: `no longer in ${c.readme}: update COMMANDS in scripts/check-readme-examples.mjs`,
+    };
   const r = await runProcess('bash', ['-c', c.command], { cwd: root }, COMMAND_TIME_LIMIT_S);
   return { ...r, line: index + 1 };
 }
@@ -254,15 +261,18 @@ function tail(output, block) {
     // Stack frames in the generated file point at README lines: the header line shifts by one.
     const file = block.file.replace(/\.mts$/, '.mjs');
     lines = lines.map((l) =>
-      l.replaceAll(new RegExp(`file://${escape(file)}:(\\d+)|${escape(file)}:(\\d+)`, 'g'), (_, a, b) => {
-        return `${block.where.replace(/:\d+$/, '')}:${block.line + Number(a ?? b) - 1}`;
-      }),
+      l.replaceAll(
+        new RegExp(`file://${escapeRegExp(file)}:(\\d+)|${escapeRegExp(file)}:(\\d+)`, 'g'),
+        (_, a, b) => {
+          return `${block.where.replace(/:\d+$/, '')}:${block.line + Number(a ?? b) - 1}`;
+        },
+      ),
     );
   }
   return lines.map((l) => `    ${l.length > 400 ? `${l.slice(0, 400)} …` : l}`).join('\n');
 }
 
-function escape(s) {
+function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

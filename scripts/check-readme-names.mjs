@@ -26,7 +26,9 @@ const { PRESETS } = await import(pathToFileURL(trainDist).href);
 const presets = new Set(Object.keys(PRESETS));
 
 const packageDirs = ['packages', 'apps'].flatMap((g) =>
-  readdirSync(join(root, g)).map((n) => join(root, g, n)).filter((d) => existsSync(join(d, 'package.json'))),
+  readdirSync(join(root, g))
+    .map((n) => join(root, g, n))
+    .filter((d) => existsSync(join(d, 'package.json'))),
 );
 const packageJson = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 const scriptsByPackage = new Map(packageDirs.map((d) => [packageJson(d).name, packageJson(d).scripts ?? {}]));
@@ -34,7 +36,20 @@ const rootScripts = packageJson(root).scripts ?? {};
 // Python modules the READMEs cite APIs of (`keras.distribution.DataParallel`).
 const PYTHON_MODULES = new Set(['keras', 'torch', 'safetensors', 'numpy', 'np', 'h5py']);
 // pnpm's own commands, which are not scripts.
-const PNPM_COMMANDS = new Set(['add', 'install', 'i', 'why', 'exec', 'dlx', 'remove', 'update', 'pack', 'publish', 'list', 'ls']);
+const PNPM_COMMANDS = new Set([
+  'add',
+  'install',
+  'i',
+  'why',
+  'exec',
+  'dlx',
+  'remove',
+  'update',
+  'pack',
+  'publish',
+  'list',
+  'ls',
+]);
 
 // Bench contenders: every name in the committed bench results, plus `core:checkpointK` (K depends on the shape).
 const contenders = new Set(['core:checkpointK']);
@@ -45,7 +60,8 @@ for (const f of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
   for (const b of report.backends) for (const r of b.results) contenders.add(r.contender);
 }
 // Contenders only the browser runs (the web demo's bench page adds them).
-for (const m of readIf(join(root, 'apps/web-demo/src/bench-page.ts')).matchAll(/name: '([\w:-]+)'/g)) contenders.add(m[1]);
+for (const m of readIf(join(root, 'apps/web-demo/src/bench-page.ts')).matchAll(/name: '([\w:-]+)'/g))
+  contenders.add(m[1]);
 
 // Declared properties of the built packages' public types, and every identifier or identifier-like
 // string of the code (comments and tests excluded) and of TF.js' types.
@@ -69,22 +85,44 @@ for (const dir of packageDirs) {
     }
   }
 }
-for (const file of walk(join(root, 'scripts'), (f) => f.endsWith('.mjs'))) scan(readFileSync(file, 'utf8'), identifiers);
+for (const file of walk(join(root, 'scripts'), (f) => f.endsWith('.mjs')))
+  scan(readFileSync(file, 'utf8'), identifiers);
 // Keys of the workspace's configuration files (pnpm-workspace.yaml's `ignoredBuiltDependencies`, …).
-for (const file of ['pnpm-workspace.yaml', 'package.json', 'turbo.json', 'biome.json', 'tsconfig.base.json']) {
+for (const file of [
+  'pnpm-workspace.yaml',
+  'package.json',
+  'turbo.json',
+  'biome.json',
+  'tsconfig.base.json',
+]) {
   for (const m of readIf(join(root, file)).matchAll(/\w+/g)) identifiers.add(m[0]);
 }
-for (const pkg of ['tfjs-core', 'tfjs-layers', 'tfjs-converter', 'tfjs-backend-wasm', 'tfjs-backend-webgpu']) {
+for (const pkg of [
+  'tfjs-core',
+  'tfjs-layers',
+  'tfjs-converter',
+  'tfjs-backend-wasm',
+  'tfjs-backend-webgpu',
+]) {
   const dir = join(root, 'packages/core/node_modules/@tensorflow', pkg, 'dist');
   const alt = join(root, 'packages/layers/node_modules/@tensorflow', pkg, 'dist');
   const alt2 = join(root, 'packages/backend-webgpu/node_modules/@tensorflow', pkg, 'dist');
   const found = [dir, alt, alt2].find((d) => existsSync(d));
-  if (found) for (const file of walk(found, (f) => f.endsWith('.d.ts'))) scan(readFileSync(file, 'utf8'), identifiers);
+  if (found)
+    for (const file of walk(found, (f) => f.endsWith('.d.ts'))) scan(readFileSync(file, 'utf8'), identifiers);
 }
 
 // --- What the READMEs cite -------------------------------------------------------------------
 
-const ignoredDirs = new Set(['runs', 'dist', 'node_modules', '.cache', 'bench-results', 'test-artifacts', 'data']);
+const ignoredDirs = new Set([
+  'runs',
+  'dist',
+  'node_modules',
+  '.cache',
+  'bench-results',
+  'test-artifacts',
+  'data',
+]);
 let checked = 0;
 for (const readme of readmes()) {
   const historical = new Set(
@@ -96,7 +134,8 @@ for (const readme of readmes()) {
   // Shell blocks count for pnpm scripts and paths.
   for (const block of fencedBlocks(readme.text)) {
     if (block.lang !== 'sh') continue;
-    for (const [i, text] of block.code.split('\n').entries()) lines.push({ line: block.line + 1 + i, text, shell: true });
+    for (const [i, text] of block.code.split('\n').entries())
+      lines.push({ line: block.line + 1 + i, text, shell: true });
   }
   for (const { line, text, shell } of lines) {
     const where = `${readme.rel}:${line}`;
@@ -114,8 +153,15 @@ for (const readme of readmes()) {
         const name = p[1] ?? p[2];
         if (!presets.has(name)) fail(where, `preset "${name}" is not in @convlstm/train's PRESETS`);
       }
-      if (/^(core:[\w-]+|plain(:[\w-]+)?|tfjs-layers)$/.test(span) && readme.rel.includes('bench') && !contenders.has(span)) {
-        fail(where, `bench contender \`${span}\` is not in the bench's results (${[...contenders].join(', ')})`);
+      if (
+        /^(core:[\w-]+|plain(:[\w-]+)?|tfjs-layers)$/.test(span) &&
+        readme.rel.includes('bench') &&
+        !contenders.has(span)
+      ) {
+        fail(
+          where,
+          `bench contender \`${span}\` is not in the bench's results (${[...contenders].join(', ')})`,
+        );
       }
       // `key: value` and `{ key: value }`: an option key.
       const option = /^\{?\s*([a-z]\w*)\??: \S/.exec(span);
@@ -130,7 +176,10 @@ for (const readme of readmes()) {
         for (const part of parts) {
           if (!/^[a-z][a-z0-9]*[A-Z]\w*$|^[A-Z][a-z0-9]+[A-Z]\w*$/.test(part)) continue;
           if (!identifiers.has(part) && !otherCode.has(part) && !historical.has(part)) {
-            fail(where, `\`${part}\` is not a name in the packages' code or TF.js (stale? or list it as historical)`);
+            fail(
+              where,
+              `\`${part}\` is not a name in the packages' code or TF.js (stale? or list it as historical)`,
+            );
           }
         }
       }
@@ -139,13 +188,17 @@ for (const readme of readmes()) {
 }
 
 for (const f of failures) console.error(f);
-console.log(`README names: ${checked} code spans and commands checked; ${failures.length === 0 ? 'all exist' : `${failures.length} not found`}`);
+console.log(
+  `README names: ${checked} code spans and commands checked; ${failures.length === 0 ? 'all exist' : `${failures.length} not found`}`,
+);
 process.exit(failures.length === 0 ? 0 : 1);
 
 // --- Helpers ---------------------------------------------------------------------------------
 
 function checkPnpm(where, span) {
-  for (const m of span.matchAll(/(?:^|&&\s*|;\s*|\s)pnpm\s+((?:--filter[ =]\S+|-F\s+\S+|-C\s+\S+)\s+)?(?:run\s+)?([\w:.-]+)/g)) {
+  for (const m of span.matchAll(
+    /(?:^|&&\s*|;\s*|\s)pnpm\s+((?:--filter[ =]\S+|-F\s+\S+|-C\s+\S+)\s+)?(?:run\s+)?([\w:.-]+)/g,
+  )) {
     const filter = /(?:--filter[ =]|-F\s+)(\S+)/.exec(m[1] ?? '')?.[1];
     const script = m[2];
     if (script.startsWith('-') || PNPM_COMMANDS.has(script)) continue;
@@ -153,7 +206,8 @@ function checkPnpm(where, span) {
       const name = filter.replace(/\.\.\.$/, '').replace(/^\.\.\./, '');
       const scripts = scriptsByPackage.get(name);
       if (scripts === undefined) fail(where, `\`pnpm --filter ${filter}\`: no workspace package ${name}`);
-      else if (!(script in scripts)) fail(where, `\`pnpm --filter ${filter} ${script}\`: ${name} has no script "${script}"`);
+      else if (!(script in scripts))
+        fail(where, `\`pnpm --filter ${filter} ${script}\`: ${name} has no script "${script}"`);
     } else if (!(script in rootScripts)) {
       fail(where, `\`pnpm ${script}\`: the root package.json has no script "${script}"`);
     }
@@ -166,7 +220,9 @@ function checkPath(where, readme, span) {
   const path = m[1];
   const top = path.split('/')[0];
   const fromRoot = ['apps', 'packages', 'scripts', 'docs', 'tools', '.ci', '.changeset'].includes(top);
-  const fromPackage = readme.dir !== root && ['src', 'test', 'scripts', 'fixtures', 'examples', 'models', 'public', 'docs'].includes(top);
+  const fromPackage =
+    readme.dir !== root &&
+    ['src', 'test', 'scripts', 'fixtures', 'examples', 'models', 'public', 'docs'].includes(top);
   if (!fromRoot && !fromPackage) return;
   if (path.split('/').some((s) => ignoredDirs.has(s))) return;
   // A package README may name another package's file by that package's own path.
@@ -179,7 +235,8 @@ function checkLink(where, readme, target) {
   const path = target.replace(/#.*$/, '');
   if (path === '' || path.split('/').some((s) => ignoredDirs.has(s))) return;
   const resolved = join(readme.dir, path);
-  if (!existsSync(resolved)) fail(where, `link target ${target} does not exist (${relative(root, resolved)})`);
+  if (!existsSync(resolved))
+    fail(where, `link target ${target} does not exist (${relative(root, resolved)})`);
 }
 
 /** Identifiers and identifier-like string literals of a source text; comments skipped. */

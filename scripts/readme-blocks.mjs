@@ -36,7 +36,12 @@ export function fencedBlocks(text) {
       lang: open[1],
       line: i + 1,
       code: lines.slice(i + 1, end).join('\n'),
-      directives: marker ? marker[1].split(';').map((d) => d.trim()).filter(Boolean) : [],
+      directives: marker
+        ? marker[1]
+            .split(';')
+            .map((d) => d.trim())
+            .filter(Boolean)
+        : [],
     });
     i = end;
   }
