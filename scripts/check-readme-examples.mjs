@@ -37,13 +37,17 @@ const COMMAND_TIME_LIMIT_S = 180;
 const COMMANDS = [
   { readme: 'README.md', command: 'pnpm quickstart' },
   { readme: 'apps/moving-mnist/README.md', command: 'node apps/moving-mnist/dist/cli.js --help' },
-  { readme: 'apps/radar-nowcast/README.md', command: 'node apps/radar-nowcast/dist/cli.js --help' },
+  { readme: 'README.md', command: 'pnpm --filter @convlstm/radar-nowcast... build' },
 ];
 
 const TYPE_CHECK_ONLY = /^\/\/ type-check only: (.+)$/;
 
+// `node scripts/check-readme-examples.mjs packages/train` checks only the READMEs whose path contains an argument.
+const only = process.argv.slice(2);
+const selected = (rel) => only.length === 0 || only.some((o) => rel.includes(o));
+const commands = COMMANDS.filter((c) => selected(c.readme));
 const blocks = [];
-for (const readme of readmes()) {
+for (const readme of readmes().filter((r) => selected(r.rel))) {
   for (const block of fencedBlocks(readme.text)) {
     if (block.lang !== 'ts') continue;
     const reason = TYPE_CHECK_ONLY.exec(block.code.split('\n')[0] ?? '')?.[1];
@@ -130,8 +134,8 @@ for (const [i, block] of runnable.entries()) {
 
 // 3. The cheap commands.
 const readmeTexts = new Map(readmes().map((r) => [r.rel, r.text]));
-const commandResults = await pool(COMMANDS, runCommand);
-for (const [i, c] of COMMANDS.entries()) {
+const commandResults = await pool(commands, runCommand);
+for (const [i, c] of commands.entries()) {
   const r = commandResults[i];
   if (r.ok) console.log(`✓ ${c.readme}: \`${c.command}\` (${r.seconds.toFixed(1)} s)`);
   else failures.push({ where: `${c.readme}${r.line ? `:${r.line}` : ''}: \`${c.command}\``, error: r.error });
@@ -144,7 +148,7 @@ const reasons = [...new Set(typeOnly.map((b) => b.reason))];
 console.log(
   `README examples: ${runnable.length} ran, ${typeOnly.length} type-checked only` +
     (reasons.length > 0 ? ` (${typeOnly.map((b) => `${b.where}: ${b.reason}`).join('; ')})` : '') +
-    `; README commands: ${COMMANDS.length} ran (${COMMANDS.map((c) => c.command).join(', ')}); ` +
+    `; README commands: ${commands.length} ran (${commands.map((c) => c.command).join(', ')}); ` +
     `${failures.length === 0 ? 'all passed' : `${failures.length} failed`}`,
 );
 process.exit(failures.length === 0 ? 0 : 1);
