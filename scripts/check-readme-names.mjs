@@ -153,11 +153,10 @@ for (const readme of readmes()) {
         const name = p[1] ?? p[2];
         if (!presets.has(name)) fail(where, `preset "${name}" is not in @convlstm/train's PRESETS`);
       }
-      if (
-        /^(core:[\w-]+|plain(:[\w-]+)?|tfjs-layers)$/.test(span) &&
-        readme.rel.includes('bench') &&
-        !contenders.has(span)
-      ) {
+      const contender =
+        /^(core|plain):[\w-]+$/.test(span) ||
+        (readme.rel.includes('bench') && /^(plain|tfjs-layers)$/.test(span));
+      if (contender && !contenders.has(span)) {
         fail(
           where,
           `bench contender \`${span}\` is not in the bench's results (${[...contenders].join(', ')})`,
