@@ -38,7 +38,13 @@ const generated = [
   `${report.meta.quick ? 'Quick run (`--quick`: the scaled-down shapes below)' : 'Full run'} of ${report.meta.date.slice(0, 10)}, ${report.meta.runtime}. Shapes:`,
   '',
   ...report.shapes.map((s) => `- ${s.label.includes(`(${s.id})`) ? s.label : `(${s.id}) ${s.label}`}`),
-  ...report.backends.flatMap((b) => ['', ...align(formatBackend(b)).map((l) => l.replace(/^### /, '#### '))]),
+  ...report.backends.flatMap((b) => [
+    '',
+    // Headings one level down; the measuring machine's absolute paths (in a reason) left out.
+    ...align(formatBackend(b)).map((l) =>
+      l.replace(/^### /, '#### ').replace(/\/\S*\/node_modules\//g, 'node_modules/'),
+    ),
+  ]),
   '',
   '```text',
   ...formatTargets(report),
