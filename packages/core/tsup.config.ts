@@ -5,6 +5,10 @@ export default packageBuild({
     index: 'src/index.ts',
     'compat/index': 'src/compat/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'backend/index': 'src/backend.ts',
     'internal/index': 'src/internal.ts',
   },
+  // CJS too: every entry shares one copy of the core's registries (backend profiles, gradients),
+  // so a profile a backend registers through `./backend` is the one `ConvLSTM` reads.
+  splitting: true,
 });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { formatReport, runBench } from '@convlstm/bench-harness';
-import { runCli, UsageError, writeJsonAtomic } from '@convlstm/cli';
+import { runCli, UsageError } from '@convlstm/cli';
+import { writeJsonAtomic } from '@convlstm/files';
 import {
   NODE_BENCH_BACKENDS,
   type NodeBenchBackend,

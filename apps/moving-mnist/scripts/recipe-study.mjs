@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError, writeFileAtomic } from '@convlstm/cli';
+import { UsageError } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { framesFromArray } from '@convlstm/pictures';
 import {
   type EncoderForecaster,

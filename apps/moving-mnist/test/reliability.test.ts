@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeError, resolveFolder } from '@convlstm/cli';
+import { describeError } from '@convlstm/cli';
+import { resolveFolder } from '@convlstm/files';
 import { encodeNpy } from '@convlstm/train';
 import { writeNpy } from '@convlstm/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,7 +198,7 @@ describe('--resume takes the run options', () => {
     );
     const steps = await cli('train', '--resume', checkpoint, '--steps', '2', ...CPU);
     expect(steps.code).toBe(2);
-    expect(steps.err).toContain('--steps 2: the checkpoint is already at step 2; pass a larger --steps');
+    expect(steps.err).toContain('the run is already at step 2 of --steps 2; pass a larger --steps');
     // Nothing of the run changed so far.
     expect((await readFile(join(run, RUN_FILES.csv), 'utf8')).trim().split('\n')).toHaveLength(3);
     const lr = await cli('train', '--resume', checkpoint, '--steps', '3', '--lr', '0.0005', ...CPU);

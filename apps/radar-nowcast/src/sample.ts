@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { downloadFile } from '@convlstm/train/node';
+import { join } from 'node:path';
+import { downloadFile, sha256File } from '@convlstm/files';
 import SAMPLE_FILES from './sample-files.json' with { type: 'json' };
 
 /** Where the pysteps example data lives (its `radar/` folder is below). */
@@ -18,16 +16,6 @@ export interface SampleFile {
 /** The FMI (2 events × 40) and KNMI (92) files of the sample, with their SHA-256 (scripts/make-sample-list.mjs). */
 export const SAMPLE: readonly SampleFile[] = SAMPLE_FILES;
 
-async function sha256Of(path: string): Promise<string | null> {
-  try {
-    return createHash('sha256')
-      .update(await readFile(path))
-      .digest('hex');
-  } catch {
-    return null;
-  }
-}
-
 /** Result of {@link fetchSample}. */
 export interface FetchResult {
   readonly downloaded: number;
@@ -38,7 +26,7 @@ export interface FetchResult {
  * Downloads the sample into `dest` (`fmi/20160928/…`, `fmi/20170509/…`, `knmi/20100826/…`, the
  * layout the other commands read). Resumable: a file already there with the listed SHA-256 is kept;
  * every other one is downloaded to a temporary sibling, checked against its SHA-256 and renamed into
- * place (so a file is never partial), via `@convlstm/train`'s `downloadFile`.
+ * place (so a file is never partial), via `@convlstm/files`' `downloadFile`.
  */
 export async function fetchSample(
   dest: string,
@@ -61,12 +49,11 @@ export async function fetchSample(
   for (const [i, file] of files.entries()) {
     if (options.signal?.aborted) break;
     const path = join(dest, file.path);
-    if ((await sha256Of(path)) === file.sha256) {
+    if ((await sha256File(path).catch(() => null)) === file.sha256) {
       present++;
       options.onFile?.(file, 'present', i, files.length);
       continue;
     }
-    await mkdir(dirname(path), { recursive: true });
     await downloadFile(`${base}/${file.remote}`, path, { sha256: file.sha256 });
     downloaded++;
     options.onFile?.(file, 'downloaded', i, files.length);

@@ -119,7 +119,7 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     // The budget is used up: refused, naming what to pass.
     const spent = captureContext();
     expect(await main(['train', '--resume', split], spent)).toBe(2);
-    expect(spent.err()).toMatch(/at step 2 of its 2; pass a larger --max-steps/);
+    expect(spent.err()).toMatch(/already at step 2 of --max-steps 2; pass a larger --max-steps/);
     const resumed = captureContext();
     expect(await main(['train', '--resume', split, '--max-steps', '4'], resumed)).toBe(0);
     expect(resumed.err()).toMatch(/resuming at step 2/);

@@ -40,9 +40,10 @@ export interface WasmBackendDetails {
   /** Training kernels this call registered for wasm (empty when registered before). */
   readonly addedKernels: readonly string[];
   /**
-   * This package's wasm inference kernels (the one-kernel gate step `ConvLSTMGatesInference` and
-   * Winograd 5×5 convolutions, WebAssembly SIMD on TF.js' heap) are registered and linked to this
-   * backend; the core uses them whenever no gradient is recorded.
+   * The wasm inference kernels of `@convlstm/backend-wasm` (the core's one-kernel gate step
+   * `ConvLSTMGates`, forward only, and Winograd 5×5 convolutions, WebAssembly SIMD on TF.js'
+   * heap) are registered and linked to this backend; the core uses them whenever no gradient is
+   * recorded.
    */
   readonly inferenceKernels: boolean;
   /** Present when the inference kernels could not be used: why. The core then runs TF.js ops. */

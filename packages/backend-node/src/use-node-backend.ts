@@ -2,7 +2,7 @@
 // then registers tfjs-core's gradients (which tfjs-core's Node build does not).
 import '@tensorflow/tfjs-core';
 import { registerWasmKernels } from '@convlstm/backend-wasm';
-import { type BackendProfile, registerBackendProfile } from '@convlstm/core';
+import { type BackendProfile, registerBackendProfile } from '@convlstm/core/backend';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {

@@ -5,8 +5,9 @@
 ;;   i = σ(z_i + w_ci∘c),  f = σ(z_f + w_cf∘c),  g = tanh(z_c),
 ;;   c' = f∘c + i∘g,       o = σ(z_o + w_co∘c'), h' = o∘tanh(c')
 ;;
-;; z is either four separate tensors (the gatewise schedule) or one [rows, 4C] tensor (gate g at
-;; column offset g·C); a second set of four (the projected input) may be added to it on the fly.
+;; z is the kernel's stacked [rows, 4C] pre-activation, read through one pointer per gate (gate g
+;; at column offset g·C) and a row stride; a second such operand (x, the projected input) may be
+;; added to it on the fly.
 ;; The build script compiles this text twice, importing a shared memory (TF.js' threaded binary)
 ;; or a plain one (its single-thread binary): the IMPORT line below is replaced.
 (module

@@ -1,4 +1,4 @@
-import { CONVLSTM_GATES } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, wasmProgram } from './wasm-program.js';

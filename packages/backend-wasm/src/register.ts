@@ -1,11 +1,11 @@
 import {
   type BackendProfile,
+  canConcat,
   getBackendProfile,
   registerBackendProfile,
   tanhViaSigmoid,
   unregisterBackendProfile,
-} from '@convlstm/core';
-import { canConcat } from '@convlstm/core/internal';
+} from '@convlstm/core/backend';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {

@@ -1,4 +1,4 @@
-import type { ConvAccelerator, ConvRequest, PreparedConv } from '@convlstm/core';
+import type { ConvAccelerator, ConvRequest, PreparedConv } from '@convlstm/core/backend';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   engine,

@@ -1,4 +1,5 @@
-import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions, type ForwardOptions } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions, type ForwardOptions } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import { randomizeCell, refArray, refGates } from '@convlstm/core/testing';
 import {
   backend,

@@ -2,7 +2,7 @@
 import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { getBackendProfile } from '@convlstm/core';
+import { getBackendProfile } from '@convlstm/core/backend';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, setBackend } from '@tensorflow/tfjs-core';

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import {
   abs,
   add,

@@ -1,4 +1,5 @@
-import { CONVLSTM_GATES, ConvLSTM } from '@convlstm/core';
+import { ConvLSTM } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import { randomizeCell } from '@convlstm/core/testing';
 import {
   engine,

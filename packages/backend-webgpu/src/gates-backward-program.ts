@@ -9,8 +9,8 @@ import { GatesProgram } from './gates-program.js';
  * The single output is packed flat `[8·P·C]`: `dz [P, 4C]`, then `dc [P, C]`, then the
  * peephole partials `[3, P, C]`.
  *
- * With `i = σ(z_i + w_ci c)`, `f = σ(z_f + w_cf c)`, `g = tanh(z_g)`, `c' = f c + i g`,
- * `o = σ(z_o + w_co c')`, `h' = o tanh(c')`:
+ * With the forward's `i`, `f`, `g`, `o`, `c'` recomputed by the same WGSL function
+ * (`convlstmCell` of `wgsl-cell.ts`):
  *   dz_o = dh·tanh(c')·o(1−o);  dc'_total = dc' + dh·o·(1 − tanh²c') + dz_o·w_co;
  *   dz_i = dc'_total·g·i(1−i);  dz_f = dc'_total·c·f(1−f);  dz_g = dc'_total·i·(1−g²);
  *   dc = dc'_total·f + dz_i·w_ci + dz_f·w_cf;  dw_ci = dz_i·c, dw_cf = dz_f·c, dw_co = dz_o·c'.
@@ -28,26 +28,30 @@ export class GatesBackwardProgram extends GatesProgram {
         let wi = PeepI[ch];
         let wf = PeepF[ch];
         let wo = PeepO[ch];
-        let i = convlstmSigmoid(Z[zBase] + wi * c);
-        let f = convlstmSigmoid(Z[zBase + channels] + wf * c);
-        let g = convlstmTanh(Z[zBase + 2 * channels]);
-        let cNext = f * c + i * g;
-        let o = convlstmSigmoid(Z[zBase + 3 * channels] + wo * cNext);
-        let t = convlstmTanh(cNext);
+        let cell = convlstmCell(
+          Z[zBase],
+          Z[zBase + channels],
+          Z[zBase + 2 * channels],
+          Z[zBase + 3 * channels],
+          c,
+          wi,
+          wf,
+          wo
+        );
         let dh = DH[index];
-        let dzo = dh * t * o * (1.0 - o);
-        let dcTotal = DCnext[index] + dh * o * (1.0 - t * t) + dzo * wo;
-        let dzi = dcTotal * g * i * (1.0 - i);
-        let dzf = dcTotal * c * f * (1.0 - f);
-        let dzg = dcTotal * i * (1.0 - g * g);
+        let dzo = dh * cell.tanhCNext * cell.o * (1.0 - cell.o);
+        let dcTotal = DCnext[index] + dh * cell.o * (1.0 - cell.tanhCNext * cell.tanhCNext) + dzo * wo;
+        let dzi = dcTotal * cell.g * cell.i * (1.0 - cell.i);
+        let dzf = dcTotal * c * cell.f * (1.0 - cell.f);
+        let dzg = dcTotal * cell.i * (1.0 - cell.g * cell.g);
         result[zBase] = dzi;
         result[zBase + channels] = dzf;
         result[zBase + 2 * channels] = dzg;
         result[zBase + 3 * channels] = dzo;
-        result[4 * count + index] = dcTotal * f + dzi * wi + dzf * wf;
+        result[4 * count + index] = dcTotal * cell.f + dzi * wi + dzf * wf;
         result[5 * count + index] = dzi * c;
         result[6 * count + index] = dzf * c;
-        result[7 * count + index] = dzo * cNext;
+        result[7 * count + index] = dzo * cell.cNext;
     `;
   }
 }

@@ -24,13 +24,18 @@ export class GatesForwardProgram extends GatesProgram {
   protected body(): string {
     const z = (gate: string) => (this.withX ? `(Z[${gate}] + X[${gate}])` : `Z[${gate}]`);
     return `
-        let i = convlstmSigmoid(${z('zBase')} + PeepI[ch] * c);
-        let f = convlstmSigmoid(${z('zBase + channels')} + PeepF[ch] * c);
-        let g = convlstmTanh(${z('zBase + 2 * channels')});
-        let cNext = f * c + i * g;
-        let o = convlstmSigmoid(${z('zBase + 3 * channels')} + PeepO[ch] * cNext);
-        result[index] = o * convlstmTanh(cNext);
-        result[count + index] = cNext;
+        let cell = convlstmCell(
+          ${z('zBase')},
+          ${z('zBase + channels')},
+          ${z('zBase + 2 * channels')},
+          ${z('zBase + 3 * channels')},
+          c,
+          PeepI[ch],
+          PeepF[ch],
+          PeepO[ch]
+        );
+        result[index] = cell.hNext;
+        result[count + index] = cell.cNext;
     `;
   }
 }

@@ -1,4 +1,4 @@
-import { CONVLSTM_GATES } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import { assertShape, assertTensor, ConvLSTMArgumentError, formatShape } from '@convlstm/tensor';
 import { engine, getBackend, getKernel, type Tensor, zeros } from '@tensorflow/tfjs-core';
 

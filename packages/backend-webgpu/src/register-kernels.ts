@@ -1,5 +1,9 @@
-import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, registerBackendProfile } from '@convlstm/core';
-import { GATES_GRAD_INPUTS } from '@convlstm/core/internal';
+import {
+  CONVLSTM_GATES,
+  CONVLSTM_GATES_GRAD,
+  GATES_GRAD_INPUTS,
+  registerBackendProfile,
+} from '@convlstm/core/backend';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   getKernel,

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, getBackendProfile } from '@convlstm/core';
+import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD, getBackendProfile } from '@convlstm/core/backend';
 import { getGradient, getKernel, tensor, zeros } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {

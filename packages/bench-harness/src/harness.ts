@@ -1,4 +1,4 @@
-import { CONVLSTM_GATES, getBackendProfile } from '@convlstm/core';
+import { CONVLSTM_GATES, getBackendProfile } from '@convlstm/core/backend';
 import { getKernel, randomNormal, type Tensor } from '@tensorflow/tfjs-core';
 import {
   type Contender,

@@ -1,4 +1,5 @@
-import { CONVLSTM_GATES, ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { ConvLSTM, type ConvLSTMOptions } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import {
   getBackend,
   getKernel,

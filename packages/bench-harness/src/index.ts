@@ -3,7 +3,7 @@
  * per-step reference, tfjs-layers' `convLstm2d`), shapes, timing and memory measurement, and the
  * report. `apps/bench` runs it in Node, the web demo's `bench.html` in the browser.
  */
-export { formatReport } from './format.js';
+export { formatBackend, formatReport, formatTargets } from './format.js';
 export {
   type BackendReport,
   type BenchBackend,

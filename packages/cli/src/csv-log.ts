@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@convlstm/files';
 
 /** One row: missing columns are left empty. */
 export type CsvRow<C extends string> = Partial<Record<C, string | number>>;

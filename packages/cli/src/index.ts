@@ -12,19 +12,6 @@ export {
   resolveOptions,
   suggestion,
 } from './args.js';
-export {
-  CURRENT_FILE,
-  type FileData,
-  type FolderVersion,
-  fsyncDir,
-  pruneFolder,
-  removeTempLeftovers,
-  resolveFolder,
-  writeFileAtomic,
-  writeFileDurable,
-  writeFolderAtomic,
-  writeJsonAtomic,
-} from './atomic.js';
 export { CsvLog, type CsvLogOptions, type CsvRow } from './csv-log.js';
 export {
   type DescribeErrorOptions,

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { grad, memory, setBackend, tensor, tidy } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tanhViaSigmoid } from '../src/index.js';
+import { tanhViaSigmoid } from '../src/backend.js';
 
 describe('tanh through sigmoid (offered as a backend profile tanh)', () => {
   beforeAll(async () => {

@@ -15,14 +15,13 @@ import {
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConvLSTM,
-  type ConvLSTMCell,
-  type ConvLSTMOptions,
+  type CellConfig,
   getBackendProfile,
   registerBackendProfile,
   unregisterBackendProfile,
-} from '../src/index.js';
-import { type CellConfig, chooseSchedule } from '../src/internal.js';
+} from '../src/backend.js';
+import { ConvLSTM, type ConvLSTMCell, type ConvLSTMOptions } from '../src/index.js';
+import { chooseSchedule } from '../src/sequence.js';
 import { assertAllClose, randomizeCell, randomValues } from '../src/testing/index.js';
 
 function rand(shape: number[], seed: number): Tensor {

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from make_fixtures import CIN, HIDDEN, KERNELS, OUT, ConvLSTM  # noqa: E402
+from convlstm_torch import ConvLSTM  # noqa: E402
+from make_fixtures import CIN, HIDDEN, KERNELS, OUT  # noqa: E402
 
 
 def main(folder):

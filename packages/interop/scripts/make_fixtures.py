@@ -12,77 +12,20 @@ import io
 import json
 import os
 import pickle
+import sys
 import zipfile
 
 import numpy as np
 import torch
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from convlstm_torch import ConvLSTM  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 B, T, H, W, CIN = 2, 3, 7, 5, 2  # non-square, odd frames
 HIDDEN = [4, 3]
 KERNELS = [(3, 3), (5, 3)]  # different kernel sizes, one of them non-square
-
-
-# ---- PyTorch: the notebook's module in the ConvLSTM_pytorch layout, its bugs fixed ----------------
-class ConvLSTMCell(nn.Module):
-    def __init__(self, input_dim, hidden_dim, kernel_size, bias):
-        super().__init__()
-        self.hidden_dim = hidden_dim
-        padding = (kernel_size[0] // 2, kernel_size[1] // 2)
-        self.conv = nn.Conv2d(input_dim + hidden_dim, 4 * hidden_dim, kernel_size, padding=padding, bias=bias)
-
-    def forward(self, x, state):
-        h, c = state
-        cc_i, cc_f, cc_o, cc_g = torch.split(self.conv(torch.cat([x, h], dim=1)), self.hidden_dim, dim=1)
-        i, f, o, g = torch.sigmoid(cc_i), torch.sigmoid(cc_f), torch.sigmoid(cc_o), torch.tanh(cc_g)
-        c = f * c + i * g
-        return o * torch.tanh(c), c
-
-
-class PeepholeConvLSTMCell(ConvLSTMCell):
-    """The paper's eq. 3 (Shi et al. 2015): peepholes `w_ci, w_cf` on c and `w_co` on the new c,
-    one weight per channel, under the keys @convlstm/interop documents (`cell_list.{l}.w_ci`, ...)."""
-
-    def __init__(self, input_dim, hidden_dim, kernel_size, bias):
-        super().__init__(input_dim, hidden_dim, kernel_size, bias)
-        self.w_ci = nn.Parameter(torch.zeros(hidden_dim))
-        self.w_cf = nn.Parameter(torch.zeros(hidden_dim))
-        self.w_co = nn.Parameter(torch.zeros(hidden_dim))
-
-    def forward(self, x, state):
-        h, c = state
-        cc_i, cc_f, cc_o, cc_g = torch.split(self.conv(torch.cat([x, h], dim=1)), self.hidden_dim, dim=1)
-        peep = lambda w: w.view(1, -1, 1, 1)  # noqa: E731
-        i = torch.sigmoid(cc_i + peep(self.w_ci) * c)
-        f = torch.sigmoid(cc_f + peep(self.w_cf) * c)
-        c = f * c + i * torch.tanh(cc_g)
-        o = torch.sigmoid(cc_o + peep(self.w_co) * c)
-        return o * torch.tanh(c), c
-
-
-class ConvLSTM(nn.Module):
-    def __init__(self, input_dim, hidden_dim, kernel_size, bias=True, peephole=False):
-        super().__init__()
-        dims = [input_dim] + hidden_dim
-        cell = PeepholeConvLSTMCell if peephole else ConvLSTMCell
-        self.cell_list = nn.ModuleList(
-            cell(dims[l], hidden_dim[l], kernel_size[l], bias) for l in range(len(hidden_dim))
-        )
-
-    def forward(self, x):  # x [B, T, C, H, W] (batch_first)
-        b, t, _, h, w = x.shape
-        states = []
-        for cell in self.cell_list:
-            hh = torch.zeros(b, cell.hidden_dim, h, w)
-            cc = torch.zeros(b, cell.hidden_dim, h, w)
-            outs = []
-            for s in range(t):
-                hh, cc = cell(x[:, s], (hh, cc))
-                outs.append(hh)
-            x = torch.stack(outs, dim=1)
-            states.append((hh, cc))
-        return x, states
 
 
 class Nested(nn.Module):

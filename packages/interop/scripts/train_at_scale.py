@@ -38,7 +38,7 @@ def torch_ddp(out):
     from torch import nn
     from torch.nn.parallel import DistributedDataParallel as DDP
 
-    from make_fixtures import ConvLSTM
+    from convlstm_torch import ConvLSTM
 
     dist.init_process_group("gloo")  # "nccl" with one process per GPU
     rank = dist.get_rank()

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { InteropFormatError } from './errors.js';
 import { formatFromName, type ReadOptions, readWeights, type WeightFormat, writeWeights } from './formats.js';

@@ -1,6 +1,6 @@
+import { assertKnownKeys } from '@convlstm/tensor';
 import { sha256 as sha256Digest } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
-import { assertKnownKeys } from '@convlstm/tensor';
 import { io, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EncoderForecaster } from './model.js';
 import { type EncoderForecasterConfig, resolveEncoderForecasterConfig } from './model-config.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/cli';
+import { CURRENT_FILE, resolveFolder, writeFolderAtomic } from '@convlstm/files';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import {
   CHECKPOINT_FILES,

@@ -5,6 +5,21 @@
  * downloads and the bundled MNIST digits are in `@convlstm/train/node`.
  */
 export { type BaselineName, baselinePredictions } from './baselines.js';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CheckpointError,
+  type CheckpointFiles,
+  type CheckpointSource,
+  checkpointFilesSource,
+  decodeCheckpoint,
+  disposeTrainingState,
+  encodeCheckpoint,
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+  type NamedWeight,
+  type TrainingState,
+} from './checkpoint-codec.js';
 export { clipByGlobalNorm } from './clip.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
 export { bceFromLogits, type LossName, meanAbsoluteError, meanSquaredError } from './losses.js';
@@ -30,6 +45,7 @@ export {
   resolveEncoderForecasterConfig,
 } from './model-config.js';
 export { MovingMnist, type MovingMnistOptions, type MovingMnistState } from './moving-mnist.js';
+export { encodeNpy, type NpyArray, type NpyDtype, NpyFormatError, parseNpy } from './npy.js';
 export {
   createOptimizer,
   getOptimizerState,
@@ -51,22 +67,6 @@ export {
   splitBatch,
   type TensorBatch,
 } from './sequences.js';
-export {
-  CHECKPOINT_FILES,
-  CHECKPOINT_FORMAT,
-  CheckpointError,
-  type CheckpointFiles,
-  type CheckpointSource,
-  checkpointFilesSource,
-  decodeCheckpoint,
-  disposeTrainingState,
-  encodeCheckpoint,
-  type LoadCheckpointOptions,
-  type LoadedCheckpoint,
-  type NamedWeight,
-  type TrainingState,
-} from './checkpoint-codec.js';
-export { encodeNpy, type NpyArray, type NpyDtype, NpyFormatError, parseNpy } from './npy.js';
 export {
   type CheckpointInfo,
   type CheckpointStore,

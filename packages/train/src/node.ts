@@ -8,12 +8,7 @@ export {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint-folder.js';
-export {
-  ChecksumMismatchError,
-  type DownloadOptions,
-  downloadFile,
-  downloadMovingMnist,
-} from './download.js';
+export { type DownloadMovingMnistOptions, downloadMovingMnist } from './download.js';
 export { type LoadMnistOptions, loadMnistDigits } from './mnist-node.js';
 export {
   MOVING_MNIST_MD5,

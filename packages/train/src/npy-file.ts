@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { encodeNpy, type NpyArray, parseNpy } from './npy.js';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveFolder } from '@convlstm/cli';
+import { resolveFolder } from '@convlstm/files';
 import { io, memory, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, EncoderForecaster, type EncoderForecasterOptions } from '../src/index.js';

@@ -1,21 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DigitPool, MovingMnist, parseNpy, splitBatch } from '../src/index.js';
-import {
-  ChecksumMismatchError,
-  downloadFile,
-  fixedTestSet,
-  loadMnistDigits,
-  readMovingMnistNpy,
-  readNpy,
-  writeNpy,
-} from '../src/node.js';
+import { fixedTestSet, loadMnistDigits, readMovingMnistNpy, readNpy, writeNpy } from '../src/node.js';
 
 /** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
 function same(a: Float32Array, b: Float32Array): boolean {
@@ -267,72 +256,5 @@ describe('fixedTestSet', () => {
     expect([a.count, a.frames, a.height, a.width, a.inputFrames]).toEqual([3, 20, 64, 64, 10]);
     expect(same(b.data.subarray(0, a.data.length), a.data)).toBe(true);
     expect(() => fixedTestSet({ version: 2 } as never)).toThrow(/version/);
-  });
-});
-
-describe('downloadFile', () => {
-  let server: Server;
-  let base: string;
-  const body = Buffer.from('tiny moving mnist stand-in\n'.repeat(100));
-  const md5 = createHash('md5').update(body).digest('hex');
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      if (req.url === '/redirect') {
-        res.writeHead(302, { location: '/file' });
-        res.end();
-      } else if (req.url === '/file') {
-        res.writeHead(200, { 'content-length': body.length });
-        res.end(body);
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
-  it('downloads through redirects and keeps the file when the MD5 matches', async () => {
-    const dest = join(dir, 'dl-ok.bin');
-    let last = 0;
-    await downloadFile(`${base}/redirect`, dest, { md5, onProgress: (r) => (last = r) });
-    expect(await readFile(dest)).toEqual(body);
-    expect(last).toBe(body.length);
-  });
-
-  it('deletes the download and names file and checksums on a mismatch', async () => {
-    const dest = join(dir, 'dl-bad.bin');
-    const wrong = '0'.repeat(32);
-    const error = await downloadFile(`${base}/file`, dest, { md5: wrong }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ChecksumMismatchError);
-    expect(String(error)).toContain(dest);
-    expect(String(error)).toContain(wrong);
-    expect(String(error)).toContain(md5);
-    expect((await readdir(dir)).filter((f) => f.includes('dl-bad'))).toEqual([]);
-  });
-
-  it('verifies a SHA-256 instead of an MD5', async () => {
-    const dest = join(dir, 'dl-sha.bin');
-    const sha256 = createHash('sha256').update(body).digest('hex');
-    await downloadFile(`${base}/file`, dest, { sha256 });
-    expect(await readFile(dest)).toEqual(body);
-    const bad = join(dir, 'dl-sha-bad.bin');
-    const error = await downloadFile(`${base}/file`, bad, { sha256: 'f'.repeat(64) }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ChecksumMismatchError);
-    expect(String(error)).toContain(`expected SHA-256 ${'f'.repeat(64)}, received ${sha256}`);
-    await expect(downloadFile(`${base}/file`, bad, { sha256: 'abc' })).rejects.toThrow(/options.sha256/);
-    await expect(downloadFile(`${base}/file`, bad, { md5, sha256 })).rejects.toThrow(
-      /md5 or sha256, not both/,
-    );
-  });
-
-  it('reports HTTP errors', async () => {
-    await expect(downloadFile(`${base}/missing`, join(dir, 'x'))).rejects.toThrow(/HTTP 404/);
   });
 });

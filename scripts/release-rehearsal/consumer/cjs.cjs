@@ -1,6 +1,7 @@
 // The same program from CommonJS (require), as an older Node service would load the packages.
 const { formatBackendReport, useNodeBackend } = require('@convlstm/backend-node');
 const { ConvLSTM } = require('@convlstm/core');
+const { getBackendProfile } = require('@convlstm/core/backend');
 const { EncoderForecaster, MovingMnist, PRESETS, train } = require('@convlstm/train');
 const { loadMnistDigits } = require('@convlstm/train/node');
 const tf = require('@tensorflow/tfjs-core');
@@ -8,6 +9,13 @@ const tf = require('@tensorflow/tfjs-core');
 async function main() {
   const report = await useNodeBackend();
   console.log(`cjs: ${formatBackendReport(report)}`);
+  // The backend package registered its profile (wasm, native CPU) through its own require of the
+  // core's `./backend` entry: this entry must read the same registry as the one `ConvLSTM` reads.
+  const profiled =
+    report.backend === 'wasm' || (report.backend === 'tensorflow' && !report.native?.usingGpuDevice);
+  if (profiled && Object.keys(getBackendProfile(report.backend)).length === 0) {
+    throw new Error(`no backend profile for ${report.backend} as seen from CJS @convlstm/core/backend`);
+  }
   const layer = new ConvLSTM({ inChannels: 1, hiddenChannels: [4], kernelSize: 3, seed: 1 });
   const { output } = layer.forward(tf.ones([1, 3, 8, 8, 1]));
   if (output.shape.join() !== '1,3,8,8,4') throw new Error(`forward: unexpected shape [${output.shape}]`);

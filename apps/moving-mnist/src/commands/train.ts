@@ -1,18 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  assertDirectory,
-  CsvLog,
-  kebab,
-  OperationalError,
-  type OptionValues,
-  ProgressBar,
-  pruneFolder,
-  removeTempLeftovers,
-  resolveOptions,
-  UsageError,
-  writeJsonAtomic,
-} from '@convlstm/cli';
+import { assertDirectory, kebab, type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
+import { pruneFolder, removeTempLeftovers, writeJsonAtomic } from '@convlstm/files';
 import {
   disposeTrainingState,
   EncoderForecaster,
@@ -21,14 +10,10 @@ import {
   PRESETS,
   type PresetName,
   resolveEncoderForecasterConfig,
-  type StepInfo,
-  TrainingDivergedError,
   type TrainingState,
-  type TrainResult,
-  train,
-  type ValidationInfo,
 } from '@convlstm/train';
-import { checkpointFolder, loadMnistDigits, saveCheckpoint } from '@convlstm/train/node';
+import { loadMnistDigits } from '@convlstm/train/node';
+import { assertBudgetLeft, runTraining } from '@convlstm/train-runner';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../config/specs.js';
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
@@ -307,17 +292,12 @@ export async function runTrain(
           `--resume ${config.resume}: the checkpoint is of another model than the options ask for; differing keys: ${differ.join('; ')}`,
         );
       }
-      const step = resumed.step;
-      if (config.steps !== null && config.steps <= step) {
-        throw new UsageError(
-          `--steps ${config.steps}: the checkpoint is already at step ${step}; pass a larger --steps (it counts the resumed steps)`,
-        );
-      }
-      if (config.minutes !== null && resumed.elapsedMs >= config.minutes * 60_000) {
-        throw new UsageError(
-          `--minutes ${config.minutes}: the run has already trained ${(resumed.elapsedMs / 60_000).toFixed(2)} minutes; pass a larger --minutes (it counts the resumed time)`,
-        );
-      }
+      assertBudgetLeft(
+        resumed,
+        config,
+        { steps: '--steps', minutes: '--minutes' },
+        `--resume ${config.resume}`,
+      );
       const home = await runFolderOf(resumeDir);
       const out = explicit === undefined || explicit.has('out') ? resolve(config.out) : home;
       config = { ...config, out: out ?? defaultRunName(config.preset) };
@@ -391,148 +371,113 @@ export async function runTrain(
 
     const csvPath = join(dir, RUN_FILES.csv);
     const continued = append && resumed !== null;
-    const csv = await CsvLog.open(csvPath, CSV_COLUMNS, continued ? { keepUpToStep: resumed?.step } : {});
     const { losses, validations } = continued
       ? await historyOf(csvPath)
       : { losses: [] as LossPoint[], validations: [] as LossPoint[] };
     const startStep = resumed?.step ?? 0;
-    const bar = new ProgressBar({
-      totalSteps: config.steps ?? undefined,
-      totalMs: config.minutes === null ? undefined : config.minutes * 60_000,
-      ...(resumed === null ? {} : { resumed: { elapsedMs: resumed.elapsedMs, step: resumed.step } }),
-      stream: ctx.stderr,
-    });
     const started = performance.now() - (resumed?.elapsedMs ?? 0);
+    const elapsedSeconds = () => (performance.now() - started) / 1000;
     const checkpointDir = join(dir, RUN_FILES.checkpoint);
-    const periodicDir = join(dir, RUN_FILES.periodicCheckpoints);
-    const training = model;
-    let result: TrainResult;
-    try {
-      result = await ctx.stop.graceful(
-        'stopping after this step and saving the checkpoint (Ctrl-C again to quit now)',
-        (signal) =>
-          train(training, data, {
-            batchSize: config.batchSize,
-            loss: config.loss,
-            l1Weight: config.l1Weight,
-            ...(config.schedule === 'cosine'
-              ? {
-                  schedule: {
-                    kind: 'cosine' as const,
-                    ...(config.steps === null ? {} : { totalSteps: config.steps }),
-                    ...(config.minutes === null ? {} : { totalMinutes: config.minutes }),
-                  },
-                }
-              : {}),
-            optimizer: { name: config.optimizer, learningRate: config.lr },
-            clipNorm: config.clipNorm,
-            // The final checkpoint keeps the optimiser state, so `--resume` continues exactly.
-            keepOptimizerState: true,
-            resume: resumed,
-            metadata: runRecord(config) as unknown as Record<string, unknown>,
-            ...(config.steps === null ? {} : { maxSteps: config.steps }),
-            ...(config.minutes === null ? {} : { maxMinutes: config.minutes }),
-            ...(validation === null
-              ? {}
-              : {
-                  validation: {
-                    set: validation,
-                    everySteps: config.validateEvery,
-                    batchSize: config.evalBatchSize,
-                  },
-                }),
-            ...(config.checkpointEvery > 0
-              ? { checkpoint: { store: checkpointFolder(periodicDir), everySteps: config.checkpointEvery } }
-              : {}),
-            signal,
-            callbacks: {
-              onStep: async (info: StepInfo) => {
-                losses.push({ step: info.step, loss: info.loss });
-                bar.update(info);
-                // Awaited: the row is in the file before the next step, so a kill loses at most one.
-                await csv.append({
-                  kind: 'train',
-                  step: info.step,
-                  epoch: info.epoch,
-                  loss: info.loss,
-                  grad_norm: info.gradNorm,
-                  lr: info.lr,
-                  seq_per_sec: info.seqPerSec,
-                  elapsed_s: (performance.now() - started) / 1000,
-                });
+    const { result, stoppedBy } = await runTraining({
+      model,
+      data,
+      loop: {
+        batchSize: config.batchSize,
+        loss: config.loss,
+        l1Weight: config.l1Weight,
+        ...(config.schedule === 'cosine'
+          ? {
+              schedule: {
+                kind: 'cosine' as const,
+                ...(config.steps === null ? {} : { totalSteps: config.steps }),
+                ...(config.minutes === null ? {} : { totalMinutes: config.minutes }),
               },
-              onValidation: async (info: ValidationInfo) => {
-                validations.push({ step: info.step, loss: info.loss });
-                bar.log(
-                  `validation at step ${info.step}: loss ${info.loss.toFixed(4)}, MSE ${info.mse.toFixed(2)}${info.improved ? ' (best)' : ''}`,
-                );
-                await csv.append({
-                  kind: 'validation',
-                  step: info.step,
-                  val_loss: info.loss,
-                  val_mse: info.mse,
-                  elapsed_s: (performance.now() - started) / 1000,
-                });
+            }
+          : {}),
+        optimizer: { name: config.optimizer, learningRate: config.lr },
+        clipNorm: config.clipNorm,
+        ...(validation === null
+          ? {}
+          : {
+              validation: {
+                set: validation,
+                everySteps: config.validateEvery,
+                batchSize: config.evalBatchSize,
               },
-            },
-          }),
+            }),
+      },
+      budget: config,
+      resumed,
+      metadata: runRecord(config) as unknown as Record<string, unknown>,
+      csv: {
+        path: csvPath,
+        columns: CSV_COLUMNS,
+        continues: continued,
+        step: (info) => ({
+          kind: 'train',
+          step: info.step,
+          epoch: info.epoch,
+          loss: info.loss,
+          grad_norm: info.gradNorm,
+          lr: info.lr,
+          seq_per_sec: info.seqPerSec,
+          elapsed_s: elapsedSeconds(),
+        }),
+        validation: (info) => ({
+          kind: 'validation',
+          step: info.step,
+          val_loss: info.loss,
+          val_mse: info.mse,
+          elapsed_s: elapsedSeconds(),
+        }),
+      },
+      checkpoint: {
+        final: checkpointDir,
+        periodic: { dir: join(dir, RUN_FILES.periodicCheckpoints), everySteps: config.checkpointEvery },
+      },
+      stop: ctx.stop,
+      stderr: ctx.stderr,
+      stopNotice: 'stopping after this step and saving the checkpoint (Ctrl-C again to quit now)',
+      resumeCommand: (checkpoint) => `moving-mnist train --resume ${checkpoint}`,
+      onStep: (info) => void losses.push({ step: info.step, loss: info.loss }),
+      onValidation: (info) => void validations.push({ step: info.step, loss: info.loss }),
+    });
+    const seconds = (result.elapsedMs - (resumed?.elapsedMs ?? 0)) / 1000;
+    const trained = result.steps - startStep;
+    ctx.log(
+      `Trained ${trained} steps${startStep > 0 ? ` (steps ${startStep + 1}-${result.steps})` : ''} in ${seconds.toFixed(1)} s (${result.stopReason}); ` +
+        `last loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}`,
+    );
+    await writeLossChart(join(dir, RUN_FILES.loss), losses, validations, config.loss);
+    if (stoppedBy !== null || result.stopReason === 'aborted') {
+      ctx.stdout.write(
+        `Stopped${stoppedBy === null ? '' : ` by ${stoppedBy}`} after step ${result.steps}; nothing is lost.\n` +
+          `Checkpoint: ${checkpointDir}\nMetrics so far: ${csvPath}\n` +
+          `Continue with: moving-mnist train --resume ${checkpointDir}\n`,
       );
-    } catch (error) {
-      if (!(error instanceof TrainingDivergedError)) throw error;
-      const lower = `--lr ${Number((config.lr / 10).toPrecision(3))}`;
-      throw new OperationalError(error.message, {
-        cause: error,
-        hint:
-          error.lastCheckpoint === null
-            ? `Start again with a lower learning rate (e.g. ${lower}); --checkpoint-every N keeps a good checkpoint to resume from.`
-            : `Continue from the last good checkpoint with a lower learning rate: moving-mnist train --resume ${error.lastCheckpoint} ${lower}`,
-      });
-    } finally {
-      bar.done();
-      await csv.flush();
+      return { dir, report: null, table: '', checkpoint: checkpointDir };
     }
-    try {
-      const seconds = (result.elapsedMs - (resumed?.elapsedMs ?? 0)) / 1000;
-      const trained = result.steps - startStep;
-      ctx.log(
-        `Trained ${trained} steps${startStep > 0 ? ` (steps ${startStep + 1}-${result.steps})` : ''} in ${seconds.toFixed(1)} s (${result.stopReason}); ` +
-          `last loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}`,
-      );
-      await saveCheckpoint(checkpointDir, model, result.state);
-      await writeLossChart(join(dir, RUN_FILES.loss), losses, validations, config.loss);
-      const stoppedBy = ctx.stop.received;
-      if (stoppedBy !== null || result.stopReason === 'aborted') {
-        ctx.stdout.write(
-          `Stopped${stoppedBy === null ? '' : ` by ${stoppedBy}`} after step ${result.steps}; nothing is lost.\n` +
-            `Checkpoint: ${checkpointDir}\nMetrics so far: ${csvPath}\n` +
-            `Continue with: moving-mnist train --resume ${checkpointDir}\n`,
-        );
-        return { dir, report: null, table: '', checkpoint: checkpointDir };
-      }
-      const test = earlyTest ?? (await loadTestSet(mc, config));
-      const { report, table } = await evaluateAndReport({
-        model,
-        set: test.set,
-        info: test.info,
-        dir,
-        batchSize: config.evalBatchSize,
-        backend: backend.name,
-        training: {
-          steps: result.steps,
-          stopReason: result.stopReason,
-          elapsedSeconds: result.elapsedMs / 1000,
-          lastLoss: result.lastLoss,
-          bestValidationLoss: result.bestValidationLoss,
-          sequencesPerSecond: seconds > 0 ? (trained * config.batchSize) / seconds : 0,
-        },
-        log: ctx.log,
-      });
-      ctx.log(`Evaluation took ${report.evaluationSeconds.toFixed(1)} s.`);
-      ctx.stdout.write(`${table}\nRun folder: ${dir}\nCheckpoint: ${checkpointDir}\n`);
-      return { dir, report, table, checkpoint: checkpointDir };
-    } finally {
-      disposeTrainingState(result.state);
-    }
+    const test = earlyTest ?? (await loadTestSet(mc, config));
+    const { report, table } = await evaluateAndReport({
+      model,
+      set: test.set,
+      info: test.info,
+      dir,
+      batchSize: config.evalBatchSize,
+      backend: backend.name,
+      training: {
+        steps: result.steps,
+        stopReason: result.stopReason,
+        elapsedSeconds: result.elapsedMs / 1000,
+        lastLoss: result.lastLoss,
+        bestValidationLoss: result.bestValidationLoss,
+        sequencesPerSecond: seconds > 0 ? (trained * config.batchSize) / seconds : 0,
+      },
+      log: ctx.log,
+    });
+    ctx.log(`Evaluation took ${report.evaluationSeconds.toFixed(1)} s.`);
+    ctx.stdout.write(`${table}\nRun folder: ${dir}\nCheckpoint: ${checkpointDir}\n`);
+    return { dir, report, table, checkpoint: checkpointDir };
   } finally {
     if (resumed !== null) disposeTrainingState(resumed);
     model?.dispose();

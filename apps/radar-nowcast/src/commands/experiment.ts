@@ -3,22 +3,20 @@ import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
-  CsvLog,
   kebab,
   OperationalError,
   type OptionSpec,
-  ProgressBar,
   parseArgs,
   prepareOutputDir,
   resolveOptions,
   UsageError,
-  writeFileAtomic,
-  writeJsonAtomic,
 } from '@convlstm/cli';
+import { writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
-import { disposeTrainingState, EncoderForecaster, type TrainingState, train } from '@convlstm/train';
-import { loadCheckpoint, saveCheckpoint } from '@convlstm/train/node';
+import { disposeTrainingState, EncoderForecaster, type TrainingState } from '@convlstm/train';
+import { loadCheckpoint } from '@convlstm/train/node';
+import { assertBudgetLeft, runTraining } from '@convlstm/train-runner';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
@@ -240,67 +238,49 @@ async function trainRun(
     ctx.stderr.write(
       `model: ${net.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)${resumed ? `; resuming at step ${resumed.state.step}` : ''}\n`,
     );
-    let result: Awaited<ReturnType<typeof train>> | undefined;
-    const log = await CsvLog.open(
-      join(cfg.out, 'metrics.csv'),
-      ['step', 'loss', 'grad_norm', 'lr', 'seq_per_s'] as const,
-      resumed ? { keepUpToStep: resumed.state.step } : {},
-    );
-    const bar = new ProgressBar({
-      totalMs: cfg.minutes * 60_000,
-      ...(cfg.maxSteps === undefined ? {} : { totalSteps: cfg.maxSteps }),
-      ...(resumed ? { resumed: { elapsedMs: resumed.state.elapsedMs, step: resumed.state.step } } : {}),
-      stream: ctx.stderr,
-    });
-    await ctx.stop.graceful(
-      'stopping training after this step; the model is saved as it is',
-      async (signal) => {
-        result = await train(net, stream, {
-          batchSize: cfg.batchSize,
-          loss: 'bce',
-          ...(cfg.rainWeights === 'balanced'
-            ? {
-                targetWeights: {
-                  thresholds: [...rainToUnit(Float32Array.from(BALANCED_RAIN_WEIGHTS.rates))],
-                  weights: [...BALANCED_RAIN_WEIGHTS.weights],
-                },
-              }
-            : {}),
-          optimizer: { name: 'adam', learningRate: cfg.lr },
-          clipNorm: 1,
-          maxMinutes: cfg.minutes,
-          ...(cfg.maxSteps === undefined ? {} : { maxSteps: cfg.maxSteps }),
-          keepOptimizerState: true,
-          resume: resumed?.state ?? null,
-          signal,
-          callbacks: {
-            onStep: async (s) => {
-              await log.append({
-                step: s.step,
-                loss: s.loss,
-                grad_norm: s.gradNorm,
-                lr: s.lr,
-                seq_per_s: s.seqPerSec,
-              });
-              bar.update({ step: s.step, loss: s.loss, seqPerSec: s.seqPerSec });
-            },
-          },
-        });
+    const { result } = await runTraining({
+      model: net,
+      data: stream,
+      loop: {
+        batchSize: cfg.batchSize,
+        loss: 'bce',
+        ...(cfg.rainWeights === 'balanced'
+          ? {
+              targetWeights: {
+                thresholds: [...rainToUnit(Float32Array.from(BALANCED_RAIN_WEIGHTS.rates))],
+                weights: [...BALANCED_RAIN_WEIGHTS.weights],
+              },
+            }
+          : {}),
+        optimizer: { name: 'adam', learningRate: cfg.lr },
+        clipNorm: 1,
       },
-    );
-    bar.done();
-    await log.flush();
+      budget: { steps: cfg.maxSteps ?? null, minutes: cfg.minutes },
+      resumed: resumed?.state ?? null,
+      metadata: { app: 'radar-nowcast' },
+      csv: {
+        path: join(cfg.out, 'metrics.csv'),
+        columns: ['step', 'loss', 'grad_norm', 'lr', 'seq_per_s'] as const,
+        step: (s) => ({
+          step: s.step,
+          loss: s.loss,
+          grad_norm: s.gradNorm,
+          lr: s.lr,
+          seq_per_s: s.seqPerSec,
+        }),
+      },
+      checkpoint: { final: join(cfg.out, RUN_FILES.checkpoint) },
+      stop: ctx.stop,
+      stderr: ctx.stderr,
+      stopNotice: 'stopping training after this step; the model is saved as it is',
+      resumeCommand: () => `radar-nowcast train --resume ${cfg.out}`,
+    });
     const training: TrainingSummary = {
-      steps: result?.steps ?? resumed?.state.step ?? 0,
-      stopReason: result?.stopReason ?? 'aborted',
-      minutes: (result?.elapsedMs ?? resumed?.state.elapsedMs ?? 0) / 60_000,
-      lastLoss: result?.lastLoss ?? null,
+      steps: result.steps,
+      stopReason: result.stopReason,
+      minutes: result.elapsedMs / 60_000,
+      lastLoss: result.lastLoss,
     };
-    try {
-      await saveCheckpoint(join(cfg.out, RUN_FILES.checkpoint), net, result?.state);
-    } finally {
-      if (result) disposeTrainingState(result.state);
-    }
     await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
       config: cfg,
       training,
@@ -354,16 +334,18 @@ async function resumeRun(
       'its checkpoint holds weights only (written before runs could be resumed)',
       'train a new run',
     );
-  if (resume.elapsedMs >= cfg.minutes * 60_000)
-    refuse(
-      `it has trained ${(resume.elapsedMs / 60_000).toFixed(1)} of its ${cfg.minutes} minutes`,
-      'pass a larger --minutes (it counts the earlier training)',
+  try {
+    assertBudgetLeft(
+      resume,
+      { steps: cfg.maxSteps ?? null, minutes: cfg.minutes },
+      { steps: '--max-steps', minutes: '--minutes' },
+      `--resume ${run}`,
     );
-  if (cfg.maxSteps !== undefined && resume.step >= cfg.maxSteps)
-    refuse(
-      `it is at step ${resume.step} of its ${cfg.maxSteps}`,
-      'pass a larger --max-steps (it counts the earlier steps)',
-    );
+  } catch (error) {
+    model.dispose();
+    disposeTrainingState(resume);
+    throw error;
+  }
   return { cfg, model, state: resume };
 }
 

@@ -6,8 +6,8 @@ import {
   prepareOutputDir,
   resolveOptions,
   UsageError,
-  writeFileAtomic,
 } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { parseCompactUtc } from '@convlstm/radar';
 import { loadCheckpoint } from '@convlstm/train/node';
 import type { Context } from '../context.js';

@@ -1,4 +1,5 @@
-import { CONVLSTM_GATES, ConvLSTMCell } from '@convlstm/core';
+import { ConvLSTMCell } from '@convlstm/core';
+import { CONVLSTM_GATES } from '@convlstm/core/backend';
 import { convSame, gateArithmetic, projectInput } from '@convlstm/core/internal';
 import { assertAllClose, randomizeCell, randomValues } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { getBackendProfile } from '@convlstm/core';
+import { getBackendProfile } from '@convlstm/core/backend';
 import { CONFORMANCE_SCHEDULES, conformanceCases } from '@convlstm/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserBackendReport, useWebGPUBackend } from '../../src/index.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import { GifReader, GifWriter } from 'omggif';
 import { type GrayImage, toByte } from './image.js';
 

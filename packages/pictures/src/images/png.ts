@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@convlstm/cli';
+import { writeFileAtomic } from '@convlstm/files';
 import pngjs from 'pngjs';
 import { assertSize, type GrayImage, type RgbImage, toByte } from './image.js';
 

@@ -12,6 +12,14 @@ function tag(): string {
 }
 
 /**
+ * A fresh hidden temporary sibling of `path` (`.name.tmp-<pid>-<hex>`), named so that
+ * {@link removeTempLeftovers} finds it when its writer was killed.
+ */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}${TEMP_MARK}${tag()}`);
+}
+
+/**
  * Flushes a folder's entry table to disk, so a rename into it survives a power cut, not only
  * a killed process. Platforms that cannot open a folder for sync (Windows) skip it.
  */
@@ -48,7 +56,7 @@ export async function writeFileDurable(path: string, data: FileData): Promise<vo
 export async function writeFileAtomic(path: string, data: FileData): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}${TEMP_MARK}${tag()}`);
+  const temp = tempSibling(path);
   try {
     await writeFileDurable(temp, data);
     await rename(temp, path);
@@ -66,7 +74,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 /**
  * Removes the temporaries that killed writers left in `dir` (entries starting with `.` and
- * holding `.tmp-`, as {@link writeFileAtomic} and {@link writeFolderAtomic} name them).
+ * holding `.tmp-`, as {@link writeFileAtomic}, {@link writeFolderAtomic} and `downloadFile` name them).
  * Returns the names removed.
  */
 export async function removeTempLeftovers(dir: string): Promise<string[]> {
