@@ -399,9 +399,10 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       expect(state.backend).toBe('wasm');
       expect(await wasm.locator('#backend-label').textContent()).toContain('WebGPU unavailable');
       expect(state.checkpoint).toBe('loaded');
-      // In-page training of the page-sized model (the default choice), on two sequences a step.
+      // In-page training of the page-sized model (the default choice), on the page's largest
+      // batch: the longer a step, the longer an input would wait for it on the page's thread.
       expect(await wasm.locator('#train-model').inputValue()).toBe('page');
-      await wasm.fill('#batch', '2');
+      await wasm.fill('#batch', '16');
       await wasm.click('#train');
       const training = await useControls(
         wasm,
