@@ -13,7 +13,7 @@ function afterWasm(threads: number, body: string) {
   const script = [
     `import { useNodeBackend } from ${JSON.stringify(pathToFileURL(dist).href)};`,
     `const r = await useNodeBackend({ backend: 'wasm', wasmThreads: ${threads} });`,
-    "if (r.backend !== 'wasm') throw new Error(`not on wasm: ${r.backend}`);",
+    "if (r.backend !== 'wasm') throw new Error('not on wasm: ' + r.backend);",
     body,
   ].join('\n');
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], {

@@ -20,7 +20,7 @@ const WASM_FILES = [
   'tfjs-backend-wasm-threaded-simd.wasm',
 ] as const;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** tfjs-backend-wasm's own binary, resolved the way this package's dependency is. */
@@ -71,7 +71,9 @@ describe('a plain Vite build of a page that uses the built package', () => {
       expect(sha256(readFileSync(join(assets, asset)))).toBe(sha256(tfjsBinary(name)));
       // setWasmPaths receives the emitted file's URL under tfjs' own file name.
       expect(scripts).toMatch(
-        new RegExp(`"${escape(name)}": new URL\\("[^"]*/${escape(asset)}", import\\.meta\\.url\\)`),
+        new RegExp(
+          `"${escapeRegExp(name)}": new URL\\("[^"]*/${escapeRegExp(asset)}", import\\.meta\\.url\\)`,
+        ),
       );
     }
     expect(scripts).not.toContain('../wasm/');

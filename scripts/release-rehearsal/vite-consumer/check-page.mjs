@@ -36,7 +36,8 @@ try {
     try {
       if ((await fetch(url)).ok) break;
     } catch {}
-    if (previewExited || Date.now() > deadline) throw new Error(`vite preview did not answer at ${url}:\n${previewLog}`);
+    if (previewExited || Date.now() > deadline)
+      throw new Error(`vite preview did not answer at ${url}:\n${previewLog}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   browser = await chromium.launch({ executablePath, args });
