@@ -231,6 +231,13 @@ async function main() {
   try {
     console.log(`== scratch clone of HEAD (${scratch})`);
     run('git', ['clone', '--quiet', '--no-hardlinks', root, repo]);
+    // Cloned from a feature branch, the clone's one local branch is that one, and `changeset
+    // status` compares with main: give it main as the source repository has it.
+    if (
+      run('git', ['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: repo, allowFailure: true })
+        .status !== 0
+    )
+      run('git', ['branch', 'main', 'origin/main'], { cwd: repo });
     run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'], { cwd: repo });
 
     console.log('== changeset status, changeset version');
