@@ -6,7 +6,9 @@
 // verdaccio on 127.0.0.1, runs `changeset publish` against it, and in a fresh consumer project
 // outside the workspace installs @convlstm/core, backend-node and train with plain npm, runs a
 // forward and one training step from ESM and from CJS, and type-checks a TypeScript file under
-// moduleResolution nodenext and bundler.
+// moduleResolution nodenext and bundler. Then a fresh Vite project (no configuration) builds a page
+// with @convlstm/backend-webgpu and core, which headless Chromium opens with WebGPU and WebGL
+// hidden: it must fall back to wasm, load the binaries Vite emitted, and train a few steps.
 //
 // Usage: node scripts/release-check.mjs [--keep]   (needs tools/release installed: npm ci there)
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from '../apps/web-demo/scripts/chromium.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const keep = process.argv.includes('--keep');
@@ -161,6 +164,64 @@ function checkTarball(tarball, pkg, scratch) {
     );
 }
 
+/**
+ * A fresh Vite project installs the browser packages from the local registry, builds a page with
+ * no configuration, and the page trains on the wasm fallback in headless Chromium.
+ */
+function viteConsumer(scratch, env) {
+  console.log('== a fresh Vite project trains on the wasm fallback in headless Chromium');
+  if (!existsSync(CHROMIUM)) {
+    fail(`no Chromium at ${CHROMIUM} (apt-get install -y chromium): the Vite page was not checked`);
+    return;
+  }
+  const project = join(scratch, 'vite-consumer');
+  cpSync(join(root, 'scripts', 'release-rehearsal', 'vite-consumer'), project, { recursive: true });
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'vite-consumer', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  const devDependencies = JSON.parse(
+    readFileSync(join(root, 'packages', 'backend-webgpu', 'package.json'), 'utf8'),
+  ).devDependencies;
+  const tfjsCore = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').match(
+    /"@tensorflow\/tfjs-core": (\S+)/,
+  )?.[1];
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '@convlstm/backend-webgpu',
+      '@convlstm/core',
+      `@tensorflow/tfjs-core@${tfjsCore}`,
+      `vite@${devDependencies.vite}`,
+      `playwright-core@${devDependencies['playwright-core']}`,
+    ],
+    { cwd: project, env },
+  );
+  const built = run(join(project, 'node_modules', '.bin', 'vite'), ['build'], {
+    cwd: project,
+    env,
+    allowFailure: true,
+  });
+  if (built.status !== 0) {
+    fail(`vite build:\n${built.stdout}${built.stderr}`);
+    return;
+  }
+  const wasm = readdirSync(join(project, 'dist', 'assets')).filter((f) => f.endsWith('.wasm'));
+  if (wasm.length !== 3)
+    fail(`vite build emitted ${wasm.length} .wasm files (${wasm.join(', ')}), expected 3`);
+  const page = run('node', ['check-page.mjs'], {
+    cwd: project,
+    env: { ...env, CONVLSTM_CHROMIUM: JSON.stringify({ path: CHROMIUM, args: CHROMIUM_ARGS }) },
+    allowFailure: true,
+    timeout: 180_000,
+  });
+  if (page.status !== 0) fail(`the Vite page in Chromium:\n${page.stdout}${page.stderr}`);
+  else ok(`${page.stdout.trim()}; vite build emitted ${wasm.join(', ')}`);
+}
+
 async function main() {
   if (!existsSync(verdaccioBin))
     throw new Error('tools/release is not installed: run `npm ci --prefix tools/release` first');
@@ -170,6 +231,13 @@ async function main() {
   try {
     console.log(`== scratch clone of HEAD (${scratch})`);
     run('git', ['clone', '--quiet', '--no-hardlinks', root, repo]);
+    // Cloned from a feature branch, the clone's one local branch is that one, and `changeset
+    // status` compares with main: give it main as the source repository has it.
+    if (
+      run('git', ['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { cwd: repo, allowFailure: true })
+        .status !== 0
+    )
+      run('git', ['branch', 'main', 'origin/main'], { cwd: repo });
     run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'], { cwd: repo });
 
     console.log('== changeset status, changeset version');
@@ -317,6 +385,7 @@ async function main() {
         fail(`TypeScript (moduleResolution ${resolution}):\n${result.stdout}${result.stderr}`);
       else ok(`TypeScript strict, moduleResolution ${resolution}: the consumer file type-checks`);
     }
+    viteConsumer(scratch, env);
     if (failures.length > 0 && registryLog) console.error(registryLog.split('\n').slice(-20).join('\n'));
   } finally {
     registry?.kill();

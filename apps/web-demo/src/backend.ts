@@ -1,20 +1,12 @@
 import { type BrowserBackendReport, useWebGPUBackend } from '@convlstm/backend-webgpu';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 /**
- * WebGPU, else WebGL, else wasm. Vite copies the wasm binaries into the build (the `?url`
- * imports), so the fallback works offline and from any folder.
+ * WebGPU, else WebGL, else wasm. The wasm binaries need nothing here: the package locates them
+ * beside its modules, and Vite copies them into the build, so the fallback works offline and
+ * from any folder.
  */
 export function pickBackend(): Promise<BrowserBackendReport> {
-  return useWebGPUBackend({
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    },
-  });
+  return useWebGPUBackend();
 }
 
 /** A one-line description of the report for the page. */

@@ -2,6 +2,7 @@
 // then registers tfjs-core's gradients (which tfjs-core's Node build does not).
 import '@tensorflow/tfjs-core';
 import { registerWasmKernels } from '@convlstm/backend-wasm';
+import { withoutEmscriptenProcessHandlers } from '@convlstm/backend-wasm/internal';
 import { type BackendProfile, registerBackendProfile } from '@convlstm/core/backend';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -210,7 +211,8 @@ async function tryWasm(threads: number | undefined): Promise<Attempt<WasmBackend
   const simd = (await env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const multiThread = simd && wasmThreadsSupported();
   prepareWasmFactory(loaded.module, loaded.path, multiThread ? (threads ?? defaultWasmThreads()) : 1);
-  const error = await activate('wasm');
+  // Its Emscripten module would otherwise turn every later uncaught error into exit code 7.
+  const error = await withoutEmscriptenProcessHandlers(() => activate('wasm'));
   if (error !== null) return skip('wasm', 'init-failed', error);
   // Training and inference kernels, the latter linked to this backend's heap now, so a runtime
   // where that fails says why here rather than in the first forward pass.

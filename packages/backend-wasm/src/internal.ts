@@ -20,6 +20,7 @@ export {
 } from './fast-slice.js';
 export { type ConvGeometry, filterGradViaMatMul } from './im2col-filter-grad.js';
 export { gatesProgram, inferenceGatesConfig } from './inference-gates.js';
+export { withoutEmscriptenProcessHandlers } from './process-handlers.js';
 export { type BackpropInputGeometry, inputGradViaConv } from './transposed-conv.js';
 export { decodeBase64, wasmProgram } from './wasm-program.js';
 export {

@@ -1,9 +1,10 @@
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { registerWasmKernels, type WasmKernelsReport } from '@convlstm/backend-wasm';
+import { withoutEmscriptenProcessHandlers } from '@convlstm/backend-wasm/internal';
 import { assertKnownKeys, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
+import { engine, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { registerWebGPUKernels, registerWebGPUProfile } from './register-kernels.js';
 
 /** Backends `useWebGPUBackend` can end up on. */
@@ -23,7 +24,10 @@ export interface UseWebGPUBackendOptions {
   wasmKernels?: boolean;
   /**
    * Where the wasm backend finds its `.wasm` binaries (a folder URL ending in `/`, or a map
-   * of file name to URL), passed to `setWasmPaths`. Bundlers rarely serve them next to the script.
+   * of file name to URL), passed to `setWasmPaths`. Default: the copies this package ships in
+   * its `wasm/` folder, located with `new URL('../wasm/…', import.meta.url)`, which Vite and
+   * webpack 5 see and emit into the bundle with no configuration. Needed only where that
+   * pattern is not followed (esbuild, a CDN, the CJS build).
    */
   wasmPaths?: string | Record<string, string>;
 }
@@ -74,8 +78,56 @@ interface MinimalGpu {
   requestAdapter(): Promise<MinimalAdapter | null>;
 }
 
+/** True in Node.js (tests, server-side rendering), which has neither WebGPU nor WebGL. */
+function inNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+/** Why this Node.js process cannot run a backend, said in every attempt that needs a browser. */
+const NODE_REASON =
+  'this is Node.js, which has no WebGPU or WebGL (for Node, use useNodeBackend() of @convlstm/backend-node)';
+
+/**
+ * tfjs-backend-wasm's three binaries, as this package ships them (see scripts/copy-wasm.mjs).
+ * Each `new URL` names its file literally: that is the pattern bundlers find and rewrite to
+ * the emitted asset. `undefined` where `import.meta.url` is absent (the CJS build) or in Node,
+ * where tfjs-backend-wasm reads its own copies from disk.
+ */
+function shippedWasmPaths(): Record<string, string> | undefined {
+  if (inNode()) return undefined;
+  try {
+    return {
+      'tfjs-backend-wasm.wasm': new URL('../wasm/tfjs-backend-wasm.wasm', import.meta.url).href,
+      'tfjs-backend-wasm-simd.wasm': new URL('../wasm/tfjs-backend-wasm-simd.wasm', import.meta.url).href,
+      'tfjs-backend-wasm-threaded-simd.wasm': new URL(
+        '../wasm/tfjs-backend-wasm-threaded-simd.wasm',
+        import.meta.url,
+      ).href,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Points tfjs-backend-wasm at its binaries: the user's `wasmPaths`, else the shipped copies,
+ * unless a wasm backend is initialised already (tfjs-backend-wasm then refuses new paths, and the
+ * one running found its binaries).
+ */
+function locateWasm(wasmPaths: UseWebGPUBackendOptions['wasmPaths']): void {
+  if (wasmPaths !== undefined) {
+    setWasmPaths(wasmPaths);
+    return;
+  }
+  if (engine().registry.wasm !== undefined) return;
+  const shipped = shippedWasmPaths();
+  if (shipped !== undefined) setWasmPaths(shipped);
+}
+
 /** Why WebGPU cannot run here, or `null` with the adapter when it can. */
 async function probeWebGPU(): Promise<{ reason: string } | { adapter: MinimalAdapter }> {
+  if (inNode()) return { reason: `navigator.gpu is missing: ${NODE_REASON}` };
   const nav = (globalThis as { navigator?: { gpu?: MinimalGpu } }).navigator;
   if (nav === undefined) return { reason: 'no navigator: not running in a browser' };
   if (nav.gpu === undefined) {
@@ -96,6 +148,8 @@ async function probeWebGPU(): Promise<{ reason: string } | { adapter: MinimalAda
 }
 
 async function trySet(backend: BrowserBackendName): Promise<string | null> {
+  // tfjs-backend-webgl would try to create a canvas and print its failure; say why instead.
+  if (backend === 'webgl' && inNode()) return NODE_REASON;
   try {
     // setBackend resolves false instead of throwing when the backend's factory fails.
     const ok = await setBackend(backend);
@@ -144,13 +198,18 @@ function validate(options: UseWebGPUBackendOptions): void {
  * tfjs-backend-wasm cannot train a ConvLSTM (its `Conv2DBackpropFilter` is missing).
  * Never throws for an unavailable backend; throws only when no backend at all could start.
  *
+ * In Node.js (tests, server-side rendering) the module imports without a browser, and this
+ * reports that Node has neither WebGPU nor WebGL and falls back as configured: wasm (or cpu)
+ * runs, for inference. Training in Node needs tfjs-core's gradients, which
+ * `useNodeBackend()` of `@convlstm/backend-node` registers; use that there.
+ *
  * @throws ConvLSTMArgumentError on bad options, an unknown key included (before any backend is tried).
  */
 export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): Promise<BrowserBackendReport> {
   validate(options);
   const fallbacks = options.fallbacks ?? ['webgl', 'wasm'];
   const attempts: BackendAttempt[] = [];
-  if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
+  locateWasm(options.wasmPaths);
   const probe = await probeWebGPU();
   let adapterReport: BrowserBackendReport['adapter'];
   if ('reason' in probe) {
@@ -181,7 +240,11 @@ export async function useWebGPUBackend(options: UseWebGPUBackendOptions = {}): P
     }
   }
   for (const backend of fallbacks) {
-    const reason = await trySet(backend);
+    // In Node, wasm's Emscripten module would turn every later uncaught error into exit code 7.
+    const reason =
+      backend === 'wasm'
+        ? await withoutEmscriptenProcessHandlers(() => trySet(backend))
+        : await trySet(backend);
     attempts.push(reason === null ? { backend, ok: true } : { backend, ok: false, reason });
     if (reason === null) {
       const wasm: WasmSetup =

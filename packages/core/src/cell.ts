@@ -57,9 +57,12 @@ export class ConvLSTMCell<R extends SpatialRank = 2> {
     };
   }
 
-  /** The trainable variables, in weight order (for `optimizer.minimize(f, false, varList)`). */
-  get trainableWeights(): readonly Variable[] {
-    return this.vars;
+  /**
+   * The trainable variables, in weight order (for `optimizer.minimize(f, false, varList)`, which
+   * takes a mutable `Variable[]`): a fresh array each time, so changing it changes no cell.
+   */
+  get trainableWeights(): Variable[] {
+    return [...this.vars];
   }
 
   /** Number of trainable scalars. */

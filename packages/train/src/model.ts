@@ -172,8 +172,11 @@ export class EncoderForecaster {
     return [...this.encoder.allCells, ...this.forecaster.allCells];
   }
 
-  /** All trainable variables in {@link weightNames} order (for optimisers and checkpoints). */
-  get trainableWeights(): readonly Variable[] {
+  /**
+   * All trainable variables in {@link weightNames} order (for optimisers and checkpoints): a fresh
+   * `Variable[]` each time, so `optimizer.minimize(f, true, model.trainableWeights)` type-checks.
+   */
+  get trainableWeights(): Variable[] {
     return [
       ...this.encoder.trainableWeights,
       ...this.forecaster.trainableWeights,
