@@ -4,8 +4,9 @@
 // option keys (`key: value` in backticks: a property of some public type of a built package) and
 // code identifiers in backticks (camelCase or inner-capital names: somewhere in the packages'
 // public types, their source code outside comments and tests, or TF.js' types).
-// A name a README cites on purpose although the code no longer has it (history) is listed in a
-// `<!-- readme-names: historical NAME, NAME -->` comment of that README.
+// A name a README cites on purpose although the code no longer has it (history), or a name of
+// another tool (e.g. a bundler's option), is listed in a `<!-- readme-names: historical NAME -->`
+// or `<!-- readme-names: external NAME -->` comment of that README.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,7 +127,7 @@ const ignoredDirs = new Set([
 let checked = 0;
 for (const readme of readmes()) {
   const historical = new Set(
-    [...readme.text.matchAll(/<!--\s*readme-names:\s*historical\s+(.*?)\s*-->/g)].flatMap((m) =>
+    [...readme.text.matchAll(/<!--\s*readme-names:\s*(?:historical|external)\s+(.*?)\s*-->/g)].flatMap((m) =>
       m[1].split(/[\s,]+/).filter(Boolean),
     ),
   );
