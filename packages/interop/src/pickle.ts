@@ -417,7 +417,8 @@ export function unpickle(bytes: Uint8Array): PyValue {
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) throw new UnpicklingError(`APPENDS on ${describe(list)}`);
-        list.push(...items);
+        // One by one: spreading a long run of items into push() overflows the call stack.
+        for (const item of items) list.push(item);
         break;
       }
       case 0x52: {
