@@ -3,7 +3,7 @@ import { type StateDictTensor, torchLayerKeys } from '@convlstm/core/compat';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { InteropFormatError } from './errors.js';
 import { readKerasArchive, readKerasH5, writeKerasWeights } from './keras.js';
-import { type ReadLimits, resolveLimits } from './limits.js';
+import { formatErrorOf, type ReadLimits, resolveLimits } from './limits.js';
 import { parseHeader, readSafetensors, writeSafetensors } from './safetensors.js';
 import { type ConvLSTMStack, stackFromStateDict, stackToStateDict, withDropped } from './stack.js';
 import { readTorch } from './torch.js';
@@ -144,7 +144,7 @@ export async function readWeights(bytes: Uint8Array, options: ReadOptions = {}):
   } catch (error) {
     // The core's argument errors (a state dict's shapes) are this file's fault: one error type, naming it.
     if (error instanceof ConvLSTMArgumentError) throw new InteropFormatError(file, error.message);
-    throw error;
+    throw formatErrorOf(file, error);
   }
 }
 

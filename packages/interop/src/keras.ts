@@ -2,7 +2,14 @@ import type { ActivationName } from '@convlstm/core';
 import { strFromU8 } from 'fflate';
 import { InteropFormatError } from './errors.js';
 import { buildHdf5, ensureGroup, Group, readFloatDataset, withHdf5 } from './hdf5.js';
-import { checkEntries, ElementBudget, type ReadLimits, resolveLimits, unzipLimited } from './limits.js';
+import {
+  checkEntries,
+  ElementBudget,
+  formatErrorOf,
+  type ReadLimits,
+  resolveLimits,
+  unzipLimited,
+} from './limits.js';
 import { type ConvLSTMStack, type StackLayer, withDropped } from './stack.js';
 
 /*
@@ -312,6 +319,16 @@ export async function readKerasArchive(
   bytes: Uint8Array,
   file = '.keras archive',
   options: KerasReadOptions = {},
+): Promise<ConvLSTMStack> {
+  return readArchive(bytes, file, options).catch((error: unknown) => {
+    throw formatErrorOf(file, error);
+  });
+}
+
+async function readArchive(
+  bytes: Uint8Array,
+  file: string,
+  options: KerasReadOptions,
 ): Promise<ConvLSTMStack> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     throw new InteropFormatError(file, 'not a .keras archive (expected a zip archive, starting "PK")');

@@ -153,3 +153,28 @@ export interface TensorReadOptions {
    */
   include?: (key: string) => boolean;
 }
+
+/**
+ * Runs a reader, turning anything it throws that is not already an {@link InteropFormatError}
+ * (an allocation the engine refuses, a stack overflow on a self-referencing structure) into
+ * one naming `file`: callers handle one error type, and a user sees one line.
+ */
+export function asFormatError<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw formatErrorOf(file, error);
+  }
+}
+
+/** `error` as an {@link InteropFormatError} naming `file`. */
+export function formatErrorOf(file: string, error: unknown): InteropFormatError {
+  if (error instanceof InteropFormatError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new InteropFormatError(
+    file,
+    error instanceof RangeError
+      ? `too large to read (${message}); a genuine file this size needs lower limits elsewhere or more memory`
+      : `unreadable (${message})`,
+  );
+}

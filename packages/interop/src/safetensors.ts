@@ -1,7 +1,13 @@
 import type { StateDictTensor } from '@convlstm/core/compat';
 import { decodeFloats, type FloatDType } from './dtypes.js';
 import { InteropFormatError } from './errors.js';
-import { checkEntries, ElementBudget, resolveLimits, type TensorReadOptions } from './limits.js';
+import {
+  asFormatError,
+  checkEntries,
+  ElementBudget,
+  resolveLimits,
+  type TensorReadOptions,
+} from './limits.js';
 
 /*
  * safetensors (https://github.com/huggingface/safetensors): an 8-byte little-endian header
@@ -66,6 +72,14 @@ export function readSafetensors(
   bytes: Uint8Array,
   file = 'safetensors',
   options: TensorReadOptions = {},
+): SafetensorsContents {
+  return asFormatError(file, () => readSafetensorsContents(bytes, file, options));
+}
+
+function readSafetensorsContents(
+  bytes: Uint8Array,
+  file: string,
+  options: TensorReadOptions,
 ): SafetensorsContents {
   const limits = resolveLimits(options.limits, file);
   const budget = new ElementBudget(limits, file);

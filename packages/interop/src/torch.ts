@@ -2,6 +2,7 @@ import type { StateDictTensor } from '@convlstm/core/compat';
 import { DTYPE_BYTES, elementReader, type FloatDType } from './dtypes.js';
 import { InteropFormatError } from './errors.js';
 import {
+  asFormatError,
   ElementBudget,
   type ResolvedLimits,
   resolveLimits,
@@ -101,6 +102,10 @@ export function readTorch(
   file = 'torch.save file',
   options: TensorReadOptions = {},
 ): TorchContents {
+  return asFormatError(file, () => readTorchContents(bytes, file, options));
+}
+
+function readTorchContents(bytes: Uint8Array, file: string, options: TensorReadOptions): TorchContents {
   const limits = resolveLimits(options.limits, file);
   const budget = new ElementBudget(limits, file);
   const include = options.include ?? (() => true);
