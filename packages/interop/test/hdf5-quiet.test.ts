@@ -24,16 +24,19 @@ describe('a damaged HDF5 file', () => {
     [400, 800],
     [800, 1600],
     [1600, 3000],
-  ])('bytes %i–%i overwritten: one line naming the file, nothing printed by the HDF5 library', async (from, to) => {
-    const bytes = fixture('keras.weights.h5').slice();
-    bytes.fill(0xff, from, to);
-    const error = await readWeights(bytes, { file: 'damaged.weights.h5' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InteropFormatError);
-    const message = (error as Error).message;
-    expect(message).toMatch(/^damaged\.weights\.h5: corrupt HDF5 file: \S/);
-    expect(message).not.toContain('\n');
-    expect(message).not.toContain('name not defined');
-    expect(printed.filter((l) => l.includes('HDF5'))).toEqual([]);
-    expect(printed).toEqual([]);
-  });
+  ])(
+    'bytes %i–%i overwritten: one line naming the file, nothing printed by the HDF5 library',
+    async (from, to) => {
+      const bytes = fixture('keras.weights.h5').slice();
+      bytes.fill(0xff, from, to);
+      const error = await readWeights(bytes, { file: 'damaged.weights.h5' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InteropFormatError);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^damaged\.weights\.h5: corrupt HDF5 file: \S/);
+      expect(message).not.toContain('\n');
+      expect(message).not.toContain('name not defined');
+      expect(printed.filter((l) => l.includes('HDF5'))).toEqual([]);
+      expect(printed).toEqual([]);
+    },
+  );
 });
