@@ -3,6 +3,7 @@ import { DTYPE_BYTES, elementReader, type FloatDType } from './dtypes.js';
 import { InteropFormatError } from './errors.js';
 import {
   asFormatError,
+  checkEntries,
   ElementBudget,
   type ResolvedLimits,
   resolveLimits,
@@ -131,6 +132,7 @@ function readTorchContents(bytes: Uint8Array, file: string, options: TensorReadO
   const tensors: Record<string, StateDictTensor> = {};
   const dtypes: Record<string, FloatDType> = {};
   const skipped: Record<string, string> = {};
+  const seen = new Set<PyDict>();
   const visit = (v: PyValue, path: string): void => {
     if (v instanceof TensorRef) {
       if (!include(path)) return;
@@ -142,6 +144,11 @@ function readTorchContents(bytes: Uint8Array, file: string, options: TensorReadO
       tensors[path] = gather(v, records, root, budget, path, dtype);
       dtypes[path] = dtype;
     } else if (v instanceof PyDict) {
+      // A dict reached twice (through the memo) would be walked once per path: exponentially often, or forever.
+      if (seen.has(v))
+        throw new InteropFormatError(file, `"${path}" is a dict already seen: not a state dict`);
+      seen.add(v);
+      checkEntries(v.entries.size, `dict "${path}"`, limits, file);
       for (const [k, child] of v.entries) {
         if (typeof k === 'string') visit(child, path === '' ? k : `${path}.${k}`);
       }

@@ -239,6 +239,14 @@ describe('limits on declared sizes', () => {
     expect((raised as Error).message).not.toContain('\n');
   });
 
+  it('a dict that holds itself (through the memo) is refused, not walked forever', () => {
+    // PROTO 2, EMPTY_DICT, BINPUT 0, SHORT_BINUNICODE 'a', BINGET 0, SETITEM, STOP
+    const pkl = Uint8Array.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x8c, 0x01, 0x61, 0x68, 0x00, 0x73, 0x2e]);
+    expect(() => readTorch(torchZip(pkl, f32([1])), 'loop.pt')).toThrow(
+      /^loop\.pt: "a" is a dict already seen: not a state dict$/,
+    );
+  });
+
   it('a view within the limits still reads (stride 0 repeats the element)', () => {
     const { tensors } = readTorch(torchZip(pickleOfView(1, [3], [0]), f32([2.5])), 'view.pt');
     expect(Array.from(tensors.w?.data ?? [])).toEqual([2.5, 2.5, 2.5]);
