@@ -11,6 +11,8 @@ import {
   readTorch,
   readWeights,
   sniffFormat,
+  UnpicklingError,
+  unpickle,
   writeKerasWeights,
 } from '../src/index.js';
 import { fixture } from './helpers.js';
@@ -370,5 +372,16 @@ describe('Keras layers the conversion would drop', () => {
     expect((await readWeights(withBn, { file: 'bn.weights.h5', allowPartial: true })).dropped).toEqual([
       'batch_normalization',
     ]);
+  });
+});
+
+describe('the pickle interpreter', () => {
+  it('a text opcode whose bytes are not UTF-8 is its own UnpicklingError, and a torch file error names the file', () => {
+    // PROTO 2, SHORT_BINUNICODE of 0xff, STOP
+    const pkl = Uint8Array.from([0x80, 0x02, 0x8c, 0x01, 0xff, 0x2e]);
+    expect(() => unpickle(pkl)).toThrow(UnpicklingError);
+    expect(() => readTorch(torchZip(pkl, f32([1])), 'text.pt')).toThrow(
+      /^text\.pt: unsafe or unsupported pickle: malformed: /,
+    );
   });
 });
