@@ -385,3 +385,28 @@ describe('the pickle interpreter', () => {
     );
   });
 });
+
+describe('legacy Keras .h5', () => {
+  it('a BatchNormalization in model_config is refused naming it, or listed with allowPartial', async () => {
+    const { default: h5wasm } = await import('h5wasm');
+    const { FS } = await h5wasm.ready;
+    FS.writeFile('/legacy-bn.h5', fixture('keras-legacy.h5'));
+    const h5 = new h5wasm.File('/legacy-bn.h5', 'a');
+    const config = JSON.parse(String(h5.attrs.model_config?.json_value)) as { config: { layers: unknown[] } };
+    const at = config.config.layers.findIndex(
+      (l) => (l as { class_name: string }).class_name === 'ConvLSTM2D',
+    );
+    config.config.layers.splice(at + 1, 0, { class_name: 'BatchNormalization', config: { name: 'bn' } });
+    h5.delete_attribute('model_config');
+    h5.create_attribute('model_config', JSON.stringify(config));
+    h5.close();
+    const bytes = FS.readFile('/legacy-bn.h5');
+    FS.unlink('/legacy-bn.h5');
+    await expect(readWeights(bytes, { file: 'legacy.h5' })).rejects.toThrow(
+      /^legacy\.h5: holds layers that the conversion would drop .*: bn \(BatchNormalization\);/,
+    );
+    const partial = await readWeights(bytes, { file: 'legacy.h5', allowPartial: true });
+    expect(partial.dropped).toEqual(['bn (BatchNormalization)']);
+    expect(partial.layers).toHaveLength(2);
+  });
+});
