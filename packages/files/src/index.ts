@@ -6,6 +6,7 @@ export {
   pruneFolder,
   removeTempLeftovers,
   resolveFolder,
+  tempSibling,
   writeFileAtomic,
   writeFileDurable,
   writeFolderAtomic,

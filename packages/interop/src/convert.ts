@@ -8,7 +8,8 @@ import {
 } from '@convlstm/cli';
 import { ACTIVATIONS } from '@convlstm/core/internal';
 import { InteropFormatError } from './errors.js';
-import { exists, fileFormat, readModelFile, writeModelFile } from './node.js';
+import { DEFAULT_LIMITS, type ReadLimits } from './limits.js';
+import { checkWritable, exists, fileFormat, outputFiles, readModelFile, writeModelFile } from './node.js';
 import { describeStack } from './stack.js';
 
 const PROGRAM = 'convlstm-convert';
@@ -44,8 +45,27 @@ const OPTIONS: readonly OptionSpec[] = [
     description: 'gate activation of a Keras .weights.h5 (it holds no config)',
     defaultText: 'sigmoid',
   },
-  { key: 'force', kind: { type: 'boolean' }, description: 'replace an existing output file' },
+  {
+    key: 'allowPartial',
+    kind: { type: 'boolean' },
+    description:
+      'convert the ConvLSTM layers even when the input has other weights (BatchNormalization, a head, ...); lists what is dropped',
+  },
+  {
+    key: 'maxBytes',
+    kind: { type: 'int', min: 1 },
+    placeholder: 'N',
+    description: 'largest weight data to decode and zip entry to inflate, in bytes (raise for huge models)',
+    defaultText: String(DEFAULT_LIMITS.maxEntryBytes),
+  },
+  { key: 'force', kind: { type: 'boolean' }, description: 'replace existing output files' },
 ];
+
+/** The read limits `--max-bytes N` sets: N bytes inflated per zip entry, N bytes of float32 weights. */
+export function limitsForBytes(bytes: number): ReadLimits {
+  const elements = Math.max(1, Math.floor(bytes / 4));
+  return { maxEntryBytes: bytes, maxTensorElements: elements, maxTotalElements: elements };
+}
 
 const USAGE = `Usage: ${PROGRAM} --in FILE --out FILE [options]
 
@@ -83,24 +103,33 @@ export async function convert(argv: readonly string[], out: Output): Promise<num
       `--out ${output}: write .safetensors (PyTorch), .h5 (Keras weights) or .json (TF.js)`,
     );
   }
-  if (values.force !== true && (await exists(output))) {
-    throw new UsageError(`--out ${output} exists; pass --force to replace it`);
+  const force = values.force === true;
+  for (const target of outputFiles(output)) {
+    if (!force && (await exists(target))) {
+      throw new UsageError(`--out ${output}: ${target} exists; pass --force to replace it`);
+    }
   }
   try {
+    // Before the input is read: an output that cannot be written fails at once, not after the work.
+    await checkWritable(output, force);
     const stack = await readModelFile(input, {
       ...(typeof values.prefix === 'string' ? { prefix: values.prefix } : {}),
       ...(typeof values.recurrentActivation === 'string'
         ? { recurrentActivation: values.recurrentActivation as (typeof ACTIVATIONS)[number] }
         : {}),
+      ...(typeof values.maxBytes === 'number' ? { limits: limitsForBytes(values.maxBytes) } : {}),
+      allowPartial: values.allowPartial === true,
     });
     out.write(`${input}: ${stack.layers.length} ConvLSTM layer${stack.layers.length === 1 ? '' : 's'}\n`);
     for (const line of describeStack(stack)) out.write(`  ${line}\n`);
-    await writeModelFile(
-      stack,
-      output,
-      typeof values.outPrefix === 'string' ? { prefix: values.outPrefix } : {},
-    );
-    out.write(`wrote ${output}\n`);
+    if (stack.dropped !== undefined) {
+      out.write(`dropped (--allow-partial): ${stack.dropped.join(', ')}\n`);
+    }
+    await writeModelFile(stack, output, {
+      ...(typeof values.outPrefix === 'string' ? { prefix: values.outPrefix } : {}),
+      overwrite: force,
+    });
+    out.write(`wrote ${outputFiles(output).join(' and ')}\n`);
     return 0;
   } catch (error) {
     if (error instanceof InteropFormatError) throw new OperationalError(error.message);
@@ -108,11 +137,37 @@ export async function convert(argv: readonly string[], out: Output): Promise<num
   }
 }
 
+/**
+ * `stream` as an {@link Output} that survives its reader going away (`convlstm-convert ... |
+ * head -1`): a write error (EPIPE) stops the report, not the conversion, and is never an
+ * unhandled 'error' event.
+ */
+export function pipeSafe(stream: NodeJS.WritableStream): Output {
+  let state = BROKEN.get(stream);
+  if (state === undefined) {
+    const fresh = { broken: false };
+    state = fresh;
+    BROKEN.set(stream, fresh);
+    stream.on('error', () => {
+      fresh.broken = true;
+    });
+  }
+  const shared = state;
+  return {
+    write: (text: string) => {
+      if (!shared.broken) stream.write(text);
+    },
+  };
+}
+
+/** One listener per stream, however many runs share it (the CLI's tests run it many times). */
+const BROKEN = new WeakMap<NodeJS.WritableStream, { broken: boolean }>();
+
 /** Runs `convlstm-convert` under `@convlstm/cli`'s runner (one-line errors, exit codes). */
 export function runConvert(argv?: readonly string[]): Promise<number> {
   return runCli({
     program: PROGRAM,
-    main: ({ argv: args }) => convert(args, process.stdout),
+    main: ({ argv: args }) => convert(args, pipeSafe(process.stdout)),
     ...(argv === undefined ? {} : { argv }),
   });
 }

@@ -39,3 +39,15 @@ export function decodeFloats(
   }
   return out;
 }
+
+/** Element `i` (little-endian `dtype`) of `bytes`, widened to float32, without decoding the rest. */
+export function elementReader(bytes: Uint8Array, dtype: FloatDType): (i: number) => number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'float32') return (i) => view.getFloat32(4 * i, true);
+  if (dtype === 'float16') return (i) => halfToFloat(view.getUint16(2 * i, true));
+  const word = new DataView(new ArrayBuffer(4));
+  return (i) => {
+    word.setUint32(0, view.getUint16(2 * i, true) << 16, true);
+    return word.getFloat32(0, true);
+  };
+}

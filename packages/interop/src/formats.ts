@@ -1,8 +1,11 @@
 import type { ActivationName } from '@convlstm/core';
+import { type StateDictTensor, torchLayerKeys } from '@convlstm/core/compat';
+import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { InteropFormatError } from './errors.js';
 import { readKerasArchive, readKerasH5, writeKerasWeights } from './keras.js';
-import { readSafetensors, writeSafetensors } from './safetensors.js';
-import { type ConvLSTMStack, stackFromStateDict, stackToStateDict } from './stack.js';
+import { formatErrorOf, type ReadLimits, resolveLimits } from './limits.js';
+import { parseHeader, readSafetensors, writeSafetensors } from './safetensors.js';
+import { type ConvLSTMStack, stackFromStateDict, stackToStateDict, withDropped } from './stack.js';
 import { readTorch } from './torch.js';
 
 /** The weight files the converters read (`pt`, `safetensors`, `keras`, `h5`) and write (`safetensors`, `h5`). */
@@ -18,13 +21,19 @@ export function formatFromName(name: string): WeightFormat | null {
   return null;
 }
 
-/** What the first bytes say a file is (`'safetensors'` when its first 8 bytes are a plausible header length). */
+/**
+ * What a file's structure says it is. A safetensors file (an 8-byte length, then that many
+ * bytes of JSON object) is recognised first, by parsing its header: its length's first bytes can
+ * look like a pickle's `PROTO` opcode (a 128- or 384-byte header starts `0x80 0x00`).
+ */
 export function sniffFormat(bytes: Uint8Array): 'zip' | 'hdf5' | 'safetensors' | 'pickle' | 'unknown' {
+  if (bytes.length >= 9 && bytes[8] === 0x7b && typeof parseHeader(bytes) !== 'string') return 'safetensors';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return 'zip';
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46)
     return 'hdf5';
   if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5) return 'pickle';
+  // A header that does not parse (truncated, corrupt) still looks like safetensors, so its reader says what is wrong.
   if (bytes.length >= 9) {
     const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
     if (n > 1n && n < 100_000_000n && bytes[8] === 0x7b) return 'safetensors';
@@ -55,6 +64,15 @@ export interface ReadOptions {
    * layers differently, e.g. `(k) => k.replace('cells.', 'cell_list.')`. Applied before `prefix`.
    */
   rename?: (key: string) => string;
+  /** Bounds on the sizes a file declares, checked before allocating; see {@link ReadLimits}. */
+  limits?: ReadLimits;
+  /**
+   * Convert the ConvLSTM layers even when the file holds weights the converter does not carry
+   * over (a Keras BatchNormalization or Dense, PyTorch parameters under `prefix` that are not
+   * `cell_list.*`); they are listed in the stack's `dropped`. Default `false`: such a file is
+   * refused naming them, since the converted model would compute something else.
+   */
+  allowPartial?: boolean;
 }
 
 function renamed<T>(
@@ -91,26 +109,60 @@ export async function readWeights(bytes: Uint8Array, options: ReadOptions = {}):
   ) {
     throw new InteropFormatError(file, `named as ${format} but the content is ${WHAT[kind]}`);
   }
-  switch (format) {
-    case 'pt':
-      return stackFromStateDict(
-        renamed(readTorch(bytes, file).tensors, options.rename),
-        options.prefix ?? '',
-      );
-    case 'safetensors':
-      return stackFromStateDict(
-        renamed(readSafetensors(bytes, file).tensors, options.rename),
-        options.prefix ?? '',
-      );
-    case 'keras':
-      return readKerasArchive(bytes, file);
-    case 'h5':
-      return readKerasH5(
-        bytes,
-        file,
-        options.recurrentActivation === undefined ? {} : { recurrentActivation: options.recurrentActivation },
-      );
+  const limits = resolveLimits(options.limits, file);
+  const allowPartial = options.allowPartial === true;
+  try {
+    switch (format) {
+      case 'pt':
+      case 'safetensors': {
+        const prefix = options.prefix ?? '';
+        const rename = options.rename ?? ((key: string) => key);
+        const include = (key: string) => rename(key).startsWith(prefix);
+        const contents =
+          format === 'pt'
+            ? readTorch(bytes, file, { limits, include })
+            : readSafetensors(bytes, file, { limits, include });
+        return fromStateDict(
+          renamed(contents.tensors, options.rename),
+          renamed(contents.skipped, options.rename),
+          prefix,
+          file,
+          allowPartial,
+        );
+      }
+      case 'keras':
+        return await readKerasArchive(bytes, file, { limits, allowPartial });
+      case 'h5':
+        return await readKerasH5(bytes, file, {
+          limits,
+          allowPartial,
+          ...(options.recurrentActivation === undefined
+            ? {}
+            : { recurrentActivation: options.recurrentActivation }),
+        });
+    }
+  } catch (error) {
+    // The core's argument errors (a state dict's shapes) are this file's fault: one error type, naming it.
+    if (error instanceof ConvLSTMArgumentError) throw new InteropFormatError(file, error.message);
+    throw formatErrorOf(file, error);
   }
+}
+
+/** The stack of a state dict whose keys are all under `prefix`; what it does not map is refused or listed. */
+function fromStateDict(
+  dict: Record<string, StateDictTensor>,
+  skipped: Record<string, string>,
+  prefix: string,
+  file: string,
+  allowPartial: boolean,
+): ConvLSTMStack {
+  const stack = stackFromStateDict(dict, prefix);
+  const mapped = new Set(stack.layers.flatMap((_, l) => Object.values(torchLayerKeys(prefix, l))));
+  const dropped = [
+    ...Object.keys(dict).filter((key) => !mapped.has(key)),
+    ...Object.entries(skipped).map(([key, dtype]) => `${key} (${dtype})`),
+  ];
+  return withDropped(stack, dropped, file, allowPartial, `parameters under prefix "${prefix}"`);
 }
 
 /** Options of {@link writeWeights}. */

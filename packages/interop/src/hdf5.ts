@@ -1,5 +1,6 @@
 import h5wasm, { type Dataset, type File, Group } from 'h5wasm';
 import { InteropFormatError } from './errors.js';
+import type { ElementBudget } from './limits.js';
 
 /*
  * HDF5 through h5wasm (the HDF5 C library compiled to WebAssembly), on its in-memory file system,
@@ -44,22 +45,61 @@ export function assertHdf5(bytes: Uint8Array, file: string): void {
   }
 }
 
-/** Opens `bytes` as an HDF5 file, runs `use` on it, then closes and forgets it. */
+let quiet: Promise<void> | null = null;
+
+/**
+ * Makes the HDF5 library raise its error stack as an exception instead of printing it
+ * (`HDF5-DIAG ...` lines on stderr, dozens per damaged file): h5wasm's throwing handler, set
+ * once with `H5Eset_auto2`.
+ */
+function quietHdf5(): Promise<void> {
+  quiet ??= h5wasm.ready.then((module) => {
+    (module as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
+  });
+  return quiet;
+}
+
+/** The first line of an HDF5 error stack that says what failed (`... major: ..., minor: ...`), for a one-line message. */
+function hdf5Reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const minor = lines.find((l) => l.startsWith('minor:'));
+  const first = lines.find((l) => /#\d+:/.test(l));
+  if (first !== undefined) {
+    const what = first.replace(/^#\d+:\s*\S+\s+line\s+\d+\s+in\s+\S+\(\):\s*/, '');
+    return minor === undefined ? what : `${what} (${minor.slice('minor:'.length).trim()})`;
+  }
+  if (text.includes('name not defined')) return 'an object it names cannot be read';
+  return lines[0] ?? 'unreadable';
+}
+
+/**
+ * Opens `bytes` as an HDF5 file, runs `use` on it, then closes and forgets it. Whatever the
+ * HDF5 library raises on a damaged file becomes one {@link InteropFormatError} naming `file`;
+ * nothing reaches the terminal.
+ */
 export async function withHdf5<T>(bytes: Uint8Array, file: string, use: (h5: File) => T): Promise<T> {
   assertHdf5(bytes, file);
+  await quietHdf5();
   const { FS } = await h5wasm.ready;
   const name = `/convlstm-in-${counter++}.h5`;
   FS.writeFile(name, bytes);
   let h5: File | null = null;
   try {
-    try {
-      h5 = new h5wasm.File(name, 'r');
-    } catch (error) {
-      throw new InteropFormatError(file, `corrupt HDF5 file (${(error as Error).message})`);
-    }
+    h5 = new h5wasm.File(name, 'r');
     return use(h5);
+  } catch (error) {
+    if (error instanceof InteropFormatError) throw error;
+    throw new InteropFormatError(file, `corrupt HDF5 file: ${hdf5Reason(error)}`);
   } finally {
-    h5?.close();
+    try {
+      h5?.close();
+    } catch {
+      // Closing a damaged file can fail too; the read's own error (or result) is what matters.
+    }
     FS.unlink(name);
   }
 }
@@ -95,17 +135,20 @@ export function ensureGroup(root: Group, path: string): Group {
   return group;
 }
 
-/** The float32 values and shape of a dataset; throws naming `path` for anything else. */
+/** The float32 values and shape of a dataset, within `budget`; throws naming `path` for anything else. */
 export function readFloatDataset(
   h5: File,
   path: string,
-  file: string,
+  budget: ElementBudget,
 ): { shape: number[]; data: Float32Array } {
+  const file = budget.file;
   const entity = h5.get(path);
   if (entity === null || !('shape' in entity)) throw new InteropFormatError(file, `missing dataset ${path}`);
   const dataset = entity as Dataset;
-  const value = dataset.value;
   const shape = dataset.shape ?? [];
+  // The declared shape is checked before h5wasm allocates the values.
+  budget.take(shape, `dataset ${path}`);
+  const value = dataset.value;
   if (value instanceof Float32Array) return { shape, data: value };
   if (value instanceof Float64Array) return { shape, data: Float32Array.from(value) };
   throw new InteropFormatError(

@@ -14,6 +14,11 @@ export {
   writeWeights,
 } from './formats.js';
 export { type KerasReadOptions, readKerasArchive, readKerasH5, writeKerasWeights } from './keras.js';
+export {
+  DEFAULT_LIMITS,
+  type ReadLimits,
+  type TensorReadOptions,
+} from './limits.js';
 export { ALLOWED_GLOBALS, UnpicklingError, unpickle } from './pickle.js';
 export { readSafetensors, type SafetensorsContents, writeSafetensors } from './safetensors.js';
 export {
@@ -24,6 +29,7 @@ export {
   stackFromConvLSTM,
   stackFromStateDict,
   stackToStateDict,
+  withDropped,
 } from './stack.js';
 export { readTfjs, type TfjsFiles, type TfjsModelJson, writeTfjs } from './tfjs.js';
 export { readTorch, type TorchContents } from './torch.js';

@@ -1,8 +1,16 @@
 import type { ActivationName } from '@convlstm/core';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { InteropFormatError } from './errors.js';
 import { buildHdf5, ensureGroup, Group, readFloatDataset, withHdf5 } from './hdf5.js';
-import type { ConvLSTMStack, StackLayer } from './stack.js';
+import {
+  checkEntries,
+  ElementBudget,
+  formatErrorOf,
+  type ReadLimits,
+  resolveLimits,
+  unzipLimited,
+} from './limits.js';
+import { type ConvLSTMStack, type StackLayer, withDropped } from './stack.js';
 
 /*
  * Keras `ConvLSTM2D` weights are the core's layout already (`kernel [kh, kw, Cin, 4C]`,
@@ -28,7 +36,31 @@ export interface KerasReadOptions {
    * Keras' default (tfjs-layers' `ConvLSTM2D` defaults to `'hardSigmoid'`).
    */
   recurrentActivation?: ActivationName;
+  /** Bounds on the sizes the file declares, checked before allocating; see {@link ReadLimits}. */
+  limits?: ReadLimits;
+  /**
+   * Convert the ConvLSTM2D layers even when the model has other layers that change its output
+   * (BatchNormalization, Dense, Conv3D, ...); they are listed in the stack's `dropped`. Default
+   * `false`: such a file is refused naming them.
+   */
+  allowPartial?: boolean;
 }
+
+/**
+ * Layers a converted ConvLSTM stack may leave out without computing something else at
+ * inference: inputs, and regularisers that are the identity outside training.
+ */
+const PASSIVE_LAYERS = new Set([
+  'InputLayer',
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'SpatialDropout3D',
+  'GaussianDropout',
+  'GaussianNoise',
+  'AlphaDropout',
+  'ActivityRegularization',
+]);
 
 function activationOf(value: unknown, kerasMajor: number, file: string, where: string): ActivationName {
   const name =
@@ -54,8 +86,15 @@ function activationOf(value: unknown, kerasMajor: number, file: string, where: s
   }
 }
 
-/** The ConvLSTM2D layers of a Keras model config, in model order; other layers are skipped. */
-function convLstmConfigs(config: unknown, kerasMajor: number, file: string): KerasLayerConfig[] {
+/**
+ * The ConvLSTM2D layers of a Keras model config, in model order, and the other layers that change
+ * the model's output (`name (Class)`), which the stack would drop.
+ */
+function convLstmConfigs(
+  config: unknown,
+  kerasMajor: number,
+  file: string,
+): { configs: KerasLayerConfig[]; others: string[] } {
   const layers = (config as { config?: { layers?: unknown } })?.config?.layers;
   if (!Array.isArray(layers)) {
     throw new InteropFormatError(
@@ -64,9 +103,14 @@ function convLstmConfigs(config: unknown, kerasMajor: number, file: string): Ker
     );
   }
   const out: KerasLayerConfig[] = [];
+  const others: string[] = [];
   for (const raw of layers) {
-    const layer = raw as { class_name?: unknown; config?: Record<string, unknown> };
-    if (layer.class_name !== 'ConvLSTM2D') continue;
+    const layer = raw as { class_name?: unknown; config?: Record<string, unknown> } | null;
+    if (layer?.class_name !== 'ConvLSTM2D') {
+      const cls = String(layer?.class_name);
+      if (!PASSIVE_LAYERS.has(cls)) others.push(`${String(layer?.config?.name ?? '?')} (${cls})`);
+      continue;
+    }
     const cfg = layer.config ?? {};
     const name = String(cfg.name);
     const where = `layer ${name}`;
@@ -91,7 +135,7 @@ function convLstmConfigs(config: unknown, kerasMajor: number, file: string): Ker
       recurrentActivation: activationOf(cfg.recurrent_activation ?? 'sigmoid', kerasMajor, file, where),
     });
   }
-  return out;
+  return { configs: out, others };
 }
 
 function toLayer(
@@ -165,14 +209,14 @@ function readKeras3Weights(
   file: string,
   configs: KerasLayerConfig[] | null,
   options: KerasReadOptions,
+  budget: ElementBudget,
 ): ConvLSTMStack {
   const root = h5.get('layers');
   if (!(root instanceof Group))
     throw new InteropFormatError(file, 'no layers/ group: not a Keras 3 weights file');
-  const groups = root
-    .keys()
-    .filter((k) => k.startsWith('conv_lstm2d'))
-    .sort(byKerasIndex);
+  const keys = root.keys();
+  checkEntries(keys.length, 'layers/ group', budget.limits, file);
+  const groups = keys.filter((k) => k.startsWith('conv_lstm2d')).sort(byKerasIndex);
   if (configs !== null && configs.length !== groups.length) {
     throw new InteropFormatError(
       file,
@@ -185,7 +229,7 @@ function readKeras3Weights(
     const arrays = vars
       .keys()
       .sort((a, b) => Number(a) - Number(b))
-      .map((k) => readFloatDataset(h5, `layers/${g}/cell/vars/${k}`, file));
+      .map((k) => readFloatDataset(h5, `layers/${g}/cell/vars/${k}`, budget));
     const cfg = configs?.[l];
     return toLayer(
       cfg?.name ?? g,
@@ -194,7 +238,18 @@ function readKeras3Weights(
       file,
     );
   });
-  return checkChain(layers, file);
+  const stack = checkChain(layers, file);
+  if (configs !== null) return stack;
+  // No config to say which layers there are: a group with weights that is no ConvLSTM2D is one the stack drops.
+  const others = keys.filter((k) => !k.startsWith('conv_lstm2d') && holdsData(root.get(k)));
+  return withDropped(stack, others, file, options.allowPartial === true, 'layers with weights');
+}
+
+/** Whether an HDF5 group holds a dataset at any depth. */
+function holdsData(entity: unknown, depth = 0): boolean {
+  if (!(entity instanceof Group)) return entity !== null && typeof entity === 'object' && 'shape' in entity;
+  if (depth > 16) return true;
+  return entity.keys().some((k) => holdsData(entity.get(k), depth + 1));
 }
 
 function attrJson(group: Group, name: string): unknown {
@@ -203,7 +258,12 @@ function attrJson(group: Group, name: string): unknown {
 }
 
 /** Legacy `.h5` (`model.save('x.h5')`): `model_config` plus `model_weights/<layer>` with `weight_names`. */
-function readLegacy(h5: import('h5wasm').File, file: string): ConvLSTMStack {
+function readLegacy(
+  h5: import('h5wasm').File,
+  file: string,
+  options: KerasReadOptions,
+  budget: ElementBudget,
+): ConvLSTMStack {
   const configText = attrJson(h5, 'model_config');
   const version = String(attrJson(h5, 'keras_version') ?? '2');
   const major = Number(version.split('.')[0]);
@@ -221,17 +281,19 @@ function readLegacy(h5: import('h5wasm').File, file: string): ConvLSTMStack {
   } catch {
     throw new InteropFormatError(file, 'model_config attribute is not JSON');
   }
-  const layers = convLstmConfigs(config, major, file).map((cfg) => {
+  const { configs, others } = convLstmConfigs(config, major, file);
+  const layers = configs.map((cfg) => {
     const group = root.get(cfg.name);
     const names = group instanceof Group ? attrJson(group, 'weight_names') : undefined;
     if (!(group instanceof Group) || !Array.isArray(names)) {
       throw new InteropFormatError(file, `missing weights of layer ${cfg.name}`);
     }
     const base = weightsRoot instanceof Group ? `model_weights/${cfg.name}` : cfg.name;
-    const arrays = names.map((n) => readFloatDataset(h5, `${base}/${String(n)}`, file));
+    checkEntries(names.length, `layer ${cfg.name} weight_names`, budget.limits, file);
+    const arrays = names.map((n) => readFloatDataset(h5, `${base}/${String(n)}`, budget));
     return toLayer(cfg.name, arrays, cfg, file);
   });
-  return checkChain(layers, file);
+  return withDropped(checkChain(layers, file), others, file, options.allowPartial === true, 'layers');
 }
 
 /**
@@ -244,24 +306,37 @@ export async function readKerasH5(
   file = 'Keras .h5 file',
   options: KerasReadOptions = {},
 ): Promise<ConvLSTMStack> {
+  const budget = new ElementBudget(resolveLimits(options.limits, file), file);
   return withHdf5(bytes, file, (h5) =>
     h5.attrs.model_config !== undefined || h5.get('model_weights') !== null
-      ? readLegacy(h5, file)
-      : readKeras3Weights(h5, file, null, options),
+      ? readLegacy(h5, file, options, budget)
+      : readKeras3Weights(h5, file, null, options, budget),
   );
 }
 
 /** Reads a `.keras` archive (zip of `config.json`, `metadata.json`, `model.weights.h5`). */
-export async function readKerasArchive(bytes: Uint8Array, file = '.keras archive'): Promise<ConvLSTMStack> {
+export async function readKerasArchive(
+  bytes: Uint8Array,
+  file = '.keras archive',
+  options: KerasReadOptions = {},
+): Promise<ConvLSTMStack> {
+  return readArchive(bytes, file, options).catch((error: unknown) => {
+    throw formatErrorOf(file, error);
+  });
+}
+
+async function readArchive(
+  bytes: Uint8Array,
+  file: string,
+  options: KerasReadOptions,
+): Promise<ConvLSTMStack> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     throw new InteropFormatError(file, 'not a .keras archive (expected a zip archive, starting "PK")');
   }
-  let records: Record<string, Uint8Array>;
-  try {
-    records = unzipSync(bytes);
-  } catch (error) {
-    throw new InteropFormatError(file, `truncated or corrupt zip archive (${(error as Error).message})`);
-  }
+  const limits = resolveLimits(options.limits, file);
+  const records = unzipLimited(bytes, file, limits, (name) =>
+    ['config.json', 'metadata.json', 'model.weights.h5'].includes(name),
+  );
   const configBytes = records['config.json'];
   const weights = records['model.weights.h5'];
   if (configBytes === undefined || weights === undefined) {
@@ -271,16 +346,20 @@ export async function readKerasArchive(bytes: Uint8Array, file = '.keras archive
     );
   }
   let config: unknown;
-  let metadata: { keras_version?: unknown } = {};
+  let metadata: { keras_version?: unknown } | null = {};
   try {
     config = JSON.parse(strFromU8(configBytes));
     if (records['metadata.json'] !== undefined) metadata = JSON.parse(strFromU8(records['metadata.json']));
   } catch {
     throw new InteropFormatError(file, 'config.json or metadata.json is not JSON');
   }
-  const major = Number(String(metadata.keras_version ?? '3').split('.')[0]);
-  const configs = convLstmConfigs(config, major, file);
-  return withHdf5(weights, `${file} (model.weights.h5)`, (h5) => readKeras3Weights(h5, file, configs, {}));
+  const major = Number(String(metadata?.keras_version ?? '3').split('.')[0]);
+  const { configs, others } = convLstmConfigs(config, major, file);
+  const budget = new ElementBudget(limits, file);
+  const stack = await withHdf5(weights, `${file} (model.weights.h5)`, (h5) =>
+    readKeras3Weights(h5, file, configs, {}, budget),
+  );
+  return withDropped(stack, others, file, options.allowPartial === true, 'layers');
 }
 
 /**

@@ -2,9 +2,10 @@
  * `@convlstm/interop/node`: the readers and writers on files (Node only). Every write is atomic
  * (a temporary sibling renamed into place), so a failed conversion leaves nothing behind.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '@convlstm/files';
+import type { Stats } from 'node:fs';
+import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { type FileData, fsyncDir, tempSibling, writeFileDurable } from '@convlstm/files';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { InteropFormatError } from './errors.js';
 import { formatFromName, type ReadOptions, readWeights, type WeightFormat, writeWeights } from './formats.js';
@@ -87,37 +88,162 @@ async function encodeFor<T>(path: string, encode: () => T | Promise<T>): Promise
 export interface WriteFileOptions {
   /** `.safetensors`: the key prefix of the ConvLSTM in the PyTorch module. Default `''`. */
   prefix?: string;
+  /**
+   * Replace files that exist (`model.json` and its `.weights.bin` both count). Default `true`;
+   * with `false` an existing file is refused and nothing is written (the CLI without `--force`).
+   */
+  overwrite?: boolean;
+}
+
+/** The files writing `path` makes: `path`, and for a TF.js `model.json` its `<name>.weights.bin` beside it (first). */
+export function outputFiles(path: string): string[] {
+  if (fileFormat(path) !== 'tfjs') return [path];
+  return [join(dirname(path), `${basename(path).replace(/\.json$/i, '')}.weights.bin`), path];
+}
+
+function fsCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** The nearest folder of `dir` or above it that exists; throws naming `path` if it is a file. */
+async function nearestFolder(dir: string, path: string): Promise<{ folder: string; missing: string[] }> {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    let info: Stats | null;
+    try {
+      info = await stat(at);
+    } catch (error) {
+      if (fsCode(error) !== 'ENOENT')
+        throw new InteropFormatError(path, `cannot write in ${at} (${fsCode(error)})`);
+      info = null;
+    }
+    if (info !== null) {
+      if (!info.isDirectory())
+        throw new InteropFormatError(path, `cannot write there: ${at} is not a folder`);
+      return { folder: at, missing };
+    }
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) return { folder: at, missing };
+    at = up;
+  }
+}
+
+/**
+ * Checks, before any work, that the files writing `path` makes can be written: nothing is
+ * there unless `overwrite`, and the nearest existing folder takes a new file (a probe file is
+ * created and removed; no folder is made). Throws an {@link InteropFormatError} naming the file.
+ */
+export async function checkWritable(path: string, overwrite: boolean): Promise<void> {
+  for (const target of outputFiles(path)) {
+    if (!overwrite && (await exists(target))) {
+      throw new InteropFormatError(target, 'exists; pass --force (overwrite: true) to replace it');
+    }
+  }
+  const { folder } = await nearestFolder(dirname(path), path);
+  const probe = tempSibling(join(folder, basename(path)));
+  try {
+    await (await open(probe, 'wx')).close();
+  } catch (error) {
+    throw new InteropFormatError(path, `cannot write in ${folder} (${fsCode(error)})`);
+  }
+  await rm(probe, { force: true });
+}
+
+/**
+ * Creates the missing folders of `dir` one level at a time: Node's recursive `mkdir` spins
+ * forever under `/proc`, where every level reports ENOENT.
+ */
+async function makeFolders(dir: string, path: string): Promise<void> {
+  const { missing } = await nearestFolder(dir, path);
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      if (fsCode(error) !== 'EEXIST')
+        throw new InteropFormatError(path, `cannot create folder ${folder} (${fsCode(error)})`);
+    }
+  }
+}
+
+/**
+ * Writes `files` all or nothing: each is written to a temporary sibling and synced, then they
+ * are put in place in order (a TF.js weights file before the `model.json` naming it); if any
+ * step fails, the temporaries and the files already placed are removed. Without `overwrite`,
+ * each is placed with `link`, which refuses an existing file atomically.
+ */
+async function writeAllOrNothing(files: readonly [string, FileData][], overwrite: boolean): Promise<void> {
+  const temps = files.map(([path]) => tempSibling(path));
+  const placed: string[] = [];
+  let current = files[0]?.[0] ?? '';
+  try {
+    for (const [i, [path, data]] of files.entries()) {
+      current = path;
+      await writeFileDurable(temps[i] as string, data);
+    }
+    for (const [i, [path]] of files.entries()) {
+      current = path;
+      const temp = temps[i] as string;
+      if (overwrite) {
+        await rename(temp, path);
+      } else {
+        try {
+          await link(temp, path);
+        } catch (error) {
+          if (fsCode(error) === 'EEXIST')
+            throw new InteropFormatError(path, 'exists; pass --force (overwrite: true) to replace it');
+          // A file system without hard links: check, then rename.
+          if (await exists(path))
+            throw new InteropFormatError(path, 'exists; pass --force (overwrite: true) to replace it');
+          await rename(temp, path);
+        }
+      }
+      placed.push(path);
+    }
+  } catch (error) {
+    await Promise.all([...temps, ...placed].map((p) => rm(p, { force: true })));
+    if (error instanceof InteropFormatError) throw error;
+    throw new InteropFormatError(current, `cannot be written (${fsCode(error)})`);
+  }
+  await Promise.all(temps.map((p) => rm(p, { force: true })));
+  for (const dir of new Set(files.map(([path]) => dirname(path)))) await fsyncDir(dir);
 }
 
 /**
  * Writes a stack to `.safetensors` (PyTorch layout), `.h5` (Keras 3 `.weights.h5`) or `.json`
- * (TF.js layers model; its weights go to `<name>.weights.bin` beside it, written first, so
- * `model.json` never names a missing or partial file). The files are encoded completely
- * before anything is written, and each is written atomically.
+ * (TF.js layers model; its weights go to `<name>.weights.bin` beside it). The files are encoded
+ * completely before anything is written, and written all or nothing: a TF.js model's two files
+ * both appear or neither does, and a failure leaves no partial file.
  */
 export async function writeModelFile(
   stack: ConvLSTMStack,
   path: string,
   options: WriteFileOptions = {},
 ): Promise<void> {
+  const overwrite = options.overwrite ?? true;
   const format = fileFormat(path);
+  let files: [string, FileData][];
   if (format === 'tfjs') {
-    const stem = basename(path).replace(/\.json$/i, '');
-    const files = await encodeFor(path, () => writeTfjs(stack, `${stem}.weights.bin`));
-    await writeFileAtomic(join(dirname(path), files.weightsPath), files.weights);
-    await writeFileAtomic(path, `${JSON.stringify(files.modelJson, null, 1)}\n`);
-    return;
-  }
-  if (format !== 'safetensors' && format !== 'h5') {
+    const [weightsFile] = outputFiles(path) as [string, string];
+    const encoded = await encodeFor(path, () => writeTfjs(stack, basename(weightsFile)));
+    files = [
+      [weightsFile, encoded.weights],
+      [path, `${JSON.stringify(encoded.modelJson, null, 1)}\n`],
+    ];
+  } else if (format === 'safetensors' || format === 'h5') {
+    const bytes = await encodeFor(path, () =>
+      writeWeights(stack, format, options.prefix === undefined ? {} : { prefix: options.prefix }),
+    );
+    files = [[path, bytes]];
+  } else {
     throw new InteropFormatError(
       path,
       `cannot write ${format ?? 'this extension'}: write .safetensors (PyTorch: safetensors.torch.load_file), .h5 (Keras: model.load_weights) or .json (TF.js)`,
     );
   }
-  const bytes = await encodeFor(path, () =>
-    writeWeights(stack, format, options.prefix === undefined ? {} : { prefix: options.prefix }),
-  );
-  await writeFileAtomic(path, bytes);
+  await makeFolders(dirname(path), path);
+  await writeAllOrNothing(files, overwrite);
 }
 
 /** Whether `path` exists (for refusing to overwrite without `--force`). */
@@ -128,4 +254,4 @@ export async function exists(path: string): Promise<boolean> {
   );
 }
 
-export { convert, type Output, runConvert } from './convert.js';
+export { convert, limitsForBytes, type Output, pipeSafe, runConvert } from './convert.js';

@@ -173,6 +173,16 @@ function call(fn: PyValue, args: PyValue): PyValue {
  * malformed structure.
  */
 export function unpickle(bytes: Uint8Array): PyValue {
+  try {
+    return interpret(bytes);
+  } catch (error) {
+    if (error instanceof UnpicklingError) throw error;
+    // Text opcodes whose bytes are not UTF-8 (TextDecoder's TypeError), and the like: still this reader's error.
+    throw new UnpicklingError(`malformed: ${(error as Error).message}`);
+  }
+}
+
+function interpret(bytes: Uint8Array): PyValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
@@ -417,7 +427,8 @@ export function unpickle(bytes: Uint8Array): PyValue {
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) throw new UnpicklingError(`APPENDS on ${describe(list)}`);
-        list.push(...items);
+        // One by one: spreading a long run of items into push() overflows the call stack.
+        for (const item of items) list.push(item);
         break;
       }
       case 0x52: {

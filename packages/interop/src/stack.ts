@@ -8,6 +8,7 @@ import {
 } from '@convlstm/core/compat';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { InteropFormatError } from './errors.js';
 
 /**
  * One ConvLSTM layer as the converters see it: its weights in the core's layout (channels-last,
@@ -25,6 +26,11 @@ export interface StackLayer extends PortableLayer {
 /** A stack of 2-D ConvLSTM layers, bottom first: what every reader returns and every writer takes. */
 export interface ConvLSTMStack {
   readonly layers: readonly StackLayer[];
+  /**
+   * What the source file held that the stack does not (layers or parameters named as in the
+   * file), when it was read with `allowPartial`; absent when nothing was left out.
+   */
+  readonly dropped?: readonly string[];
 }
 
 /**
@@ -169,4 +175,27 @@ export function describeStack(stack: ConvLSTMStack): string[] {
     ];
     return `${l.name}: ${l.inChannels} → ${c} channels, kernel ${kh}×${kw}, ${l.recurrentActivation}/${l.activation}; ${parts.join(', ')}`;
   });
+}
+
+/**
+ * `stack`, or a refusal naming what the conversion would leave out (`what` says where it was
+ * found); with `allowPartial` the stack lists them in `dropped`.
+ */
+export function withDropped(
+  stack: ConvLSTMStack,
+  dropped: readonly string[],
+  file: string,
+  allowPartial: boolean,
+  what: string,
+): ConvLSTMStack {
+  if (dropped.length === 0) return stack;
+  if (!allowPartial) {
+    const shown =
+      dropped.slice(0, 8).join(', ') + (dropped.length > 8 ? `, and ${dropped.length - 8} more` : '');
+    throw new InteropFormatError(
+      file,
+      `holds ${what} that the conversion would drop (the converted model would compute something else): ${shown}; pass allowPartial (convlstm-convert --allow-partial) to convert only the ConvLSTM layers${what.startsWith('parameters') ? ', or prefix to select the ConvLSTM module' : ''}`,
+    );
+  }
+  return { ...stack, dropped: [...dropped] };
 }

@@ -1,6 +1,7 @@
 import type { ActivationName } from '@convlstm/core';
 import { ACTIVATIONS } from '@convlstm/core/internal';
 import { InteropFormatError } from './errors.js';
+import { asFormatError } from './limits.js';
 import type { ConvLSTMStack, StackLayer } from './stack.js';
 
 /*
@@ -159,6 +160,10 @@ function pair(value: unknown, file: string, where: string): [number, number] {
  * bidirectional or 1-D/3-D one, and weights that do not match the config.
  */
 export function readTfjs(modelJson: unknown, weights: Uint8Array, file = 'model.json'): ConvLSTMStack {
+  return asFormatError(file, () => readTfjsStack(modelJson, weights, file));
+}
+
+function readTfjsStack(modelJson: unknown, weights: Uint8Array, file: string): ConvLSTMStack {
   const json = modelJson as Partial<TfjsModelJson>;
   const layers = (json?.modelTopology as { config?: { layers?: unknown } } | undefined)?.config?.layers;
   if (json?.format !== 'layers-model' || !Array.isArray(layers)) {

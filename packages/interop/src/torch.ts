@@ -1,7 +1,15 @@
 import type { StateDictTensor } from '@convlstm/core/compat';
-import { unzipSync } from 'fflate';
-import { DTYPE_BYTES, decodeFloats, type FloatDType } from './dtypes.js';
+import { DTYPE_BYTES, elementReader, type FloatDType } from './dtypes.js';
 import { InteropFormatError } from './errors.js';
+import {
+  asFormatError,
+  checkEntries,
+  ElementBudget,
+  type ResolvedLimits,
+  resolveLimits,
+  type TensorReadOptions,
+  unzipLimited,
+} from './limits.js';
 import { PyDict, type PyValue, StorageRef, TensorRef, UnpicklingError, unpickle } from './pickle.js';
 
 /** What {@link readTorch} returns: the tensors (widened to float32) and their stored types. */
@@ -13,7 +21,7 @@ export interface TorchContents {
   readonly skipped: Record<string, string>;
 }
 
-function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
+function unzip(bytes: Uint8Array, file: string, limits: ResolvedLimits): Record<string, Uint8Array> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     const legacy = bytes[0] === 0x80;
     throw new InteropFormatError(
@@ -23,47 +31,57 @@ function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
         : 'not a torch.save file (expected a zip archive, starting "PK")',
     );
   }
-  try {
-    return unzipSync(bytes);
-  } catch (error) {
-    throw new InteropFormatError(file, `truncated or corrupt zip archive (${(error as Error).message})`);
-  }
+  // Only the pickle, the byte order and the storages are inflated; anything else is never read.
+  return unzipLimited(bytes, file, limits, (name) => /^[^/]+\/(data\.pkl|byteorder|data\/[^/]+)$/.test(name));
 }
 
 function gather(
   ref: TensorRef,
   records: Record<string, Uint8Array>,
   root: string,
-  file: string,
+  budget: ElementBudget,
   name: string,
   dtype: FloatDType,
 ): StateDictTensor {
+  const file = budget.file;
   const record = records[`${root}data/${ref.storage.key}`];
   if (record === undefined) {
     throw new InteropFormatError(file, `tensor "${name}": storage record data/${ref.storage.key} is missing`);
   }
   const bytesPer = DTYPE_BYTES[dtype];
-  if (record.length < ref.storage.numel * bytesPer) {
+  const numel = ref.storage.numel;
+  if (numel < 0 || record.length < numel * bytesPer) {
     throw new InteropFormatError(
       file,
-      `tensor "${name}": storage data/${ref.storage.key} has ${record.length} bytes, needs ${ref.storage.numel * bytesPer}`,
+      `tensor "${name}": storage data/${ref.storage.key} has ${record.length} bytes, needs ${numel * bytesPer}`,
     );
   }
-  const storage = decodeFloats(record, 0, ref.storage.numel, dtype);
-  const count = ref.shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(count);
   const rank = ref.shape.length;
+  if (ref.offset < 0 || ref.stride.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+    throw new InteropFormatError(
+      file,
+      `tensor "${name}": a view with offset ${ref.offset} and stride [${ref.stride.join(', ')}] (expected non-negative)`,
+    );
+  }
+  // Checked on the declared shape, before the view's array is allocated.
+  const count = budget.take(ref.shape, `tensor "${name}"`);
+  if (count > 0) {
+    let last = ref.offset;
+    for (let d = 0; d < rank; d++) last += ((ref.shape[d] as number) - 1) * (ref.stride[d] as number);
+    if (last >= numel) {
+      throw new InteropFormatError(
+        file,
+        `tensor "${name}": view reaches element ${last} of a ${numel}-element storage`,
+      );
+    }
+  }
+  const element = elementReader(record, dtype);
+  const data = new Float32Array(count);
   const index = new Array<number>(rank).fill(0);
   for (let n = 0; n < count; n++) {
     let at = ref.offset;
     for (let d = 0; d < rank; d++) at += (index[d] as number) * (ref.stride[d] as number);
-    if (at < 0 || at >= storage.length) {
-      throw new InteropFormatError(
-        file,
-        `tensor "${name}": view reaches element ${at} of a ${storage.length}-element storage`,
-      );
-    }
-    data[n] = storage[at] as number;
+    data[n] = element(at);
     for (let d = rank - 1; d >= 0; d--) {
       index[d] = (index[d] as number) + 1;
       if ((index[d] as number) < (ref.shape[d] as number)) break;
@@ -80,8 +98,19 @@ function gather(
  * `torch.load(weights_only=True)`. float32, float16 and bfloat16 storages are widened to float32;
  * tensors of other types are listed in `skipped`, not decoded.
  */
-export function readTorch(bytes: Uint8Array, file = 'torch.save file'): TorchContents {
-  const records = unzip(bytes, file);
+export function readTorch(
+  bytes: Uint8Array,
+  file = 'torch.save file',
+  options: TensorReadOptions = {},
+): TorchContents {
+  return asFormatError(file, () => readTorchContents(bytes, file, options));
+}
+
+function readTorchContents(bytes: Uint8Array, file: string, options: TensorReadOptions): TorchContents {
+  const limits = resolveLimits(options.limits, file);
+  const budget = new ElementBudget(limits, file);
+  const include = options.include ?? (() => true);
+  const records = unzip(bytes, file, limits);
   const pkl = Object.keys(records).find((k) => /^[^/]+\/data\.pkl$/.test(k));
   if (pkl === undefined) {
     throw new InteropFormatError(file, 'a zip archive without <name>/data.pkl: not a torch.save file');
@@ -97,21 +126,29 @@ export function readTorch(bytes: Uint8Array, file = 'torch.save file'): TorchCon
   } catch (error) {
     if (error instanceof UnpicklingError)
       throw new InteropFormatError(file, `unsafe or unsupported pickle: ${error.message}`);
-    throw error;
+    // A text opcode with bytes that are not UTF-8, or a structure too deep to walk.
+    throw new InteropFormatError(file, `corrupt pickle (${(error as Error).message})`);
   }
   const tensors: Record<string, StateDictTensor> = {};
   const dtypes: Record<string, FloatDType> = {};
   const skipped: Record<string, string> = {};
+  const seen = new Set<PyDict>();
   const visit = (v: PyValue, path: string): void => {
     if (v instanceof TensorRef) {
+      if (!include(path)) return;
       const dtype = v.storage.dtype;
       if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'bfloat16') {
         skipped[path] = dtype;
         return;
       }
-      tensors[path] = gather(v, records, root, file, path, dtype);
+      tensors[path] = gather(v, records, root, budget, path, dtype);
       dtypes[path] = dtype;
     } else if (v instanceof PyDict) {
+      // A dict reached twice (through the memo) would be walked once per path: exponentially often, or forever.
+      if (seen.has(v))
+        throw new InteropFormatError(file, `"${path}" is a dict already seen: not a state dict`);
+      seen.add(v);
+      checkEntries(v.entries.size, `dict "${path}"`, limits, file);
       for (const [k, child] of v.entries) {
         if (typeof k === 'string') visit(child, path === '' ? k : `${path}.${k}`);
       }

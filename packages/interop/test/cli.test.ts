@@ -1,10 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { setBackend } from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readModelFile, runConvert, writeModelFile } from '../src/node.js';
+import { readSafetensors, writeSafetensors } from '../src/index.js';
+import { pipeSafe, readModelFile, runConvert, writeModelFile } from '../src/node.js';
 import { fixture } from './helpers.js';
 
 beforeAll(async () => {
@@ -135,5 +137,96 @@ describe('convlstm-convert', () => {
       (await cli(['--in', join(dir, 'keras.keras'), '--out', join(dir, 'torch.pt.safetensors'), '--force']))
         .code,
     ).toBe(0);
+  });
+
+  it('--out x.json never replaces an existing x.weights.bin without --force, and writes both files or neither', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'x.weights.bin'), 'old');
+    const refused = await cli(['--in', join(dir, 'torch.pt'), '--out', join(dir, 'x.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/x\.weights\.bin exists; pass --force/);
+    expect(readFileSync(join(dir, 'x.weights.bin'), 'utf8')).toBe('old');
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+    const forced = await cli(['--in', join(dir, 'torch.pt'), '--out', join(dir, 'x.json'), '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain(`wrote ${join(dir, 'x.weights.bin')} and ${join(dir, 'x.json')}`);
+    expect((await readModelFile(join(dir, 'x.json'))).layers).toHaveLength(2);
+  });
+
+  it('when model.json cannot be placed, its weights file is removed too and no temporary is left', async () => {
+    const dir = workdir();
+    const stack = await readModelFile(join(dir, 'torch.pt'));
+    // A folder where model.json should go: the weights are placed first, then the rename fails.
+    mkdirSync(join(dir, 'y.json'));
+    const before = readdirSync(dir).sort();
+    await expect(writeModelFile(stack, join(dir, 'y.json'))).rejects.toThrow(
+      /y\.json: cannot be written \(E/,
+    );
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('--out under /proc (or any unwritable place) is refused at once with one line, nothing made', async () => {
+    const dir = workdir();
+    const { code, err } = await cli(['--in', join(dir, 'torch.pt'), '--out', '/proc/no/such/dir/x.json']);
+    expect(code).toBe(1);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/\/proc\/no\/such\/dir\/x\.json: cannot write in \/proc \(E[A-Z]+\)/);
+    const stack = await readModelFile(join(dir, 'torch.pt'));
+    await expect(writeModelFile(stack, '/proc/no/such/x.safetensors')).rejects.toThrow(
+      /\/proc\/no\/such\/x\.safetensors: cannot create folder \/proc\/no \(E[A-Z]+\)/,
+    );
+  });
+
+  it('--allow-partial converts the ConvLSTM and lists what it drops; --max-bytes bounds what is read', async () => {
+    const dir = workdir();
+    const stack = await readModelFile(join(dir, 'torch.pt'));
+    await writeModelFile(stack, join(dir, 'm.safetensors'));
+    const { tensors } = readSafetensors(readFileSync(join(dir, 'm.safetensors')));
+    writeFileSync(
+      join(dir, 'extra.safetensors'),
+      writeSafetensors({ ...tensors, 'head.weight': { shape: [2], data: Float32Array.from([1, 2]) } }),
+    );
+    const refused = await cli(['--in', join(dir, 'extra.safetensors'), '--out', join(dir, 'e.h5')]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(
+      /extra\.safetensors: holds parameters under prefix "" that the conversion would drop .*: head\.weight; pass allowPartial \(convlstm-convert --allow-partial\)/,
+    );
+    expect(existsSync(join(dir, 'e.h5'))).toBe(false);
+    const partial = await cli([
+      '--in',
+      join(dir, 'extra.safetensors'),
+      '--out',
+      join(dir, 'e.h5'),
+      '--allow-partial',
+    ]);
+    expect(partial.code).toBe(0);
+    expect(partial.out).toContain('dropped (--allow-partial): head.weight');
+    const small = await cli([
+      '--in',
+      join(dir, 'torch.pt'),
+      '--out',
+      join(dir, 's.h5'),
+      '--max-bytes',
+      '256',
+    ]);
+    expect(small.code).toBe(1);
+    expect(small.err).toMatch(/torch\.pt: .*over the limit of (256|64)/);
+  });
+
+  it('a closed stdout (convlstm-convert ... | head -1) stops the report, not the run: no unhandled error', async () => {
+    const writes: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        writes.push(String(chunk));
+        const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        callback(error);
+      },
+    });
+    const out = pipeSafe(stream);
+    out.write('first\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    out.write('second\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['first\n']);
   });
 });

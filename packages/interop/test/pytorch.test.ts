@@ -134,10 +134,21 @@ describe('PyTorch in', () => {
 
   it("rename maps other key names onto the layout (here: drops the enclosing module's name)", async () => {
     const bytes = fixture('torch-nested.pt');
-    const ok = await readWeights(bytes, {
-      file: 'torch-nested.pt',
-      rename: (k) => k.replace(/^encoder\./, ''),
-    });
+    const rename = (k: string) => k.replace(/^encoder\./, '');
+    // Without the enclosing name, the head's parameters are under the prefix "" too: refused, named.
+    await expect(readWeights(bytes, { file: 'torch-nested.pt', rename })).rejects.toThrow(
+      /torch-nested\.pt: holds parameters under prefix "" that the conversion would drop .*head\.0\.weight.*head\.1\.num_batches_tracked \(int64\).*--allow-partial/,
+    );
+    const ok = await readWeights(bytes, { file: 'torch-nested.pt', rename, allowPartial: true });
+    expect(ok.dropped).toEqual([
+      'head.0.weight',
+      'head.0.bias',
+      'head.1.weight',
+      'head.1.bias',
+      'head.1.running_mean',
+      'head.1.running_var',
+      'head.1.num_batches_tracked (int64)',
+    ]);
     expectClose(runChannelsFirst(ok), ref.output, 1e-5);
   });
 
