@@ -443,3 +443,5 @@ export function mutatedJson(base: unknown): fc.Arbitrary<{ value: unknown; how: 
       return { value, how: how.join('; ') };
     });
 }
+
+export { commandLine, fuzzCommandLine } from './cli.js';
