@@ -36,6 +36,23 @@ const rawValue = fc.oneof(
   fc.double().map(String),
 );
 
+/** A value of the kind `spec` declares, near its edges: most of these must be accepted. */
+function plausible(spec: OptionSpec): fc.Arbitrary<string | number | boolean> {
+  const kind = spec.kind;
+  switch (kind.type) {
+    case 'boolean':
+      return fc.boolean();
+    case 'string':
+      return fc.string({ minLength: 1, maxLength: 12 });
+    case 'enum':
+      return fc.constantFrom(...kind.values());
+    case 'int':
+      return fc.integer({ min: (kind.min ?? -3) - 1, max: 100_000 });
+    case 'number':
+      return fc.oneof(fc.double({ min: -1, max: 1e6, noNaN: true }), fc.constantFrom(0, 1e-300, 5e-324));
+  }
+}
+
 /** One command line for `specs`: known flags (exact, misspelt, kebab or camel), values, stray words. */
 export function commandLine(specs: readonly OptionSpec[]): fc.Arbitrary<string[]> {
   const names = specs.map((s) => kebab(s.key));
@@ -49,6 +66,12 @@ export function commandLine(specs: readonly OptionSpec[]): fc.Arbitrary<string[]
     { weight: 3, arbitrary: flag },
     { weight: 3, arbitrary: rawValue },
     { weight: 2, arbitrary: fc.tuple(flag, rawValue).map(([f, v]) => `${f}=${v}`) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .constantFrom(...specs)
+        .chain((spec) => plausible(spec).map((v) => `--${kebab(spec.key)}=${v}`)),
+    },
   );
   return fc.array(word, { maxLength: 12 });
 }
@@ -114,11 +137,30 @@ export async function fuzzCommandLine(options: {
   try {
     const keys = specs.filter((s) => !s.cliOnly).map((s) => s.key);
     const jsonValue = fc.oneof(rawValue, fc.jsonValue({ maxDepth: 1 }));
+    const allowed = specs.filter((s) => !s.cliOnly);
     const content = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc
+          .uniqueArray(fc.constantFrom(...allowed), { maxLength: 6, selector: (s) => s.key })
+          .chain((chosen) =>
+            fc
+              .tuple(
+                ...chosen.map((s) =>
+                  fc.oneof({ weight: 3, arbitrary: plausible(s) }, { weight: 1, arbitrary: jsonValue }),
+                ),
+              )
+              .map((values) => JSON.stringify(Object.fromEntries(chosen.map((s, i) => [s.key, values[i]])))),
+          ),
+      },
       fc
-        .dictionary(fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...keys.map(kebab)), fc.string()), jsonValue, {
-          maxKeys: 6,
-        })
+        .dictionary(
+          fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...keys.map(kebab)), fc.string()),
+          jsonValue,
+          {
+            maxKeys: 6,
+          },
+        )
         .map((o) => JSON.stringify(o)),
       fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
       fc.string({ maxLength: 40 }),
@@ -128,7 +170,9 @@ export async function fuzzCommandLine(options: {
     stats.push(
       await fuzzReader({
         target: `${command}: --config file`,
-        input: fc.tuple(content, fc.oneof(fc.constant([]), commandLine(specs))).map(([text, rest]) => ({ text, rest, how: text.slice(0, 200) })),
+        input: fc
+          .tuple(content, fc.oneof(fc.constant([]), commandLine(specs)))
+          .map(([text, rest]) => ({ text, rest, how: text.slice(0, 200) })),
         read: async ({ text, rest }) => {
           const path = join(dir, `config-${n++}.json`);
           writeFileSync(path, text, 'latin1');

@@ -17,7 +17,8 @@ const env = (name: string): number | undefined => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${name}: expected a positive integer, got "${raw}"`);
   return n;
 };
 
@@ -55,7 +56,13 @@ const fraction = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 /** Huge or boundary values written over a length field: what a hostile file declares. */
 const inflatedValue = fc.oneof(
   fc.constantFrom(0n, 1n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0xffffn, 0x7fff_ffffn, 0xffff_ffffn),
-  fc.constantFrom(0x1_0000_0000n, 0x7fff_ffff_ffff_ffffn, 0xffff_ffff_ffff_ffffn, 400_000_000n, 10_000_000_000n),
+  fc.constantFrom(
+    0x1_0000_0000n,
+    0x7fff_ffff_ffff_ffffn,
+    0xffff_ffff_ffff_ffffn,
+    400_000_000n,
+    10_000_000_000n,
+  ),
   fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }),
 );
 
@@ -186,7 +193,9 @@ export function describeMutation(m: Mutation): string {
 }
 
 /** Arbitrary bytes, optionally after a prefix (a format's magic) so the reader goes past its sniffing. */
-export function arbitraryBytes(prefix: Uint8Array = new Uint8Array(0)): fc.Arbitrary<{ bytes: Uint8Array; how: string }> {
+export function arbitraryBytes(
+  prefix: Uint8Array = new Uint8Array(0),
+): fc.Arbitrary<{ bytes: Uint8Array; how: string }> {
   return fc.uint8Array({ maxLength: 2048 }).map((tail) => {
     const bytes = new Uint8Array(prefix.length + tail.length);
     bytes.set(prefix, 0);
@@ -354,7 +363,8 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
         }
         const ms = performance.now() - start;
         // Synchronous readers cannot be interrupted: time them after the fact.
-        if (ms > CASE_TIME_LIMIT_MS) throw new Error(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
+        if (ms > CASE_TIME_LIMIT_MS)
+          throw new Error(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
         stats.slowestMs = Math.max(stats.slowestMs, ms);
         stats.largestAllocation = Math.max(stats.largestAllocation, largest);
         const growth = peakRss() - peakBefore;
@@ -386,8 +396,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value !== null && typeof value === 'object')
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...prefix, i]));
+  } else if (value !== null && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
   return out;
 }

@@ -45,7 +45,8 @@ describe('fuzz: interop readers (readWeights, readTfjs)', () => {
         await fuzzReader({
           target: `interop readWeights ${name} (mutated)`,
           input: mutated(base),
-          read: ({ bytes }) => readWeights(bytes, prefix === undefined ? { file: name } : { file: name, prefix }),
+          read: ({ bytes }) =>
+            readWeights(bytes, prefix === undefined ? { file: name } : { file: name, prefix }),
           allowed: [InteropFormatError],
           runs: MUTATION_RUNS,
         });

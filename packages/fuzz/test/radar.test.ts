@@ -12,7 +12,9 @@ import { arbitraryBytes, fuzzReader, fuzzRuns, mutated, testTimeout } from '../s
  * a frame or a `RadarFileError`, nothing else.
  */
 const fixtures = join(import.meta.dirname, '../../radar/test/fixtures');
-const fmiGz = new Uint8Array(readFileSync(join(fixtures, '201609281605_fmi.radar.composite.lowest_FIN_SUOMI1.pgm.gz')));
+const fmiGz = new Uint8Array(
+  readFileSync(join(fixtures, '201609281605_fmi.radar.composite.lowest_FIN_SUOMI1.pgm.gz')),
+);
 const knmi = new Uint8Array(readFileSync(join(fixtures, 'RAD_NL25_RAP_5min_201008260300.h5')));
 
 /** A 4×5 ODIM_H5 composite of DBZH (the OPERA samples may not be committed). */

@@ -76,7 +76,11 @@ describe('fuzz: train readers', () => {
   it(
     'parseNpy on mutations of a .npy and of arrays written by encodeNpy',
     async () => {
-      const written = encodeNpy({ data: Float32Array.from({ length: 24 }, (_, i) => i / 7), shape: [2, 3, 4], dtype: 'float32' });
+      const written = encodeNpy({
+        data: Float32Array.from({ length: 24 }, (_, i) => i / 7),
+        shape: [2, 3, 4],
+        dtype: 'float32',
+      });
       await fuzzReader({
         target: 'train parseNpy (mutated)',
         input: fc.oneof(mutated(npyFixture), mutated(written)),
