@@ -30,9 +30,6 @@ export function fuzzRuns(ciRuns: number): number {
   return env('CONVLSTM_FUZZ_RUNS') ?? ciRuns;
 }
 
-/** Whether this is the large run (vitest's per-test timeout must then grow with the count). */
-export const LARGE_RUN = env('CONVLSTM_FUZZ_RUNS') !== undefined;
-
 /** A per-test timeout for a property of `runs` cases taking up to `perCaseMs` each. */
 export function testTimeout(runs: number, perCaseMs: number): number {
   return Math.max(60_000, runs * perCaseMs * 2);
@@ -335,6 +332,12 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
   };
   limitAllocations();
   const peakBefore = peakRss();
+  // What the failing case did, in one line (fast-check's own report adds the seed and path).
+  let found: string | undefined;
+  const fail = (message: string): never => {
+    found = message;
+    throw new Error(message);
+  };
   try {
     await fc.assert(
       fc.asyncProperty(options.input, async (input) => {
@@ -351,7 +354,7 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
         } catch (error) {
           if (!options.allowed.some((type) => error instanceof type)) {
             const e = error as Error;
-            throw new Error(
+            fail(
               `${options.target} threw ${e?.name ?? typeof error} instead of ${options.allowed
                 .map((t) => t.name)
                 .join(' or ')} on [${input.how}]: ${e?.message ?? String(error)}`,
@@ -363,19 +366,18 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
         }
         const ms = performance.now() - start;
         // Synchronous readers cannot be interrupted: time them after the fact.
-        if (ms > CASE_TIME_LIMIT_MS)
-          throw new Error(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
+        if (ms > CASE_TIME_LIMIT_MS) fail(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
         stats.slowestMs = Math.max(stats.slowestMs, ms);
         stats.largestAllocation = Math.max(stats.largestAllocation, largest);
         const growth = peakRss() - peakBefore;
         if (growth > PEAK_GROWTH_LIMIT_BYTES)
-          throw new Error(`${options.target}: peak memory grew by ${growth} bytes on [${input.how}]`);
+          fail(`${options.target}: peak memory grew by ${growth} bytes on [${input.how}]`);
         options.check?.(result, input);
       }),
-      { seed: FUZZ_SEED, numRuns: options.runs, endOnFailure: !LARGE_RUN },
+      { seed: FUZZ_SEED, numRuns: options.runs, endOnFailure: true },
     );
   } catch (error) {
-    stats.failure = (error as Error).message.split('\n').slice(0, 12).join('\n');
+    stats.failure = found ?? (error as Error).message.split('\n').slice(0, 12).join('\n');
     throw error;
   } finally {
     report(stats);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InteropFormatError, readTfjs, readWeights, writeTfjs } from '@convlstm/interop';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arbitraryBytes, fc, fuzzReader, fuzzRuns, mutated, mutatedJson, testTimeout } from '../src/index.js';
 
 /**
@@ -33,12 +33,37 @@ const MAGIC: Record<string, number[]> = {
   'x.h5': [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a],
 };
 
-const MUTATION_RUNS = fuzzRuns(60);
-const RANDOM_RUNS = fuzzRuns(40);
+/**
+ * Properties that fail on the readers as they are, at the CI seed: each is run as `it.fails`
+ * with what the fuzzer found, until the interop readers throw `InteropFormatError` for it (issue
+ * 24, item 1); then `it.fails` itself fails and the entry must be removed.
+ */
+const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
+  'readWeights on mutations of torch-strided.pt':
+    'a pickle whose keys no longer name a ConvLSTM escapes as ConvLSTMArgumentError (from stackFromStateDict) without the file name',
+  'readWeights on mutations of torch-peephole.safetensors':
+    'one flipped bit in a key (cell_list -> kell_list) escapes as ConvLSTMArgumentError without the file name',
+  'readWeights on mutations of keras-legacy.h5':
+    "a damaged HDF5 superblock makes h5wasm throw WebAssembly RuntimeError 'memory access out of bounds' (and print HDF5-DIAG lines)",
+  'readWeights on mutations of keras.weights.h5':
+    "one flipped bit in the HDF5 signature area escapes as a raw Error 'error - name not defined!' from h5wasm",
+  'readTfjs on mutations of a model.json and its weights':
+    "a weightsManifest entry replaced by `true` escapes as TypeError 'Cannot read properties of undefined (reading 'reduce')'",
+};
+
+/** `it`, or `it.fails` with the finding in the title for a property listed in {@link KNOWN_FINDINGS}. */
+function property(title: string, body: () => Promise<void>, timeout: number): void {
+  const finding = KNOWN_FINDINGS[title];
+  if (finding === undefined) it(title, body, timeout);
+  else it.fails(`${title} [known finding, issue 24: ${finding}]`, body, timeout);
+}
+
+const MUTATION_RUNS = fuzzRuns(150);
+const RANDOM_RUNS = fuzzRuns(100);
 
 describe('fuzz: interop readers (readWeights, readTfjs)', () => {
   for (const { name, prefix } of FILES) {
-    it(
+    property(
       `readWeights on mutations of ${name}`,
       async () => {
         const base = fixture(name);
@@ -56,7 +81,7 @@ describe('fuzz: interop readers (readWeights, readTfjs)', () => {
   }
 
   for (const [file, magic] of Object.entries(MAGIC)) {
-    it(
+    property(
       `readWeights on random bytes named ${file}`,
       async () => {
         await fuzzReader({
@@ -71,7 +96,7 @@ describe('fuzz: interop readers (readWeights, readTfjs)', () => {
     );
   }
 
-  it(
+  property(
     'readTfjs on mutations of a model.json and its weights',
     async () => {
       const stack = await readWeights(fixture('torch.safetensors'), { file: 'torch.safetensors' });
@@ -89,4 +114,13 @@ describe('fuzz: interop readers (readWeights, readTfjs)', () => {
     },
     testTimeout(MUTATION_RUNS, 200),
   );
+});
+
+it('every known finding names a property of this file', () => {
+  const titles = [
+    ...FILES.map(({ name }) => `readWeights on mutations of ${name}`),
+    ...Object.keys(MAGIC).map((file) => `readWeights on random bytes named ${file}`),
+    'readTfjs on mutations of a model.json and its weights',
+  ];
+  expect(Object.keys(KNOWN_FINDINGS).filter((t) => !titles.includes(t))).toEqual([]);
 });

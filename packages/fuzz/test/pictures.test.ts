@@ -12,8 +12,8 @@ import { arbitraryBytes, fc, fuzzReader, fuzzRuns, mutated, testTimeout } from '
  * The image readers behind `moving-mnist predict --input` (GIF, PNG), on mutations of files
  * encoded here and on random bytes behind each magic: images or an `ImageFormatError`.
  */
-const MUTATION_RUNS = fuzzRuns(60);
-const RANDOM_RUNS = fuzzRuns(40);
+const MUTATION_RUNS = fuzzRuns(150);
+const RANDOM_RUNS = fuzzRuns(100);
 
 const frame = (k: number) => ({
   width: 12,

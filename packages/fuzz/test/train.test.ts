@@ -25,8 +25,8 @@ import { arbitraryBytes, fc, fuzzReader, fuzzRuns, mutated, mutatedJson, testTim
  * reader's own error (`NpyFormatError`, `MnistFormatError`, `CheckpointError`), nothing else,
  * and no tensor left behind by a refused checkpoint.
  */
-const MUTATION_RUNS = fuzzRuns(60);
-const RANDOM_RUNS = fuzzRuns(40);
+const MUTATION_RUNS = fuzzRuns(150);
+const RANDOM_RUNS = fuzzRuns(100);
 
 const npyFixture = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../../train/test/fixtures/checkpoint-0.1/inputs.npy')),
