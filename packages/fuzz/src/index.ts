@@ -232,6 +232,8 @@ const TYPED_ARRAYS = [
 ] as const;
 
 let largest = 0;
+/** The refused allocation of the current case: a reader may wrap the error into its own type. */
+let overLimit: AllocationLimitError | undefined;
 let installed = false;
 
 /**
@@ -255,7 +257,10 @@ export function limitAllocations(): void {
         const first = args[0];
         if (typeof first === 'number' && Number.isFinite(first)) {
           const bytes = first * size;
-          if (bytes > ALLOCATION_LIMIT_BYTES) throw new AllocationLimitError(bytes, name);
+          if (bytes > ALLOCATION_LIMIT_BYTES) {
+            overLimit = new AllocationLimitError(bytes, name);
+            throw overLimit;
+          }
           largest = Math.max(largest, bytes);
         }
         return Reflect.construct(target, args, newTarget === g[name] ? target : newTarget);
@@ -342,6 +347,7 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
     await fc.assert(
       fc.asyncProperty(options.input, async (input) => {
         largest = 0;
+        overLimit = undefined;
         const start = performance.now();
         let result: R | undefined;
         try {
@@ -364,6 +370,8 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
           const key = (error as Error).message.replace(/^[^:]*: /, '').slice(0, 48);
           stats.refusals[key] = (stats.refusals[key] ?? 0) + 1;
         }
+        // Caught and rewrapped as the reader's own error, the refused allocation still fails the case.
+        if (overLimit !== undefined) fail(`${options.target}: ${overLimit.message} on [${input.how}]`);
         const ms = performance.now() - start;
         // Synchronous readers cannot be interrupted: time them after the fact.
         if (ms > CASE_TIME_LIMIT_MS) fail(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
