@@ -5,7 +5,7 @@
  * `CONVLSTM_FUZZ_RUNS` (and optionally `CONVLSTM_FUZZ_SEED`) for a large run and
  * `CONVLSTM_FUZZ_REPORT` to a file where every property appends what it tried and found.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 
 export { fc };
@@ -348,6 +348,7 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
       fc.asyncProperty(options.input, async (input) => {
         largest = 0;
         overLimit = undefined;
+        trace(options.target, stats.accepted + stats.refused, input);
         const start = performance.now();
         let result: R | undefined;
         try {
@@ -371,7 +372,10 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
           stats.refusals[key] = (stats.refusals[key] ?? 0) + 1;
         }
         // Caught and rewrapped as the reader's own error, the refused allocation still fails the case.
-        if (overLimit !== undefined) fail(`${options.target}: ${overLimit.message} on [${input.how}]`);
+        // TypeScript cannot see the proxy's assignment: read it through a widened alias.
+        const refusedAllocation = overLimit as AllocationLimitError | undefined;
+        if (refusedAllocation !== undefined)
+          fail(`${options.target}: ${refusedAllocation.message} on [${input.how}]`);
         const ms = performance.now() - start;
         // Synchronous readers cannot be interrupted: time them after the fact.
         if (ms > CASE_TIME_LIMIT_MS) fail(`${options.target} took ${Math.round(ms)} ms on [${input.how}]`);
@@ -391,6 +395,26 @@ export async function fuzzReader<T extends { how: string }, R>(options: {
     report(stats);
   }
   return stats;
+}
+
+/**
+ * With `CONVLSTM_FUZZ_TRACE=FILE`, the case about to run (its bytes in base64) is written to
+ * FILE first: a reader that hangs in synchronous code (which no timer can interrupt) leaves the
+ * input that hung it there.
+ */
+function trace(target: string, index: number, input: { how: string }): void {
+  const file = process.env.CONVLSTM_FUZZ_TRACE;
+  if (file === undefined || file === '') return;
+  const bytes = (input as { bytes?: unknown }).bytes;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      target,
+      index,
+      how: input.how,
+      ...(bytes instanceof Uint8Array ? { base64: Buffer.from(bytes).toString('base64') } : {}),
+    }),
+  );
 }
 
 function report(stats: TargetStats): void {
