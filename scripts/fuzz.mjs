@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The fuzzing suite at a large count: the same properties CI runs (packages/fuzz and the apps'
 // test/fuzz-args.test.ts) with CONVLSTM_FUZZ_RUNS cases each, then a table of what each target
-// tried and found. Usage: pnpm fuzz [--runs N] [--seed S]   (defaults: 5000 runs, the CI seed)
+// tried and found. Usage: pnpm fuzz [--runs N] [--seed S]   (defaults: 1000 runs, the CI seed)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5000' }, seed: { type: 'string' } },
+  options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string' } },
 });
 const runs = Number(values.runs);
 if (!Number.isSafeInteger(runs) || runs < 1) {
