@@ -44,7 +44,7 @@ const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   'readWeights on mutations of torch-peephole.safetensors':
     'one flipped bit in a key (cell_list -> kell_list) escapes as ConvLSTMArgumentError without the file name',
   'readWeights on mutations of keras-legacy.h5':
-    "a damaged HDF5 superblock makes h5wasm throw WebAssembly RuntimeError 'memory access out of bounds' (and print HDF5-DIAG lines)",
+    "a damaged .h5 escapes as h5wasm's raw error ('error - name not defined!', or a WebAssembly RuntimeError 'memory access out of bounds' after earlier failures) and prints HDF5-DIAG lines",
   'readWeights on mutations of keras.weights.h5':
     "one flipped bit in the HDF5 signature area escapes as a raw Error 'error - name not defined!' from h5wasm",
   'readTfjs on mutations of a model.json and its weights':
