@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   encodeRgbPng,
   type GrayImage,
   gridGeometry,
+  ImageFormatError,
   readGrayGif,
   readGrayPng,
   sideBySideFrames,
@@ -62,6 +63,31 @@ describe('PNG', () => {
     await writeGrayGif(path, [pattern(2, 2, 0)]);
     await expect(readGrayPng(path)).rejects.toThrow(path);
   });
+
+  // Found by the fuzzing suite (packages/fuzz): the reader took the header's size on trust.
+  it('refuses a header declaring more pixels than maxPixels before decoding, naming the file', () => {
+    const png = new Uint8Array(encodeGrayPng(pattern(4, 3, 0)));
+    expect(() => decodeGrayPng(png, 'small.png', { maxPixels: 11 })).toThrow(
+      /small\.png: declares 4x3 \(12 pixels\), over the limit of 11/,
+    );
+    expect(decodeGrayPng(png, 'small.png', { maxPixels: 12 }).width).toBe(4);
+    const huge = png.slice();
+    new DataView(huge.buffer).setUint32(16, 100_000, false); // IHDR width
+    expect(() => decodeGrayPng(huge, 'huge.png')).toThrow(ImageFormatError);
+  });
+
+  it('refuses a truncated PNG with an ImageFormatError naming the file', () => {
+    const png = new Uint8Array(encodeGrayPng(pattern(4, 3, 0)));
+    const error = (() => {
+      try {
+        decodeGrayPng(png.subarray(0, 40), 'cut.png');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ImageFormatError);
+    expect((error as ImageFormatError).file).toBe('cut.png');
+  });
 });
 
 describe('GIF', () => {
@@ -82,6 +108,27 @@ describe('GIF', () => {
   it('rejects frames of different sizes and empty animations', () => {
     expect(() => encodeGrayGif([pattern(2, 2, 0), pattern(3, 2, 0)])).toThrow(/frame 1 is 3x2/);
     expect(() => encodeGrayGif([])).toThrow(/at least one frame/);
+  });
+
+  // Found by the fuzzing suite (packages/fuzz): a 10-byte header declaring 8200x8192 made the
+  // reader allocate a 256 MB canvas before it looked at a single frame.
+  it('refuses a screen bigger than maxPixels before allocating, naming the file', () => {
+    const header = new Uint8Array([...new TextEncoder().encode('GIF89a'), 0x08, 0x20, 0x00, 0x20, 0, 0, 0]);
+    expect(() => decodeGrayGif(header, 'bomb.gif')).toThrow(ImageFormatError);
+    expect(() => decodeGrayGif(header, 'bomb.gif')).toThrow(/bomb\.gif: .*over the limit of 16777216/);
+    const gif = encodeGrayGif([pattern(4, 3, 0), pattern(4, 3, 1)]);
+    expect(() => decodeGrayGif(gif, 'two.gif', { maxPixels: 23 })).toThrow(/2 frames of 4x3 \(24 pixels\)/);
+    expect(decodeGrayGif(gif, 'two.gif', { maxPixels: 24 })).toHaveLength(2);
+  });
+
+  it('refuses a truncated GIF with an ImageFormatError naming the file', async () => {
+    const gif = encodeGrayGif([pattern(17, 9, 0), pattern(17, 9, 1)]);
+    for (const end of [3, 13, 40, gif.length - 5]) {
+      expect(() => decodeGrayGif(gif.subarray(0, end), 'cut.gif')).toThrow(ImageFormatError);
+    }
+    const path = join(dir, 'cut.gif');
+    await writeFile(path, gif.subarray(0, 40));
+    await expect(readGrayGif(path)).rejects.toThrow(`${path}: not a readable GIF`);
   });
 });
 

@@ -22,7 +22,22 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
+/**
+ * Most bytes a gzipped PGM may inflate to: an FMI composite is about 1 MB, so 64 MB leaves room
+ * for any grid while refusing a file whose trailer declares gigabytes.
+ */
+const MAX_INFLATED_BYTES = 64 * 2 ** 20;
+
 function gunzip(bytes: Uint8Array, source: string): Uint8Array {
+  // fflate allocates the size the gzip trailer (ISIZE, the last 4 bytes) declares before inflating.
+  if (bytes.length >= 18) {
+    const declared = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
+    if (declared > MAX_INFLATED_BYTES)
+      throw new RadarFileError(
+        source,
+        `corrupt gzip stream (its trailer declares ${declared} bytes, over the ${MAX_INFLATED_BYTES}-byte limit of a PGM composite)`,
+      );
+  }
   try {
     return gunzipSync(bytes);
   } catch (error) {

@@ -77,6 +77,19 @@ describe('FMI PGM reader', () => {
     expect(b.valid).toEqual(a.valid);
   });
 
+  // Found by the fuzzing suite (packages/fuzz): fflate allocates what the gzip trailer declares,
+  // so 4 bytes rewritten at the end of a 4.6 KB file made the reader allocate 4 GB.
+  it('refuses a gzip trailer declaring a size over the limit before inflating, naming the file', async () => {
+    const gz = new Uint8Array(readFileSync(join(fixtures, fmiName)));
+    const bomb = gz.slice();
+    new DataView(bomb.buffer).setUint32(bomb.length - 4, 0xff7f_0000, true);
+    await rejects(bomb, 'bomb.pgm.gz', /corrupt gzip stream \(its trailer declares 4286513152 bytes/);
+    // A trailer understating the size truncates the inflated PGM, which the parser then refuses.
+    const small = gz.slice();
+    new DataView(small.buffer).setUint32(small.length - 4, 100, true);
+    await rejects(small, 'small.pgm.gz', /small\.pgm\.gz: /);
+  });
+
   it('rejects truncated, corrupt, foreign and unknown files, naming the file and the problem', async () => {
     const raw = new Uint8Array(gunzipSync(readFileSync(join(fixtures, fmiName))));
     await rejects(raw.subarray(0, raw.length - 10), 'short.pgm', /truncated: 96x96 pixels need 9216 bytes/);

@@ -297,6 +297,8 @@ async function readManifest(
   const group = Array.isArray(groups) ? groups[0] : undefined;
   if (
     group === undefined ||
+    group === null ||
+    typeof group !== 'object' ||
     !Array.isArray(group.paths) ||
     group.paths.length !== 1 ||
     !Array.isArray(group.weights) ||
@@ -308,12 +310,21 @@ async function readManifest(
   const bytes = await reader.bytes(group.paths[0]);
   const dtypeBytes: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
   let expected = 0;
-  for (const w of group.weights) {
-    const size = dtypeBytes[w.dtype];
-    if (size === undefined || !Array.isArray(w.shape) || typeof w.name !== 'string') {
+  for (const w of group.weights as unknown[]) {
+    const entry = (w !== null && typeof w === 'object' ? w : {}) as Partial<ManifestGroup['weights'][number]>;
+    const size =
+      typeof entry.dtype === 'string' && Object.hasOwn(dtypeBytes, entry.dtype)
+        ? dtypeBytes[entry.dtype]
+        : undefined;
+    if (
+      size === undefined ||
+      !Array.isArray(entry.shape) ||
+      !entry.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      typeof entry.name !== 'string'
+    ) {
       throw new CheckpointError(manifestFile, `corrupt weightsManifest entry ${JSON.stringify(w)}`);
     }
-    expected += w.shape.reduce((a, b) => a * b, 1) * size;
+    expected += entry.shape.reduce((a, b) => a * b, 1) * size;
   }
   if (bytes.length !== expected) {
     throw new CheckpointError(

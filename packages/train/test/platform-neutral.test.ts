@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { memory, setBackend } from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
@@ -113,6 +114,42 @@ describe('the root entry is platform-neutral', () => {
     expect(await weightsOf(loaded.model)).toEqual(expected);
     disposeTrainingState(loaded.resume);
     loaded.model.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
+  // Found by the fuzzing suite (packages/fuzz): with checksums.json recomputed, a null manifest
+  // group or entry escaped as a TypeError, and a dtype such as "constructor" passed the size check.
+  it('refuses a malformed weightsManifest with a CheckpointError naming model.json', async () => {
+    const model = new EncoderForecaster(TINY);
+    const files = await encodeCheckpoint(model);
+    model.dispose();
+    const json = JSON.parse(new TextDecoder().decode(files[CHECKPOINT_FILES.model]));
+    const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const withManifest = (manifest: unknown): CheckpointFiles => {
+      const out: Record<string, Uint8Array> = { ...files };
+      out[CHECKPOINT_FILES.model] = new TextEncoder().encode(
+        JSON.stringify({ ...json, weightsManifest: manifest }),
+      );
+      delete out[CHECKPOINT_FILES.checksums];
+      const sums = Object.fromEntries(Object.entries(out).map(([n, b]) => [n, sha256(b)]));
+      out[CHECKPOINT_FILES.checksums] = new TextEncoder().encode(
+        JSON.stringify({ algorithm: 'sha256', files: sums }),
+      );
+      return out;
+    };
+    const group = json.weightsManifest[0];
+    const before = memory().numTensors;
+    for (const manifest of [
+      [null],
+      [{ ...group, weights: [null, ...group.weights.slice(1)] }],
+      [{ ...group, weights: [{ ...group.weights[0], dtype: 'constructor' }, ...group.weights.slice(1)] }],
+      [{ ...group, weights: [{ ...group.weights[0], shape: [-1, -2] }, ...group.weights.slice(1)] }],
+    ]) {
+      const error = await decodeCheckpoint(withManifest(manifest)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckpointError);
+      expect((error as CheckpointError).file).toBe('checkpoint/model.json');
+      expect(String(error)).toMatch(/corrupt weightsManifest/);
+    }
     expect(memory().numTensors).toBe(before);
   });
 

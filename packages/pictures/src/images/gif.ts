@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@convlstm/files';
 import { GifReader, GifWriter } from 'omggif';
+import { assertPixels, ImageFormatError, type ImageReadOptions } from './errors.js';
 import { type GrayImage, toByte } from './image.js';
 
 /** Options of {@link encodeGrayGif}. */
@@ -36,24 +37,45 @@ export function encodeGrayGif(frames: readonly GrayImage[], options: GifOptions 
   return buffer.slice(0, writer.end());
 }
 
+/** omggif throws plain errors (and TypeErrors on truncated data): they become the file's error. */
+function gifStep<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new ImageFormatError(file, `not a readable GIF: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Decodes every frame of a GIF to full-size grayscale images, compositing partial frames
  * over the previous canvas and honouring "restore to background" disposal, as viewers do.
+ * Throws an {@link ImageFormatError} naming `file` for a file that is not a readable GIF or
+ * declares more pixels than `options.maxPixels`, checked before decoding.
  */
-export function decodeGrayGif(bytes: Uint8Array): GrayImage[] {
+export function decodeGrayGif(bytes: Uint8Array, file = 'GIF', options: ImageReadOptions = {}): GrayImage[] {
   let reader: GifReader;
   try {
     reader = new GifReader(bytes);
   } catch (error) {
-    throw new Error(`not a readable GIF: ${(error as Error).message}`);
+    throw new ImageFormatError(file, `not a readable GIF: ${(error as Error).message}`);
   }
   const { width, height } = reader;
+  const count = reader.numFrames();
+  assertPixels(file, `${count} frames of ${width}x${height}`, width * height * Math.max(1, count), options);
+  if (width < 1 || height < 1 || count < 1)
+    throw new ImageFormatError(file, `not a readable GIF: ${width}x${height} with ${count} frames`);
   const canvas = new Uint8Array(width * height * 4);
   const frames: GrayImage[] = [];
-  for (let f = 0; f < reader.numFrames(); f++) {
-    const info = reader.frameInfo(f);
+  for (let f = 0; f < count; f++) {
+    const info = gifStep(file, () => reader.frameInfo(f));
+    // A frame must lie inside the canvas; omggif would write past its rows otherwise.
+    if (info.x + info.width > width || info.y + info.height > height)
+      throw new ImageFormatError(
+        file,
+        `frame ${f} (${info.width}x${info.height} at ${info.x},${info.y}) lies outside the ${width}x${height} canvas`,
+      );
     const before = info.disposal === 3 ? canvas.slice() : null;
-    reader.decodeAndBlitFrameRGBA(f, canvas);
+    gifStep(file, () => reader.decodeAndBlitFrameRGBA(f, canvas));
     const data = new Float32Array(width * height);
     for (let i = 0; i < data.length; i++) {
       const r = canvas[4 * i] as number;
@@ -83,11 +105,6 @@ export async function writeGrayGif(
 }
 
 /** Reads every frame of a GIF file as grayscale; errors name the file. */
-export async function readGrayGif(path: string): Promise<GrayImage[]> {
-  const bytes = await readFile(path);
-  try {
-    return decodeGrayGif(bytes);
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
+export async function readGrayGif(path: string, options: ImageReadOptions = {}): Promise<GrayImage[]> {
+  return decodeGrayGif(await readFile(path), path, options);
 }

@@ -1,3 +1,4 @@
+export { DEFAULT_MAX_PIXELS, ImageFormatError, type ImageReadOptions } from './errors.js';
 export { decodeGrayGif, encodeGrayGif, type GifOptions, readGrayGif, writeGrayGif } from './gif.js';
 export {
   composeGrid,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@convlstm/files';
 import pngjs from 'pngjs';
+import { assertPixels, ImageFormatError, type ImageReadOptions } from './errors.js';
 import { assertSize, type GrayImage, type RgbImage, toByte } from './image.js';
 
 const { PNG } = pngjs;
@@ -23,18 +24,34 @@ export function encodeRgbPng(image: RgbImage): Buffer {
   return PNG.sync.write(png, { colorType: 2, inputColorType: 2 });
 }
 
+/** The width and height a PNG's IHDR declares (big-endian at bytes 16–23), or null when too short. */
+function declaredSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+}
+
 /**
  * Decodes any PNG (palette, RGB(A), 16-bit, interlaced: pngjs normalises to RGBA) to grayscale:
- * Rec. 601 luma, composited over black so transparent pixels read as background.
+ * Rec. 601 luma, composited over black so transparent pixels read as background. Throws an
+ * {@link ImageFormatError} naming `file` for a file that is not a readable PNG or whose header
+ * declares more pixels than `options.maxPixels`, checked before decoding.
  */
-export function decodeGrayPng(bytes: Uint8Array): GrayImage {
+export function decodeGrayPng(bytes: Uint8Array, file = 'PNG', options: ImageReadOptions = {}): GrayImage {
+  const size = declaredSize(bytes);
+  if (size !== null) assertPixels(file, `${size.width}x${size.height}`, size.width * size.height, options);
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw new Error(`not a readable PNG: ${(error as Error).message}`);
+    throw new ImageFormatError(file, `not a readable PNG: ${(error as Error).message}`);
   }
   const { width, height } = png;
+  if (png.data.length < width * height * 4)
+    throw new ImageFormatError(
+      file,
+      `not a readable PNG: ${png.data.length} bytes of pixels for ${width}x${height}`,
+    );
   const data = new Float32Array(width * height);
   for (let i = 0; i < data.length; i++) {
     const r = png.data[4 * i] as number;
@@ -57,11 +74,6 @@ export async function writeRgbPng(path: string, image: RgbImage): Promise<void> 
 }
 
 /** Reads a PNG file as grayscale; errors name the file. */
-export async function readGrayPng(path: string): Promise<GrayImage> {
-  const bytes = await readFile(path);
-  try {
-    return decodeGrayPng(bytes);
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
+export async function readGrayPng(path: string, options: ImageReadOptions = {}): Promise<GrayImage> {
+  return decodeGrayPng(await readFile(path), path, options);
 }
