@@ -8,6 +8,7 @@ export {
   removeTempLeftovers,
   resolveFolder,
   setWriteFault,
+  tempSibling,
   writeFileAtomic,
   writeFileDurable,
   writeFolderAtomic,
