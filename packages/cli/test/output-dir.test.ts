@@ -4,14 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@convlstm/files';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertWritableOutput, claimOutputDir, OperationalError, prepareOutputDir, UsageError } from '../src/index.js';
+import {
+  assertWritableOutput,
+  claimOutputDir,
+  OperationalError,
+  prepareOutputDir,
+  UsageError,
+} from '../src/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'cli-out-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('assertWritableOutput', () => {
   it('refuses kernel filesystems and files at once, creating nothing', async () => {
-    await expect(assertWritableOutput('/proc/x/y')).rejects.toThrow('--out /proc/x/y: /proc/x/y is in a kernel filesystem');
+    await expect(assertWritableOutput('/proc/x/y')).rejects.toThrow(
+      '--out /proc/x/y: /proc/x/y is in a kernel filesystem',
+    );
     await expect(assertWritableOutput('/sys/run', '--out-dir')).rejects.toBeInstanceOf(UsageError);
     const file = join(root, 'a-file');
     await writeFile(file, 'x');
