@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '@convlstm/cli';
 import { CURRENT_FILE } from '@convlstm/files';
 import { CHECKPOINT_FILES } from '@convlstm/train';
 
@@ -67,4 +68,42 @@ export async function runCheckpoints(run: string, final: string, periodic: strin
       .reverse()
       .map((s) => join(run, periodic, s)),
   ];
+}
+
+/** Where a run folder keeps its checkpoints (folder names inside it). */
+export interface RunLayout {
+  /** The final checkpoint, e.g. `checkpoint`. */
+  readonly final: string;
+  /** The folder of the periodic ones (`latest`, `best`), e.g. `checkpoints`. */
+  readonly periodic: string;
+}
+
+/**
+ * The checkpoint `--resume PATH` means: PATH itself when it holds a whole checkpoint; for a run
+ * folder (what a user holds after a crash), its newest whole one of `<final>` and
+ * `<periodic>/*`. A folder with nothing whole in it — e.g. a run killed during its first
+ * checkpoint write — is refused as such (not as a checkpoint with a missing file); a damaged
+ * checkpoint is returned for the loader to name the bad file.
+ */
+export async function findResumeCheckpoint(
+  path: string,
+  layout: RunLayout,
+  flag = '--resume',
+): Promise<CompleteCheckpoint> {
+  const own = await completeCheckpoint(path);
+  if (own !== null) return own;
+  const entries = await readdir(path).catch(() => [] as string[]);
+  if (entries.includes(layout.final) || entries.includes(layout.periodic)) {
+    const newest = await newestCheckpoint(await runCheckpoints(path, layout.final, layout.periodic));
+    if (newest !== null) return newest;
+    throw new UsageError(
+      `${flag} ${path}: the run folder holds no whole checkpoint (it was stopped before its first checkpoint was written); train it again`,
+    );
+  }
+  if (entries.every((e) => e.startsWith('.'))) {
+    throw new UsageError(
+      `${flag} ${path}: holds no whole checkpoint (its first write was interrupted); pass the run folder or another checkpoint`,
+    );
+  }
+  return { path, step: null };
 }

@@ -37,9 +37,17 @@ import { completeCheckpoint, newestCheckpoint } from './checkpoints.js';
 export {
   type CompleteCheckpoint,
   completeCheckpoint,
+  findResumeCheckpoint,
   newestCheckpoint,
+  type RunLayout,
   runCheckpoints,
 } from './checkpoints.js';
+export {
+  assertFitsMemory,
+  MEMORY_LIMIT_ENV,
+  memoryLimit,
+  sequenceBytes,
+} from './resources.js';
 export { type StoppableResult, stoppable } from './stoppable.js';
 
 /** How long a run trains: a step count, a time budget, or both (whichever comes first). */
