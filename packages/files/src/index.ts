@@ -9,10 +9,10 @@ export {
   resolveFolder,
   setWriteFault,
   tempSibling,
+  type WriteFault,
   writeFileAtomic,
   writeFileDurable,
   writeFolderAtomic,
-  type WriteFault,
   writeJsonAtomic,
 } from './atomic.js';
 export { md5, md5File, sha256, sha256File } from './checksums.js';

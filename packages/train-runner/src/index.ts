@@ -6,6 +6,9 @@
  * final checkpoint with the optimiser state so `--resume` continues exactly. Each app keeps its
  * own options, data and reports; this is the part they would otherwise both write.
  */
+
+import { rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CsvLog,
   type CsvRow,
@@ -16,8 +19,6 @@ import {
   type StopSignal,
   UsageError,
 } from '@convlstm/cli';
-import { rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { removeTempLeftovers } from '@convlstm/files';
 import {
   disposeTrainingState,
@@ -32,7 +33,7 @@ import {
   type ValidationInfo,
 } from '@convlstm/train';
 import { checkpointFolder, saveCheckpoint } from '@convlstm/train/node';
-import { completeCheckpoint, newestCheckpoint } from './checkpoints.js';
+import { newestCheckpoint } from './checkpoints.js';
 
 export {
   type CompleteCheckpoint,

@@ -8,7 +8,13 @@ export const MEMORY_LIMIT_ENV = 'CONVLSTM_MEMORY_LIMIT_MB';
 /** The most elements one typed array may hold here (a tensor's values are one array). */
 const MAX_ARRAY_ELEMENTS = 2 ** 31 - 1;
 
-/** The memory a command may plan for: `CONVLSTM_MEMORY_LIMIT_MB`, else 3/4 of this machine's. */
+/** The default plan's fixed cap (a shared machine's memory is not all one command's). */
+const DEFAULT_CAP = 16 * 2 ** 30;
+
+/**
+ * The memory a command may plan for: `CONVLSTM_MEMORY_LIMIT_MB`, else 3/4 of this machine's
+ * memory and at most 16 GiB.
+ */
 export function memoryLimit(env: Readonly<Record<string, string | undefined>> = process.env): {
   bytes: number;
   source: string;
@@ -17,7 +23,10 @@ export function memoryLimit(env: Readonly<Record<string, string | undefined>> = 
   if (env[MEMORY_LIMIT_ENV] !== undefined && Number.isFinite(set) && set > 0) {
     return { bytes: set * 2 ** 20, source: `${MEMORY_LIMIT_ENV}=${env[MEMORY_LIMIT_ENV]}` };
   }
-  return { bytes: Math.floor(totalmem() * 0.75), source: "3/4 of this machine's memory" };
+  const share = Math.floor(totalmem() * 0.75);
+  return share <= DEFAULT_CAP
+    ? { bytes: share, source: "3/4 of this machine's memory" }
+    : { bytes: DEFAULT_CAP, source: 'the default cap' };
 }
 
 function frameElements(c: EncoderForecasterConfig): number {

@@ -8,7 +8,8 @@ export type StoppableResult<T> =
 /**
  * Runs `work` (e.g. the evaluation after training) as a graceful section of `stop`: a first
  * Ctrl-C aborts its signal and prints `notice` — the work stops at its next check and this
- * returns the signal instead of throwing, so the caller can say what is kept; a second Ctrl-C
+ * returns the signal instead of throwing, so the caller can say what is kept (work that
+ * finishes anyway returns its value); a second Ctrl-C
  * ends the process at once. An `AbortError` is how the work reports that it stopped.
  */
 export async function stoppable<T>(
@@ -17,8 +18,8 @@ export async function stoppable<T>(
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<StoppableResult<T>> {
   try {
-    const value = await stop.graceful(notice, work);
-    return stop.received === null ? { value, stoppedBy: null } : { stoppedBy: stop.received };
+    // Work that finished is kept, even when a signal came too late to stop it.
+    return { value: await stop.graceful(notice, work), stoppedBy: null };
   } catch (error) {
     if (stop.received !== null && (error as Error | null)?.name === 'AbortError')
       return { stoppedBy: stop.received };

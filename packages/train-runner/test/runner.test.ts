@@ -2,8 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { fsError, setWriteFault } from '@convlstm/files';
 import { OperationalError, StopController, UsageError } from '@convlstm/cli';
+import { fsError, setWriteFault } from '@convlstm/files';
 import {
   type DigitPool,
   EncoderForecaster,

@@ -3,8 +3,8 @@ import { baselinePredictions } from './baselines.js';
 import { type Metrics, MetricsAccumulator } from './metrics.js';
 import type { EncoderForecaster } from './model.js';
 import { frameShape } from './model-config.js';
-import { yieldToEventLoop } from './train.js';
 import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
+import { yieldToEventLoop } from './train.js';
 
 /** The trivial baselines, evaluated on the same data as the model. */
 export interface BaselineMetrics {
