@@ -77,7 +77,7 @@ export function assertFitsMemory(
   const limit = memoryLimit(env);
   if (estimate.largestArray > MAX_ARRAY_ELEMENTS) {
     throw new UsageError(
-      `${asked}: ${what} would need one array of ${estimate.largestArray.toExponential(2)} values, more than the ${MAX_ARRAY_ELEMENTS} one array can hold; ask for less`,
+      `${asked}: ${what} would need one array of ${estimate.largestArray.toExponential(2)} values, more than one array can hold (${MAX_ARRAY_ELEMENTS}); ask for less`,
     );
   }
   if (estimate.bytes > limit.bytes) {
