@@ -46,7 +46,7 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'radar-sample',
   },
   { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty run folder' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty run folder (its whole content)' },
   {
     key: 'minutes',
     kind: { type: 'number', positive: true },
@@ -669,7 +669,7 @@ export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
     description: 'sample folder (default: the one the run was trained on)',
   },
   { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/evaluation' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty output folder' },
 ];
 
 export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force]
