@@ -46,7 +46,11 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'radar-sample',
   },
   { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty run folder (its whole content)' },
+  {
+    key: 'force',
+    kind: { type: 'boolean' },
+    description: 'replace a non-empty run folder (its whole content)',
+  },
   {
     key: 'minutes',
     kind: { type: 'number', positive: true },
