@@ -1,5 +1,6 @@
 import { access, constants, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   acquireFolderLock,
   type FolderLock,
@@ -95,6 +96,21 @@ async function replaceContent(dir: string, entries: readonly string[]): Promise<
 }
 
 /**
+ * `--force` empties a folder: never the working folder or one above it, the home folder or the
+ * root, where a slip of `--out .` would remove what is not a run's.
+ */
+function assertReplaceable(dir: string, flag: string): void {
+  const abs = resolve(dir);
+  const up = relative(abs, process.cwd());
+  const aboveCwd = up === '' || (up !== '..' && !up.startsWith(`..${sep}`) && !isAbsolute(up));
+  if (aboveCwd || abs === resolve(homedir()) || abs === resolve('/')) {
+    throw new UsageError(
+      `${flag} ${dir}: --force would remove everything in ${abs} (the working folder, one above it, home or root); choose a run folder of its own`,
+    );
+  }
+}
+
+/**
  * Creates the output folder `dir`; refuses a non-empty one unless `force`, so a typo or a
  * second command never overwrites a finished run; with `force`, the old content is removed
  * whole first. An unusable path (`/proc`, a file, a read-only folder) is refused before
@@ -109,6 +125,7 @@ export async function prepareOutputDir(dir: string, options: PrepareOutputDirOpt
       `${flag}: ${dir} exists and is not empty (pass --force to replace it, or choose another ${flag})`,
     );
   }
+  if (entries.length > 0) assertReplaceable(dir, flag);
   try {
     await mkdir(dir, { recursive: true });
     if (entries.length > 0) await replaceContent(dir, entries);

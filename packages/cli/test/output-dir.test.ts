@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@convlstm/files';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   assertWritableOutput,
   claimOutputDir,
@@ -39,6 +39,13 @@ describe('prepareOutputDir', () => {
     await expect(prepareOutputDir(dir, { force: false })).rejects.toThrow('exists and is not empty');
     await prepareOutputDir(dir, { force: true });
     expect(await readdir(dir)).toEqual([]);
+    // Never the working folder or one above it.
+    await expect(prepareOutputDir('.', { force: true })).rejects.toThrow(
+      '--force would remove everything in',
+    );
+    await expect(prepareOutputDir('..', { force: true })).rejects.toThrow(
+      '(the working folder, one above it',
+    );
   });
 });
 
