@@ -110,6 +110,8 @@ export async function evaluateAndReport(args: {
   backend: string;
   training: TrainingSummary | null;
   log: (message: string) => void;
+  /** Stops the evaluation between batches (Ctrl-C): it rejects with an `AbortError`. */
+  signal?: AbortSignal;
 }): Promise<{ report: MetricsReport; evaluation: Evaluation; table: string }> {
   const { model, set, dir } = args;
   args.log(
@@ -119,6 +121,7 @@ export async function evaluateAndReport(args: {
   let reported = 0;
   const evaluation = await evaluate(model, set, {
     batchSize: args.batchSize,
+    ...(args.signal === undefined ? {} : { signal: args.signal }),
     // A line per ~10% so long evaluations show they are alive without flooding logs.
     onProgress: (done, total) => {
       if (done === total || done - reported >= total / 10) {

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { prepareOutputDir } from '@convlstm/cli';
 
 /** File and folder names inside a run folder (see the README's "Run folder layout"). */
 export const RUN_FILES = {
@@ -13,6 +12,9 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint',
   periodicCheckpoints: 'checkpoints',
 } as const;
+
+/** Where a run folder keeps its checkpoints, for `--resume RUN_FOLDER`. */
+export const RUN_LAYOUT = { final: RUN_FILES.checkpoint, periodic: RUN_FILES.periodicCheckpoints } as const;
 
 /** Columns of `metrics.csv`, one row per training step (`kind=train`) or validation (`kind=validation`). */
 export const CSV_COLUMNS = [
@@ -27,14 +29,6 @@ export const CSV_COLUMNS = [
   'val_mse',
   'elapsed_s',
 ] as const;
-
-/**
- * Creates the run folder `dir`; refuses a non-empty one unless `force`, so a typo never
- * overwrites a finished run.
- */
-export async function prepareRunFolder(dir: string, force: boolean): Promise<void> {
-  await prepareOutputDir(dir, { force, flag: '--out' });
-}
 
 /**
  * The run folder a checkpoint belongs to: `<run>/checkpoint` or `<run>/checkpoints/latest|best`

@@ -173,7 +173,7 @@ describe('nothing is overwritten without --force', () => {
     ]) {
       const r = await cli(...argv);
       expect(r.code).toBe(2);
-      expect(r.err).toContain(`--out: ${run} exists and is not empty (pass --force to write into it`);
+      expect(r.err).toContain(`--out: ${run} exists and is not empty (pass --force to replace it`);
     }
     expect(await readFile(join(run, RUN_FILES.metrics))).toEqual(metrics);
     // The default evaluate folder too, the second time.

@@ -115,8 +115,8 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
       ctx,
     );
     const trained = JSON.parse(await readFile(join(run, RUN_FILES.metrics), 'utf8'));
-    expect(report.model.mse).toBeCloseTo(trained.model.mse, 5);
-    expect(report.baselines.copyLast.mse).toBeCloseTo(trained.baselines.copyLast.mse, 10);
+    expect(report?.model.mse).toBeCloseTo(trained.model.mse, 5);
+    expect(report?.baselines.copyLast.mse).toBeCloseTo(trained.baselines.copyLast.mse, 10);
     expect(await readdir(out)).toEqual(
       expect.arrayContaining([RUN_FILES.metrics, RUN_FILES.gif, RUN_FILES.grid]),
     );
@@ -150,14 +150,14 @@ describe('train → evaluate → predict on the cpu backend (tiny model, few ste
       },
       captureContext(),
     );
-    expect(report.testSet).toMatchObject({
+    expect(report?.testSet).toMatchObject({
       source: 'file',
       description: file,
       count: 2,
       inputFrames: 4,
       outputFrames: 4,
     });
-    expect(report.model.perFrame.mse).toHaveLength(4);
+    expect(report?.model.perFrame.mse).toHaveLength(4);
   });
 
   it('predict reads .npy and .gif inputs and writes PNGs, a GIF and prediction.npy', async () => {

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { OperationalError } from '@convlstm/cli';
-import { aggregateFrame, cropFrame, type RadarEvent, type RadarFrame } from '@convlstm/radar';
+import {
+  aggregateFrame,
+  cropFrame,
+  findSequenceWindows,
+  type RadarEvent,
+  type RadarFrame,
+} from '@convlstm/radar';
 import { readRadarFolder } from '@convlstm/radar/node';
 
 /** How the experiment's grid is made from the 1 km composites. */
@@ -38,15 +44,47 @@ export function coverageWindow(
   return { x: best.x, y: best.y, width: size, height: size };
 }
 
+/** The frames of a window: 6 in, 12 out (the experiment's). */
+export const WINDOW_FRAMES = 18;
+
+const hhmm = (d: Date): string => d.toISOString().slice(11, 16);
+
+/**
+ * A warning per gap in an event's frames (a missing or irregular 5-minute step), naming it and
+ * the windows of `length` frames that are skipped because they would span it; `[]` when the
+ * series is regular. Windows never bridge a gap (`findSequenceWindows`); this says so.
+ */
+export function gapWarnings(event: RadarEvent, length = WINDOW_FRAMES): string[] {
+  const times = event.frames.map((f) => f.time);
+  const { starts, gaps } = findSequenceWindows(times, { length });
+  if (gaps.length === 0) return [];
+  const unbroken = Math.max(0, times.length - length + 1);
+  const lines = gaps.map((g) => {
+    const missing = Math.round((g.after.getTime() - g.before.getTime()) / 300_000) - 1;
+    return `${event.name}: ${missing > 0 ? `${missing} frame(s) missing` : 'an irregular step'} between ${hhmm(g.before)} and ${hhmm(g.after)} UTC`;
+  });
+  lines.push(
+    `${event.name}: ${unbroken - starts.length} of ${unbroken} windows of ${length} frames span a gap and are skipped`,
+  );
+  return lines.map((l) => `warning: ${l}`);
+}
+
 /** Reads one event folder, aggregates and crops every frame to the same window. */
-export async function loadEvent(dir: string, name: string, grid: GridOptions): Promise<RadarEvent> {
+export async function loadEvent(
+  dir: string,
+  name: string,
+  grid: GridOptions,
+  warn: (message: string) => void = () => {},
+): Promise<RadarEvent> {
   const raw = await readRadarFolder(dir);
   if (raw.length === 0)
     throw new OperationalError(`${dir}: no radar files`, { hint: 'run "radar-nowcast fetch-sample" first' });
   const coarse = raw.map((f) => aggregateFrame(f, grid.factor));
   // The window is chosen on the union of coverage over the event's frames' first frame.
   const window = coverageWindow(coarse[0] as RadarFrame, grid.size);
-  return { name, frames: coarse.map((f) => cropFrame(f, window)) };
+  const event = { name, frames: coarse.map((f) => cropFrame(f, window)) };
+  for (const line of gapWarnings(event)) warn(line);
+  return event;
 }
 
 /** Splits an event at a fraction of its frames: the windows of each part never overlap. */
@@ -69,10 +107,11 @@ export const EVENT_FOLDERS: readonly (readonly [string, string])[] = [
 export async function loadExperimentEvents(
   data: string,
   grid: GridOptions,
+  warn: (message: string) => void = () => {},
 ): Promise<{ train: RadarEvent[]; test: RadarEvent[] }> {
-  const fmiTrain = await loadEvent(join(data, 'fmi/20160928'), 'FMI 2016-09-28', grid);
-  const fmiTest = await loadEvent(join(data, 'fmi/20170509'), 'FMI 2017-05-09', grid);
-  const knmi = await loadEvent(join(data, 'knmi/20100826'), 'KNMI 2010-08-26', grid);
+  const fmiTrain = await loadEvent(join(data, 'fmi/20160928'), 'FMI 2016-09-28', grid, warn);
+  const fmiTest = await loadEvent(join(data, 'fmi/20170509'), 'FMI 2017-05-09', grid, warn);
+  const knmi = await loadEvent(join(data, 'knmi/20100826'), 'KNMI 2010-08-26', grid, warn);
   const [knmiTrain, knmiTest] = splitEvent(knmi, 0.7);
   return { train: [fmiTrain, knmiTrain], test: [fmiTest, knmiTest] };
 }

@@ -56,6 +56,7 @@ export async function verifyEvent(
   model: EncoderForecaster,
   event: RadarEvent,
   onWindow?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<EventVerification> {
   const { inputFrames, outputFrames } = model.config;
   const first = event.frames[0];
@@ -70,6 +71,11 @@ export async function verifyEvent(
     extrapolation: new NowcastVerifier(outputFrames, height, width),
   };
   for (const [n, ref] of windows.entries()) {
+    if (signal !== undefined) {
+      // A macrotask turn lets Ctrl-C's handler run between windows.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted) throw new DOMException('The verification was stopped', 'AbortError');
+    }
     const frames = event.frames.slice(ref.start, ref.start + inputFrames + outputFrames);
     const inputsRain = frames.slice(0, inputFrames);
     const targets = frames.slice(inputFrames);

@@ -57,6 +57,7 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     expect((await readdir(out)).sort()).toEqual(
       [
         'checkpoint',
+        'checkpoints',
         'csi-0.png',
         'csi-1.png',
         'metrics.csv',
@@ -116,9 +117,14 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     const split = join(dir, 'split');
     expect(await main(['train', ...tiny, '--out', straight, '--max-steps', '4'], captureContext())).toBe(0);
     expect(await main(['train', ...tiny, '--out', split, '--max-steps', '2'], captureContext())).toBe(0);
-    // The budget is used up: refused, naming what to pass.
+    // The budget is used up: without a budget the run is complete (pointing to evaluate);
+    // with one it is refused, naming what to pass.
+    const complete = captureContext();
+    expect(await main(['train', '--resume', split], complete)).toBe(0);
+    expect(complete.out()).toContain(`${split}: the run is complete (it trained 2 steps`);
+    expect(complete.out()).toContain(`radar-nowcast evaluate --run ${split}`);
     const spent = captureContext();
-    expect(await main(['train', '--resume', split], spent)).toBe(2);
+    expect(await main(['train', '--resume', split, '--max-steps', '2'], spent)).toBe(2);
     expect(spent.err()).toMatch(/already at step 2 of --max-steps 2; pass a larger --max-steps/);
     const resumed = captureContext();
     expect(await main(['train', '--resume', split, '--max-steps', '4'], resumed)).toBe(0);

@@ -21,7 +21,15 @@ export {
   OperationalError,
   UsageError,
 } from './errors.js';
-export { assertDirectory, assertFile, type PrepareOutputDirOptions, prepareOutputDir } from './output-dir.js';
+export {
+  assertDirectory,
+  assertFile,
+  assertWritableOutput,
+  type ClaimOutputDirOptions,
+  claimOutputDir,
+  type PrepareOutputDirOptions,
+  prepareOutputDir,
+} from './output-dir.js';
 export {
   formatDuration,
   ProgressBar,

@@ -36,10 +36,35 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** A fault {@link setWriteFault} injects: the error a write of `path` fails with, or `null`. */
+export type WriteFault = (path: string) => NodeJS.ErrnoException | null;
+
+let writeFault: WriteFault | null = null;
+
+/**
+ * For tests of what a caller does when a write fails at the worst moment (a full disk, an I/O
+ * error): every file write of this package ({@link writeFileDurable}, hence the atomic writes)
+ * first asks `fault`, and throws the error it returns. `null` removes it. Not for production use.
+ */
+export function setWriteFault(fault: WriteFault | null): void {
+  writeFault = fault;
+}
+
+/** An error shaped as Node's own for `code` (e.g. `ENOSPC`) on `path`, for {@link setWriteFault}. */
+export function fsError(code: string, path: string, syscall = 'write'): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`${code}: injected fault, ${syscall} '${path}'`);
+  error.code = code;
+  error.syscall = syscall;
+  error.path = path;
+  return error;
+}
+
 /** Writes `data` to `path` and fsyncs it before returning (no rename: the caller owns `path`). */
 export async function writeFileDurable(path: string, data: FileData): Promise<void> {
   const handle = await open(path, 'w');
   try {
+    const fault = writeFault?.(path) ?? null;
+    if (fault !== null) throw fault;
     await handle.writeFile(data);
     await handle.sync();
   } finally {

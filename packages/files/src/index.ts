@@ -2,11 +2,14 @@ export {
   CURRENT_FILE,
   type FileData,
   type FolderVersion,
+  fsError,
   fsyncDir,
   pruneFolder,
   removeTempLeftovers,
   resolveFolder,
+  setWriteFault,
   tempSibling,
+  type WriteFault,
   writeFileAtomic,
   writeFileDurable,
   writeFolderAtomic,
@@ -15,3 +18,11 @@ export {
 export { md5, md5File, sha256, sha256File } from './checksums.js';
 export { ChecksumMismatchError, DownloadError, type DownloadOptions, downloadFile } from './download.js';
 export { InvalidArgumentError } from './errors.js';
+export {
+  type AcquireFolderLockOptions,
+  acquireFolderLock,
+  type FolderLock,
+  FolderLockedError,
+  LOCK_FILE,
+  type LockHolder,
+} from './lock.js';

@@ -6,6 +6,9 @@
  * final checkpoint with the optimiser state so `--resume` continues exactly. Each app keeps its
  * own options, data and reports; this is the part they would otherwise both write.
  */
+
+import { rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CsvLog,
   type CsvRow,
@@ -16,6 +19,7 @@ import {
   type StopSignal,
   UsageError,
 } from '@convlstm/cli';
+import { removeTempLeftovers } from '@convlstm/files';
 import {
   disposeTrainingState,
   type EncoderForecaster,
@@ -29,6 +33,23 @@ import {
   type ValidationInfo,
 } from '@convlstm/train';
 import { checkpointFolder, saveCheckpoint } from '@convlstm/train/node';
+import { newestCheckpoint } from './checkpoints.js';
+
+export {
+  type CompleteCheckpoint,
+  completeCheckpoint,
+  findResumeCheckpoint,
+  newestCheckpoint,
+  type RunLayout,
+  runCheckpoints,
+} from './checkpoints.js';
+export {
+  assertFitsMemory,
+  MEMORY_LIMIT_ENV,
+  memoryLimit,
+  sequenceBytes,
+} from './resources.js';
+export { type StoppableResult, stoppable } from './stoppable.js';
 
 /** How long a run trains: a step count, a time budget, or both (whichever comes first). */
 export interface TrainingBudget {
@@ -192,8 +213,50 @@ export async function runTraining<C extends string>(options: RunTrainingOptions<
   }
   try {
     await saveCheckpoint(options.checkpoint.final, model, result.state);
+  } catch (error) {
+    throw await finalSaveError(error, options, result.state.step);
   } finally {
     disposeTrainingState(result.state);
   }
   return { result, checkpoint: options.checkpoint.final, stoppedBy: options.stop.received };
+}
+
+/**
+ * The error of a final checkpoint that could not be written (a full disk, an I/O error): names
+ * the file, says the steps since the last whole checkpoint are lost, and gives the command that
+ * resumes from that one. An empty final folder the failed write leaves is removed, so a later
+ * resume is not sent to it.
+ */
+async function finalSaveError(
+  error: unknown,
+  options: Pick<RunTrainingOptions<string>, 'checkpoint' | 'resumeCommand'>,
+  step: number,
+): Promise<OperationalError> {
+  const final = options.checkpoint.final;
+  const { code, path } = error as NodeJS.ErrnoException;
+  const file = typeof path === 'string' ? path.split(/[\\/]/).pop() : undefined;
+  const what = `${code ?? (error as Error).message}${file === undefined ? '' : ` writing ${file}`}`;
+  await removeTempLeftovers(final);
+  await rmdir(final).catch(() => undefined);
+  const candidates = [
+    final,
+    ...(options.checkpoint.periodic ? [join(options.checkpoint.periodic.dir, 'latest')] : []),
+  ];
+  const whole = await newestCheckpoint(candidates);
+  const lost =
+    whole === null
+      ? `; the model of step ${step} is lost`
+      : whole.step === null || whole.step < step
+        ? `; the steps after ${whole.step ?? 'its last whole checkpoint'} are lost`
+        : '; no step is lost';
+  return new OperationalError(
+    `could not save the final checkpoint ${final} at step ${step} (${what})${lost}`,
+    {
+      cause: error,
+      hint:
+        whole === null
+          ? 'No whole checkpoint of this run is left: free space and train again (--checkpoint-every keeps periodic ones).'
+          : `${whole.path} (step ${whole.step ?? '?'}) is whole: free space, then resume from it: ${options.resumeCommand(whole.path)}`,
+    },
+  );
 }

@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { OperationalError, StopController, UsageError } from '@convlstm/cli';
+import { fsError, setWriteFault } from '@convlstm/files';
 import {
   type DigitPool,
   EncoderForecaster,
@@ -12,7 +13,14 @@ import {
 import { loadCheckpoint } from '@convlstm/train/node';
 import { memory, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBudgetLeft, runTraining } from '../src/index.js';
+import {
+  assertBudgetLeft,
+  completeCheckpoint,
+  newestCheckpoint,
+  runCheckpoints,
+  runTraining,
+  stoppable,
+} from '../src/index.js';
 
 let dir: string;
 const digits: DigitPool = (() => {
@@ -158,5 +166,93 @@ describe('runTraining', () => {
       `Continue from the last good checkpoint with a lower learning rate: app train --resume ${join(out, 'checkpoints', 'latest')} --lr 0.001`,
     );
     model.dispose();
+  });
+});
+
+describe('a fault at the final save', () => {
+  it('names the file, removes the empty folder and points to the last whole periodic checkpoint', async () => {
+    const out = join(dir, 'full-disk');
+    const model = new EncoderForecaster(TINY);
+    const final = join(out, 'checkpoint');
+    setWriteFault((path) =>
+      path.includes(`${sep}checkpoint${sep}`) && path.endsWith('weights.bin')
+        ? fsError('ENOSPC', path)
+        : null,
+    );
+    let error: unknown;
+    try {
+      error = await runTraining({
+        ...options(out, new StopController({ log: () => {} }), model),
+        budget: { steps: 5, minutes: null },
+        resumed: null,
+        checkpoint: { final, periodic: { dir: join(out, 'checkpoints'), everySteps: 2 } },
+      }).catch((e: unknown) => e);
+    } finally {
+      setWriteFault(null);
+      model.dispose();
+    }
+    expect(error).toBeInstanceOf(OperationalError);
+    expect((error as Error).message).toBe(
+      `could not save the final checkpoint ${final} at step 5 (ENOSPC writing weights.bin); no step is lost`,
+    );
+    const latest = join(out, 'checkpoints', 'latest');
+    expect((error as OperationalError).hint).toBe(
+      `${latest} (step 5) is whole: free space, then resume from it: app train --resume ${latest}`,
+    );
+    await expect(stat(final)).rejects.toMatchObject({ code: 'ENOENT' });
+    const loaded = await loadCheckpoint(latest);
+    expect(loaded.resume?.step).toBe(5);
+    for (const w of loaded.resume?.optimizerWeights ?? []) w.tensor.dispose();
+    loaded.model.dispose();
+  });
+});
+
+describe('completeCheckpoint / newestCheckpoint', () => {
+  it('tells a whole checkpoint from the leftovers of an interrupted first write, and picks the highest step', async () => {
+    const run = join(dir, 'run');
+    const out = join(dir, 'newest');
+    const interrupted = join(out, 'checkpoint');
+    await mkdir(join(interrupted, '.step-00000009-ab.tmp-1-cd'), { recursive: true });
+    expect(await completeCheckpoint(interrupted)).toBeNull();
+    await writeFile(join(interrupted, 'CURRENT'), 'step-00000009-ab\n');
+    expect(await completeCheckpoint(interrupted)).toBeNull();
+    // The run of the first test: a final checkpoint at step 5.
+    expect(await completeCheckpoint(join(run, 'checkpoint'))).toEqual({
+      path: join(run, 'checkpoint'),
+      step: 5,
+    });
+    const slots = await runCheckpoints(join(dir, 'full-disk'), 'checkpoint', 'checkpoints');
+    expect(slots).toEqual([
+      join(dir, 'full-disk', 'checkpoint'),
+      join(dir, 'full-disk', 'checkpoints', 'latest'),
+    ]);
+    expect(await newestCheckpoint([interrupted, join(run, 'checkpoint'), ...slots])).toEqual({
+      path: join(run, 'checkpoint'),
+      step: 5,
+    });
+    expect(await readdir(interrupted)).toContain('CURRENT');
+  });
+});
+
+describe('stoppable', () => {
+  it('returns the work value, or the signal when a first Ctrl-C aborted the work', async () => {
+    expect(await stoppable(new StopController({ log: () => {} }), 'n', async () => 7)).toEqual({
+      value: 7,
+      stoppedBy: null,
+    });
+    const stop = new StopController({ log: () => {}, exit: () => {} });
+    const stopped = await stoppable(stop, 'stopping the evaluation', async (signal) => {
+      stop.receive('SIGINT');
+      if (signal.aborted) throw new DOMException('stopped', 'AbortError');
+      return 1;
+    });
+    expect(stopped).toEqual({ stoppedBy: 'SIGINT' });
+    const exits: number[] = [];
+    const twice = new StopController({ log: () => {}, exit: (c) => exits.push(c) });
+    await stoppable(twice, 'n', async () => {
+      twice.receive('SIGINT');
+      twice.receive('SIGINT');
+    });
+    expect(exits).toEqual([130]);
   });
 });

@@ -4,6 +4,7 @@ import { type Metrics, MetricsAccumulator } from './metrics.js';
 import type { EncoderForecaster } from './model.js';
 import { frameShape } from './model-config.js';
 import { batchToTensors, type SequenceSet, splitBatch } from './sequences.js';
+import { yieldToEventLoop } from './train.js';
 
 /** The trivial baselines, evaluated on the same data as the model. */
 export interface BaselineMetrics {
@@ -29,6 +30,11 @@ export interface EvaluateOptions {
   limit?: number;
   /** Called after each batch with the sequences done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Stops the evaluation between batches when aborted (e.g. by Ctrl-C): it rejects with an
+   * `AbortError` (a `DOMException`), having freed every tensor it made.
+   */
+  signal?: AbortSignal;
 }
 
 /** The keys of {@link EvaluateOptions}; `satisfies` rejects a missing or misspelt one at compile time. */
@@ -36,6 +42,7 @@ const EVALUATE_OPTION_KEYS = Object.keys({
   batchSize: true,
   limit: true,
   onProgress: true,
+  signal: true,
 } satisfies Record<keyof EvaluateOptions, true>);
 
 /**
@@ -76,6 +83,11 @@ export async function evaluate(
     meanInputs: new MetricsAccumulator(outputFrames),
   };
   for (let start = 0; start < total; start += batchSize) {
+    if (options.signal !== undefined) {
+      // A macrotask turn, so a signal's handler runs between batches of a long evaluation.
+      await yieldToEventLoop();
+      if (options.signal.aborted) throw new DOMException('The evaluation was stopped', 'AbortError');
+    }
     const batch = splitBatch(testSet, start, Math.min(batchSize, total - start));
     const shape = { count: batch.count, frames: outputFrames, height: batch.height, width: batch.width };
     const { inputs, targets, mask } = batchToTensors(batch);

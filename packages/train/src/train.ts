@@ -371,7 +371,7 @@ function pixelWeights(targets: Tensor, tw: NonNullable<TrainOptions['targetWeigh
  * `setImmediate` where it exists (Node); a `MessageChannel` round trip elsewhere, since browsers
  * clamp nested `setTimeout(0)` to 4 ms.
  */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   if (typeof MessageChannel === 'function') {
     return new Promise((resolve) => {

@@ -177,6 +177,20 @@ describe('metrics', () => {
     expect(result.model.perFrame.ssim[1]).toBeCloseTo(direct.perFrame.ssim[1] as number, 5);
     inputs.dispose();
     pred.dispose();
+    // An aborted signal stops it between batches with an AbortError, leaking nothing.
+    const controller = new AbortController();
+    let batches = 0;
+    const stopped = await evaluate(model, set, {
+      batchSize: 1,
+      signal: controller.signal,
+      onProgress: () => {
+        batches++;
+        controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect((stopped as Error).name).toBe('AbortError');
+    expect(batches).toBe(1);
+    expect(memory().numTensors).toBe(before);
     model.dispose();
   });
 });

@@ -101,7 +101,7 @@ describe('strict options of @convlstm/train', () => {
     const set: SequenceSet = stream().nextSequences(1);
     const before = memory().numTensors;
     const error = await thrown(() => evaluate(model, set, { batch: 1 } as never));
-    expectUnknownKey(error, 'options', 'batch', ['batchSize', 'limit', 'onProgress']);
+    expectUnknownKey(error, 'options', 'batch', ['batchSize', 'limit', 'onProgress', 'signal']);
     expect(memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -1,11 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
 import {
   assertDirectory,
+  claimOutputDir,
   type OptionValues,
-  prepareOutputDir,
   resolveOptions,
   UsageError,
 } from '@convlstm/cli';
+import { stoppable } from '@convlstm/train-runner';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, EVALUATE_DEFAULTS, EVALUATE_OPTIONS } from '../config/specs.js';
 import { evaluateAndReport, loadTestSet } from '../evaluation.js';
@@ -43,11 +44,23 @@ export function evaluateConfig(values: OptionValues): EvaluateConfig {
 export async function runEvaluate(
   config: EvaluateConfig,
   ctx: CommandContext,
-): Promise<{ dir: string; report: MetricsReport; table: string }> {
+): Promise<{ dir: string; report: MetricsReport | null; table: string }> {
   await assertDirectory(config.checkpoint, '--checkpoint');
   const dir = resolve(config.out);
   // Before any heavy work: never write over an earlier evaluation or a run's own metrics.
-  await prepareOutputDir(dir, { force: config.force, flag: '--out' });
+  const lock = await claimOutputDir(dir, { force: config.force, flag: '--out', log: ctx.log });
+  try {
+    return await evaluateInto(dir, config, ctx);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function evaluateInto(
+  dir: string,
+  config: EvaluateConfig,
+  ctx: CommandContext,
+): Promise<{ dir: string; report: MetricsReport | null; table: string }> {
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
   // Weights only: a damaged optimiser state does not matter for evaluation.
@@ -59,16 +72,29 @@ export async function runEvaluate(
       `Loaded ${config.checkpoint}: ${model.numParams} parameters, ${mc.inputFrames} -> ${mc.outputFrames} frames`,
     );
     const test = await loadTestSet(mc, { testSize: config.testSize, testSet: config.testSet });
-    const { report, table } = await evaluateAndReport({
-      model,
-      set: test.set,
-      info: test.info,
-      dir,
-      batchSize: config.evalBatchSize,
-      backend: backend.name,
-      training: null,
-      log: ctx.log,
-    });
+    const evaluated = await stoppable(
+      ctx.stop,
+      'stopping the evaluation (Ctrl-C again to quit now)',
+      (signal) =>
+        evaluateAndReport({
+          model,
+          set: test.set,
+          info: test.info,
+          dir,
+          batchSize: config.evalBatchSize,
+          backend: backend.name,
+          training: null,
+          log: ctx.log,
+          signal,
+        }),
+    );
+    if (evaluated.stoppedBy !== null) {
+      ctx.stdout.write(
+        `Stopped by ${evaluated.stoppedBy} during the evaluation; nothing was written to ${dir}.\n`,
+      );
+      return { dir, report: null, table: '' };
+    }
+    const { report, table } = evaluated.value;
     ctx.stdout.write(`${table}\nWritten to: ${dir}\n`);
     return { dir, report, table };
   } finally {

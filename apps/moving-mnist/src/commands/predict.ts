@@ -1,13 +1,16 @@
 import { join, resolve } from 'node:path';
 import {
   assertDirectory,
+  assertWritableOutput,
+  claimOutputDir,
   type OptionValues,
-  prepareOutputDir,
   resolveOptions,
   UsageError,
 } from '@convlstm/cli';
+import type { FolderLock } from '@convlstm/files';
 import { framesFromArray, writeGrayPng } from '@convlstm/pictures';
 import { writeNpy } from '@convlstm/train/node';
+import { assertFitsMemory, sequenceBytes } from '@convlstm/train-runner';
 import { tensor5d, tidy } from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import { BUNDLED_CHECKPOINT } from '../bundled-model.js';
@@ -61,13 +64,15 @@ export async function runPredict(
   await assertDirectory(config.checkpoint, '--checkpoint');
   const input = await readInput(config.input);
   const dir = resolve(config.out);
-  await prepareOutputDir(dir, { force: config.force, flag: '--out' });
+  // The folder is created only once everything is checked.
+  await assertWritableOutput(dir, '--out');
   const backend = await selectBackend(config.backend);
   ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
   if (config.checkpoint === BUNDLED_CHECKPOINT) ctx.log(`Model: the bundled model (${config.checkpoint})`);
   const { model, config: mc } = await openCheckpoint(config.checkpoint, '--checkpoint', {
     trainingState: false,
   });
+  let lock: FolderLock | null = null;
   try {
     const { count, frames, height, width } = input;
     if (height !== mc.frameSize || width !== mc.frameSize) {
@@ -83,6 +88,21 @@ export async function runPredict(
     const tin = mc.inputFrames;
     const tout = config.outputFrames ?? mc.outputFrames;
     const size = height * width;
+    const run = sequenceBytes(
+      { ...mc, outputFrames: tout },
+      Math.min(count, config.evalBatchSize),
+      tin + tout,
+      false,
+    );
+    assertFitsMemory(
+      config.outputFrames === null ? `--input (${count} sequences)` : `--output-frames ${tout}`,
+      `forecasting ${tout} frames of ${count} sequence(s)`,
+      {
+        bytes: run.bytes + 2 * 4 * count * tout * size,
+        largestArray: Math.max(run.largestArray, count * tout * size),
+      },
+    );
+    lock = await claimOutputDir(dir, { force: config.force, flag: '--out', log: ctx.log });
     ctx.log(`Predicting ${tout} frames for ${count} sequence(s) from ${input.description}`);
     const predictions = new Float32Array(count * tout * size);
     for (let n0 = 0; n0 < count; n0 += config.evalBatchSize) {
@@ -129,6 +149,7 @@ export async function runPredict(
     return { dir, count };
   } finally {
     model.dispose();
+    await lock?.release();
   }
 }
 

@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { assertDirectory, kebab, type OptionValues, resolveOptions, UsageError } from '@convlstm/cli';
+import {
+  assertDirectory,
+  claimOutputDir,
+  kebab,
+  type OptionValues,
+  resolveOptions,
+  UsageError,
+} from '@convlstm/cli';
+import type { FolderLock } from '@convlstm/files';
 import { pruneFolder, removeTempLeftovers, writeJsonAtomic } from '@convlstm/files';
 import {
   disposeTrainingState,
@@ -13,13 +21,20 @@ import {
   type TrainingState,
 } from '@convlstm/train';
 import { loadMnistDigits } from '@convlstm/train/node';
-import { assertBudgetLeft, runTraining } from '@convlstm/train-runner';
+import {
+  assertBudgetLeft,
+  assertFitsMemory,
+  findResumeCheckpoint,
+  runTraining,
+  sequenceBytes,
+  stoppable,
+} from '@convlstm/train-runner';
 import { selectBackend } from '../backend.js';
 import { type BackendChoice, TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../config/specs.js';
 import { assertTestSetReadable, evaluateAndReport, loadTestSet } from '../evaluation.js';
 import { type LossPoint, writeLossChart } from '../report/charts.js';
 import type { MetricsReport } from '../report/metrics.js';
-import { CSV_COLUMNS, defaultRunName, prepareRunFolder, RUN_FILES, runFolderOf } from '../run-folder.js';
+import { CSV_COLUMNS, defaultRunName, RUN_FILES, RUN_LAYOUT, runFolderOf } from '../run-folder.js';
 import { openCheckpoint } from './checkpoint-dir.js';
 import type { CommandContext } from './context.js';
 
@@ -262,10 +277,22 @@ export async function runTrain(
   let config = requested;
   let model: EncoderForecaster | null = null;
   let resumed: TrainingState | null = null;
+  let lock: FolderLock | null = null;
   try {
     let append = false;
-    const resumeDir = config.resume;
-    if (resumeDir !== null) await assertDirectory(resumeDir, '--resume');
+    let resumeDir = config.resume;
+    if (resumeDir !== null) {
+      await assertDirectory(resumeDir, '--resume');
+      // A run folder (what a user holds after a crash) means its newest whole checkpoint.
+      const found = await findResumeCheckpoint(resumeDir, RUN_LAYOUT);
+      if (resolve(found.path) !== resolve(resumeDir)) {
+        ctx.log(
+          `--resume ${resumeDir}: its newest whole checkpoint is ${found.path} (step ${found.step ?? '?'}).`,
+        );
+        resumeDir = found.path;
+        config = { ...config, resume: found.path };
+      }
+    }
     await assertTestSetReadable(config.testSet ?? undefined);
     const backend = await selectBackend(config.backend);
     ctx.log(`Backend: ${backend.text.split('\n').join('; ')}`);
@@ -292,6 +319,22 @@ export async function runTrain(
           `--resume ${config.resume}: the checkpoint is of another model than the options ask for; differing keys: ${differ.join('; ')}`,
         );
       }
+      if (
+        explicit !== undefined &&
+        !explicit.has('steps') &&
+        !explicit.has('minutes') &&
+        ((config.steps !== null && config.steps <= resumed.step) ||
+          (config.minutes !== null && resumed.elapsedMs >= config.minutes * 60_000))
+      ) {
+        // Nothing asked for more training: the run is complete (e.g. killed during its evaluation).
+        const home = (await runFolderOf(resumeDir)) ?? resumeDir;
+        ctx.stdout.write(
+          `The run is complete: it trained ${resumed.step} steps of its budget. Nothing to resume.\n` +
+            `Evaluate it with: moving-mnist evaluate --checkpoint ${resumeDir} --out ${join(home, 'evaluation')}\n` +
+            `Or train further with a larger --steps: moving-mnist train --resume ${resumeDir} --steps ${resumed.step * 2}\n`,
+        );
+        return { dir: home, report: null, table: '', checkpoint: resumeDir };
+      }
       assertBudgetLeft(
         resumed,
         config,
@@ -304,6 +347,25 @@ export async function runTrain(
       append = home !== null && resolve(config.out) === home;
     }
     const dir = resolve(config.out);
+    const planned =
+      model?.config ??
+      resolveEncoderForecasterConfig({
+        ...PRESETS[config.preset].options,
+        ...config.modelOverrides,
+        seed: config.seed,
+      });
+    const frames = planned.inputFrames + planned.outputFrames;
+    assertFitsMemory(
+      `--batch-size ${config.batchSize}`,
+      `training on batches of ${config.batchSize} sequences of this model`,
+      sequenceBytes(planned, config.batchSize, frames, true),
+    );
+    assertFitsMemory(
+      `--eval-batch-size ${config.evalBatchSize}`,
+      `evaluating batches of ${config.evalBatchSize} sequences`,
+      sequenceBytes(planned, config.evalBatchSize, frames, false),
+    );
+    lock = await claimOutputDir(dir, { force: config.force, append, log: ctx.log });
     if (append) {
       // Leftovers of a run killed mid-write go before anything new is written.
       await removeTempLeftovers(dir);
@@ -313,8 +375,6 @@ export async function runTrain(
         join(RUN_FILES.periodicCheckpoints, 'best'),
       ])
         await pruneFolder(join(dir, sub));
-    } else {
-      await prepareRunFolder(dir, config.force);
     }
     const preset = PRESETS[config.preset];
     model ??= new EncoderForecaster({ ...preset.options, ...config.modelOverrides, seed: config.seed });
@@ -458,29 +518,45 @@ export async function runTrain(
       return { dir, report: null, table: '', checkpoint: checkpointDir };
     }
     const test = earlyTest ?? (await loadTestSet(mc, config));
-    const { report, table } = await evaluateAndReport({
-      model,
-      set: test.set,
-      info: test.info,
-      dir,
-      batchSize: config.evalBatchSize,
-      backend: backend.name,
-      training: {
-        steps: result.steps,
-        stopReason: result.stopReason,
-        elapsedSeconds: result.elapsedMs / 1000,
-        lastLoss: result.lastLoss,
-        bestValidationLoss: result.bestValidationLoss,
-        sequencesPerSecond: seconds > 0 ? (trained * config.batchSize) / seconds : 0,
-      },
-      log: ctx.log,
-    });
+    const evaluated = await stoppable(
+      ctx.stop,
+      'stopping the evaluation; the trained checkpoint is already saved (Ctrl-C again to quit now)',
+      (signal) =>
+        evaluateAndReport({
+          model: model as EncoderForecaster,
+          set: test.set,
+          info: test.info,
+          dir,
+          batchSize: config.evalBatchSize,
+          backend: backend.name,
+          training: {
+            steps: result.steps,
+            stopReason: result.stopReason,
+            elapsedSeconds: result.elapsedMs / 1000,
+            lastLoss: result.lastLoss,
+            bestValidationLoss: result.bestValidationLoss,
+            sequencesPerSecond: seconds > 0 ? (trained * config.batchSize) / seconds : 0,
+          },
+          log: ctx.log,
+          signal,
+        }),
+    );
+    if (evaluated.stoppedBy !== null) {
+      ctx.stdout.write(
+        `Stopped by ${evaluated.stoppedBy} during the evaluation; the trained model is kept.\n` +
+          `Checkpoint: ${checkpointDir} (step ${result.steps})\nMetrics so far: ${csvPath}\n` +
+          `Evaluate it later with: moving-mnist evaluate --checkpoint ${checkpointDir} --out ${join(dir, 'evaluation')}\n`,
+      );
+      return { dir, report: null, table: '', checkpoint: checkpointDir };
+    }
+    const { report, table } = evaluated.value;
     ctx.log(`Evaluation took ${report.evaluationSeconds.toFixed(1)} s.`);
     ctx.stdout.write(`${table}\nRun folder: ${dir}\nCheckpoint: ${checkpointDir}\n`);
     return { dir, report, table, checkpoint: checkpointDir };
   } finally {
     if (resumed !== null) disposeTrainingState(resumed);
     model?.dispose();
+    await lock?.release();
   }
 }
 

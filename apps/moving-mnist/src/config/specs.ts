@@ -49,7 +49,7 @@ const checkpoint: OptionSpec = {
 const force: OptionSpec = {
   key: 'force',
   kind: { type: 'boolean' },
-  description: 'write into an existing non-empty --out folder',
+  description: 'replace an existing non-empty --out folder (its whole content)',
 };
 
 /** Options of `moving-mnist train`. */

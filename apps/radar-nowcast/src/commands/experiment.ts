@@ -1,22 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
 import {
   assertDirectory,
+  assertWritableOutput,
+  claimOutputDir,
   kebab,
   OperationalError,
   type OptionSpec,
   parseArgs,
-  prepareOutputDir,
   resolveOptions,
   UsageError,
 } from '@convlstm/cli';
-import { writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
+import { type FolderLock, writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
 import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
-import { disposeTrainingState, EncoderForecaster, type TrainingState } from '@convlstm/train';
+import {
+  disposeTrainingState,
+  EncoderForecaster,
+  type EncoderForecasterConfig,
+  type EncoderForecasterOptions,
+  resolveEncoderForecasterConfig,
+  type TrainingState,
+} from '@convlstm/train';
 import { loadCheckpoint } from '@convlstm/train/node';
-import { assertBudgetLeft, runTraining } from '@convlstm/train-runner';
+import {
+  assertBudgetLeft,
+  assertFitsMemory,
+  findResumeCheckpoint,
+  runTraining,
+  sequenceBytes,
+  stoppable,
+} from '@convlstm/train-runner';
 import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
@@ -31,7 +46,11 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'radar-sample',
   },
   { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty run folder' },
+  {
+    key: 'force',
+    kind: { type: 'boolean' },
+    description: 'replace a non-empty run folder (its whole content)',
+  },
   {
     key: 'minutes',
     kind: { type: 'number', positive: true },
@@ -88,6 +107,13 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
       'persistence skip: the model forecasts the last frame plus a learned correction (starts as persistence)',
   },
   {
+    key: 'checkpointEvery',
+    kind: { type: 'int', min: 0 },
+    description:
+      'save checkpoints/latest every N steps, so a killed run resumes from there (0: only at the end)',
+    defaultText: '50',
+  },
+  {
     key: 'resume',
     kind: { type: 'string' },
     description:
@@ -96,7 +122,10 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** The options a resumed run may be given; the rest come from its run.json. */
-const RESUME_KEYS = new Set(['resume', 'minutes', 'maxSteps', 'data', 'force']);
+const RESUME_KEYS = new Set(['resume', 'minutes', 'maxSteps', 'data', 'force', 'checkpointEvery']);
+
+/** Steps between periodic checkpoints unless `--checkpoint-every` says otherwise. */
+export const DEFAULT_CHECKPOINT_EVERY = 50;
 
 /** Shi et al. (2017)'s balanced-loss weights: rain rate (mm/h) from which each weight applies. */
 export const BALANCED_RAIN_WEIGHTS = { rates: [2, 5, 10, 30], weights: [2, 5, 10, 30] } as const;
@@ -114,6 +143,7 @@ const DEFAULTS = {
   seed: 1,
   rainWeights: 'none',
   residual: false,
+  checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
 };
 
 export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
@@ -155,6 +185,8 @@ export interface RunConfig {
   readonly rainWeights?: 'none' | 'balanced';
   /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
   readonly residual?: boolean;
+  /** Steps between periodic checkpoints; absent in older runs: only the final one. */
+  readonly checkpointEvery?: number;
   readonly inputFrames: number;
   readonly outputFrames: number;
   readonly patchSize: number;
@@ -162,7 +194,69 @@ export interface RunConfig {
 }
 
 /** The files of a run folder. */
-export const RUN_FILES = { config: 'run.json', checkpoint: 'checkpoint', metrics: 'metrics.json' } as const;
+export const RUN_FILES = {
+  config: 'run.json',
+  checkpoint: 'checkpoint',
+  periodic: 'checkpoints',
+  metrics: 'metrics.json',
+} as const;
+
+/** Where a run folder keeps its checkpoints: the newest whole one is what `--resume` continues. */
+const RUN_LAYOUT = { final: RUN_FILES.checkpoint, periodic: RUN_FILES.periodic } as const;
+
+/** The model a run's settings describe. */
+function modelOptions(cfg: RunConfig): EncoderForecasterOptions {
+  return {
+    height: cfg.size,
+    width: cfg.size,
+    patchSize: cfg.patchSize,
+    inputKernelSize: cfg.kernel,
+    layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
+    inputFrames: cfg.inputFrames,
+    outputFrames: cfg.outputFrames,
+    seed: cfg.seed,
+    residual: cfg.residual === true,
+  };
+}
+
+/**
+ * Refuses a run whose `run.json` does not describe the model of its checkpoint (an edited or
+ * swapped file), naming the first key that differs, so no result is recorded under settings
+ * the model was not trained with.
+ */
+function assertRunMatchesModel(
+  cfg: RunConfig,
+  model: EncoderForecasterConfig,
+  runFile: string,
+  checkpoint: string,
+): void {
+  const layer = model.layers[0];
+  const pairs: [keyof RunConfig, unknown, unknown][] = [
+    ['size', cfg.size, model.height ?? model.frameSize],
+    ['size', cfg.size, model.width ?? model.frameSize],
+    ['patchSize', cfg.patchSize, model.patchSize],
+    ['kernel', cfg.kernel, model.inputKernelSize],
+    [
+      'hidden',
+      cfg.hidden,
+      model.layers.length === 1 ? layer?.hiddenChannels : model.layers.map((l) => l.hiddenChannels).join(','),
+    ],
+    ['kernel', cfg.kernel, layer?.recurrentKernelSize],
+    ['inputFrames', cfg.inputFrames, model.inputFrames],
+    ['outputFrames', cfg.outputFrames, model.outputFrames],
+    ['residual', cfg.residual === true, model.residual === true],
+  ];
+  for (const [key, ours, theirs] of pairs) {
+    if (ours !== theirs) {
+      throw new OperationalError(
+        `${runFile}: config.${key} is ${JSON.stringify(ours)}, but the model in ${checkpoint} has ${JSON.stringify(theirs)}`,
+        {
+          hint: `${runFile} does not belong to this checkpoint (edited?): restore its config.${key}, or train a new run`,
+        },
+      );
+    }
+  }
+}
 
 function runConfig(values: Record<string, string | number | boolean>): RunConfig {
   const cfg: RunConfig = {
@@ -178,6 +272,7 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
     residual: values.residual === true,
+    checkpointEvery: Number(values.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
     inputFrames: 6,
     outputFrames: 12,
     patchSize: 4,
@@ -205,13 +300,15 @@ async function trainRun(
   cfg: RunConfig,
   ctx: Context,
   resumed: { model: EncoderForecaster; state: TrainingState } | null = null,
-): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string }> {
+): Promise<{ model: EncoderForecaster; training: TrainingSummary; backend: string; stopped: boolean }> {
   // A resumed model is ours from here: freed on any failure, the data's included.
   let model: EncoderForecaster | null = resumed?.model ?? null;
   try {
     const backend = await useNodeBackend({});
     ctx.stderr.write(`backend: ${backend.backend}\n`);
-    const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+    const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size }, (m) =>
+      ctx.stderr.write(`${m}\n`),
+    );
     ctx.stderr.write(
       `grid: ${cfg.size}x${cfg.size} at ${cfg.factor} km; train ${events.train.map((e) => `${e.name} (${e.frames.length} frames)`).join(', ')}\n`,
     );
@@ -221,24 +318,18 @@ async function trainRun(
       seed: cfg.seed,
       augment: true,
     });
-    const net =
-      model ??
-      new EncoderForecaster({
-        height: cfg.size,
-        width: cfg.size,
-        patchSize: cfg.patchSize,
-        inputKernelSize: cfg.kernel,
-        layers: [{ hiddenChannels: cfg.hidden, recurrentKernelSize: cfg.kernel }],
-        inputFrames: cfg.inputFrames,
-        outputFrames: cfg.outputFrames,
-        seed: cfg.seed,
-        residual: cfg.residual === true,
-      });
+    const net = model ?? new EncoderForecaster(modelOptions(cfg));
     model = net;
+    // The settings go first: every checkpoint of the run then has its run.json beside it.
+    await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
+      config: cfg,
+      training: null,
+      backend: backend.backend,
+    });
     ctx.stderr.write(
       `model: ${net.numParams} parameters; ${stream.windows.length} training windows (x6 with flips and turns)${resumed ? `; resuming at step ${resumed.state.step}` : ''}\n`,
     );
-    const { result } = await runTraining({
+    const { result, stoppedBy } = await runTraining({
       model: net,
       data: stream,
       loop: {
@@ -257,7 +348,7 @@ async function trainRun(
       },
       budget: { steps: cfg.maxSteps ?? null, minutes: cfg.minutes },
       resumed: resumed?.state ?? null,
-      metadata: { app: 'radar-nowcast' },
+      metadata: { app: 'radar-nowcast', config: cfg },
       csv: {
         path: join(cfg.out, 'metrics.csv'),
         columns: ['step', 'loss', 'grad_norm', 'lr', 'seq_per_s'] as const,
@@ -269,7 +360,13 @@ async function trainRun(
           seq_per_s: s.seqPerSec,
         }),
       },
-      checkpoint: { final: join(cfg.out, RUN_FILES.checkpoint) },
+      checkpoint: {
+        final: join(cfg.out, RUN_FILES.checkpoint),
+        periodic: {
+          dir: join(cfg.out, RUN_FILES.periodic),
+          everySteps: cfg.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+        },
+      },
       stop: ctx.stop,
       stderr: ctx.stderr,
       stopNotice: 'stopping training after this step; the model is saved as it is',
@@ -286,7 +383,12 @@ async function trainRun(
       training,
       backend: backend.backend,
     });
-    return { model: net, training, backend: backend.backend };
+    return {
+      model: net,
+      training,
+      backend: backend.backend,
+      stopped: stoppedBy !== null || result.stopReason === 'aborted',
+    };
   } catch (error) {
     model?.dispose();
     throw error;
@@ -295,35 +397,36 @@ async function trainRun(
   }
 }
 
+/** A run to continue, or a run whose budget is spent and nothing asked for more. */
+type Resumed =
+  | { readonly complete: false; cfg: RunConfig; model: EncoderForecaster; state: TrainingState }
+  | { readonly complete: true; readonly message: string };
+
 /**
- * The settings and checkpoint of a run to continue (`--resume RUN`): its run.json with the
- * budget and data the command line gives. Refuses other options, a checkpoint without training
- * state, and a budget the run has already used up.
+ * The settings and checkpoint of a run to continue (`--resume RUN`): its newest whole
+ * checkpoint (final or periodic), its run.json (checked against that checkpoint's model; from
+ * the checkpoint itself when run.json is missing) with the budget and data the command line
+ * gives. Refuses other options, a checkpoint without training state, and a budget the run has
+ * already used up — unless no budget was given, when the run is simply complete.
  */
 async function resumeRun(
   args: readonly string[],
   values: Record<string, string | number | boolean>,
-): Promise<{ cfg: RunConfig; model: EncoderForecaster; state: TrainingState }> {
+  ctx: Context,
+): Promise<Resumed> {
   const run = String(values.resume);
   const given = Object.keys(parseArgs(args, EXPERIMENT_OPTIONS).values);
   const refused = given.filter((k) => !RESUME_KEYS.has(k));
   if (refused.length > 0)
     throw new UsageError(
-      `${refused.map((k) => `--${kebab(k)}`).join(', ')}: a resumed run keeps its own settings (${join(run, RUN_FILES.config)}); only --minutes, --max-steps and --data may be given with --resume`,
+      `${refused.map((k) => `--${kebab(k)}`).join(', ')}: a resumed run keeps its own settings (${join(run, RUN_FILES.config)}); only --minutes, --max-steps, --checkpoint-every and --data may be given with --resume`,
     );
   await assertDirectory(run, '--resume');
-  const saved = await readRunConfig(run);
-  const cfg: RunConfig = {
-    ...saved,
-    out: run,
-    ...(given.includes('data') ? { data: String(values.data) } : {}),
-    ...(given.includes('minutes') ? { minutes: Number(values.minutes) } : {}),
-    ...(given.includes('maxSteps') ? { maxSteps: Number(values.maxSteps) } : {}),
-  };
-  // Everything that can be refused is, before the checkpoint's tensors exist.
-  await assertDirectory(cfg.data, '--data');
+  const found = await findResumeCheckpoint(run, RUN_LAYOUT);
+  // A missing run.json (a run older than run.json-first) is taken from the checkpoint's record.
+  const saved = (await exists(join(run, RUN_FILES.config))) ? await readRunConfig(run) : null;
   await useNodeBackend({});
-  const { model, resume } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
+  const { model, resume } = await loadCheckpoint(found.path);
   const refuse = (message: string, hint: string): never => {
     model.dispose();
     if (resume) disposeTrainingState(resume);
@@ -335,18 +438,81 @@ async function resumeRun(
       'train a new run',
     );
   try {
-    assertBudgetLeft(
-      resume,
-      { steps: cfg.maxSteps ?? null, minutes: cfg.minutes },
-      { steps: '--max-steps', minutes: '--minutes' },
-      `--resume ${run}`,
-    );
+    let base: RunConfig;
+    if (saved === null) {
+      const recorded = (resume.metadata as { config?: RunConfig } | null)?.config;
+      if (recorded === undefined) await readRunConfig(run);
+      ctx.stderr.write(
+        `${join(run, RUN_FILES.config)} is missing: taking the run's settings from ${found.path}\n`,
+      );
+      base = recorded as RunConfig;
+    } else base = saved;
+    assertRunMatchesModel(base, model.config, join(run, RUN_FILES.config), found.path);
+    const cfg: RunConfig = {
+      ...base,
+      out: run,
+      ...(given.includes('data') ? { data: String(values.data) } : {}),
+      ...(given.includes('minutes') ? { minutes: Number(values.minutes) } : {}),
+      ...(given.includes('maxSteps') ? { maxSteps: Number(values.maxSteps) } : {}),
+      ...(given.includes('checkpointEvery') ? { checkpointEvery: Number(values.checkpointEvery) } : {}),
+    };
+    await assertDirectory(cfg.data, '--data');
+    const budget = { steps: cfg.maxSteps ?? null, minutes: cfg.minutes };
+    const spent =
+      (budget.steps !== null && budget.steps <= resume.step) || resume.elapsedMs >= budget.minutes * 60_000;
+    if (spent && !given.includes('minutes') && !given.includes('maxSteps')) {
+      model.dispose();
+      disposeTrainingState(resume);
+      return {
+        complete: true,
+        message:
+          `${run}: the run is complete (it trained ${resume.step} steps, its whole budget); nothing to resume.\n` +
+          `Evaluate it with: radar-nowcast evaluate --run ${run}\n` +
+          `Or train further with a larger budget: radar-nowcast train --resume ${run} --minutes ${Math.ceil(cfg.minutes * 2)}\n`,
+      };
+    }
+    if (resolve(found.path) !== resolve(join(run, RUN_FILES.checkpoint)))
+      ctx.stderr.write(`resuming from ${found.path}, the newest whole checkpoint (step ${resume.step})\n`);
+    assertBudgetLeft(resume, budget, { steps: '--max-steps', minutes: '--minutes' }, `--resume ${run}`);
+    return { complete: false, cfg, model, state: resume };
   } catch (error) {
     model.dispose();
     disposeTrainingState(resume);
     throw error;
   }
-  return { cfg, model, state: resume };
+}
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Checks what a fresh run asks for before any folder exists: the output path, and that
+ * training batches of this model fit in memory.
+ */
+async function checkFreshRun(cfg: RunConfig): Promise<void> {
+  await assertWritableOutput(cfg.out, '--out');
+  assertFitsMemory(
+    `--batch-size ${cfg.batchSize}`,
+    `training on batches of ${cfg.batchSize} sequences of ${cfg.size}x${cfg.size} frames`,
+    sequenceBytes(
+      resolveEncoderForecasterConfig(modelOptions(cfg)),
+      cfg.batchSize,
+      cfg.inputFrames + cfg.outputFrames,
+      true,
+    ),
+  );
+}
+
+/** Takes the run folder (its lock; emptied first with --force) for a fresh or resumed run. */
+async function claimRun(cfg: RunConfig, resumed: boolean, force: boolean, ctx: Context): Promise<FolderLock> {
+  return claimOutputDir(cfg.out, {
+    force,
+    append: resumed,
+    log: (m) => ctx.stderr.write(`${m}\n`),
+  });
 }
 
 /**
@@ -360,8 +526,11 @@ async function evaluateRun(
   ctx: Context,
   training: TrainingSummary | null,
   backend: string,
+  signal?: AbortSignal,
 ): Promise<string> {
-  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size });
+  const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size }, (m) =>
+    ctx.stderr.write(`${m}\n`),
+  );
   const verified: EventVerification[] = [];
   for (const event of events.test) {
     verified.push(
@@ -369,6 +538,7 @@ async function evaluateRun(
         model,
         event,
         (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
+        signal,
       ),
     );
   }
@@ -406,6 +576,10 @@ async function evaluateRun(
   return summary;
 }
 
+/** What a Ctrl-C during the verification keeps, and how to finish it. */
+const EVALUATION_NOTICE =
+  'stopping the verification; the trained checkpoint is already saved (Ctrl-C again to quit now)';
+
 /** `experiment`: train, verify, write the run folder. */
 export async function experimentCommand(args: readonly string[], ctx: Context): Promise<number> {
   const { values, help } = await resolveOptions(args, EXPERIMENT_OPTIONS, DEFAULTS);
@@ -413,17 +587,42 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
     ctx.stdout.write(EXPERIMENT_HELP);
     return 0;
   }
-  const resumed = values.resume === undefined ? null : await resumeRun(args, values);
-  const cfg = resumed?.cfg ?? runConfig(values);
-  await assertDirectory(cfg.data, '--data');
-  if (!resumed) await prepareOutputDir(cfg.out, { force: values.force === true });
-  const { model, training, backend } = await trainRun(cfg, ctx, resumed);
-  try {
-    const summary = await evaluateRun(model, cfg, cfg.out, ctx, training, backend);
-    ctx.stdout.write(`${summary}\nRun folder: ${cfg.out}\n`);
+  const resumed = values.resume === undefined ? null : await resumeRun(args, values, ctx);
+  if (resumed?.complete) {
+    ctx.stdout.write(resumed.message);
     return 0;
+  }
+  const cfg = resumed?.cfg ?? runConfig(values);
+  let lock: FolderLock | null = null;
+  try {
+    await assertDirectory(cfg.data, '--data');
+    if (!resumed) await checkFreshRun(cfg);
+    lock = await claimRun(cfg, resumed !== null, values.force === true, ctx);
+    const { model, training, backend, stopped } = await trainRun(cfg, ctx, resumed);
+    try {
+      if (stopped) {
+        ctx.stdout.write(
+          `Stopped after step ${training.steps}; the run is saved in ${cfg.out}.\nContinue with: radar-nowcast experiment --resume ${cfg.out}\n`,
+        );
+        return 0;
+      }
+      const done = await stoppable(ctx.stop, EVALUATION_NOTICE, (signal) =>
+        evaluateRun(model, cfg, cfg.out, ctx, training, backend, signal),
+      );
+      if (done.stoppedBy !== null) {
+        ctx.stdout.write(
+          `Stopped by ${done.stoppedBy} during the verification; the trained model is kept in ${join(cfg.out, RUN_FILES.checkpoint)}.\n` +
+            `Verify it later with: radar-nowcast evaluate --run ${cfg.out}\n`,
+        );
+        return 0;
+      }
+      ctx.stdout.write(`${done.value}\nRun folder: ${cfg.out}\n`);
+      return 0;
+    } finally {
+      model.dispose();
+    }
   } finally {
-    model.dispose();
+    await lock?.release();
   }
 }
 
@@ -444,16 +643,26 @@ export async function trainCommand(args: readonly string[], ctx: Context): Promi
     ctx.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const resumed = values.resume === undefined ? null : await resumeRun(args, values);
+  const resumed = values.resume === undefined ? null : await resumeRun(args, values, ctx);
+  if (resumed?.complete) {
+    ctx.stdout.write(resumed.message);
+    return 0;
+  }
   const cfg = resumed?.cfg ?? runConfig(values);
-  await assertDirectory(cfg.data, '--data');
-  if (!resumed) await prepareOutputDir(cfg.out, { force: values.force === true });
-  const { model, training } = await trainRun(cfg, ctx, resumed);
-  model.dispose();
-  ctx.stdout.write(
-    `${cfg.out}: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason})\n`,
-  );
-  return 0;
+  let lock: FolderLock | null = null;
+  try {
+    await assertDirectory(cfg.data, '--data');
+    if (!resumed) await checkFreshRun(cfg);
+    lock = await claimRun(cfg, resumed !== null, values.force === true, ctx);
+    const { model, training } = await trainRun(cfg, ctx, resumed);
+    model.dispose();
+    ctx.stdout.write(
+      `${cfg.out}: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason})\n`,
+    );
+    return 0;
+  } finally {
+    await lock?.release();
+  }
 }
 
 export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
@@ -464,7 +673,7 @@ export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
     description: 'sample folder (default: the one the run was trained on)',
   },
   { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/evaluation' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty output folder' },
 ];
 
 export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force]
@@ -504,14 +713,28 @@ export async function evaluateCommand(args: readonly string[], ctx: Context): Pr
   const cfg: RunConfig = { ...saved, ...(values.data === undefined ? {} : { data: String(values.data) }) };
   await assertDirectory(cfg.data, '--data');
   const out = values.out === undefined ? join(run, 'evaluation') : String(values.out);
-  await prepareOutputDir(out, { force: values.force === true });
+  const found = await findResumeCheckpoint(run, RUN_LAYOUT, '--run');
+  await assertWritableOutput(out, '--out');
   const backend = await useNodeBackend({});
-  const { model } = await loadCheckpoint(join(run, RUN_FILES.checkpoint));
+  const { model } = await loadCheckpoint(found.path, { trainingState: false });
+  let lock: FolderLock | null = null;
   try {
-    const summary = await evaluateRun(model, cfg, out, ctx, null, backend.backend);
-    ctx.stdout.write(`${summary}\nOutput folder: ${out}\n`);
+    assertRunMatchesModel(cfg, model.config, join(run, RUN_FILES.config), found.path);
+    lock = await claimOutputDir(out, {
+      force: values.force === true,
+      log: (m) => ctx.stderr.write(`${m}\n`),
+    });
+    const done = await stoppable(ctx.stop, 'stopping the verification (Ctrl-C again to quit now)', (signal) =>
+      evaluateRun(model, cfg, out, ctx, null, backend.backend, signal),
+    );
+    if (done.stoppedBy !== null) {
+      ctx.stdout.write(`Stopped by ${done.stoppedBy} during the verification; ${out} holds no results.\n`);
+      return 0;
+    }
+    ctx.stdout.write(`${done.value}\nOutput folder: ${out}\n`);
     return 0;
   } finally {
     model.dispose();
+    await lock?.release();
   }
 }

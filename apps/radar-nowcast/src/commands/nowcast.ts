@@ -28,7 +28,7 @@ export const NOWCAST_OPTIONS: readonly OptionSpec[] = [
     description: 'a run folder (its checkpoint/ and run.json)',
   },
   { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/nowcast-<time>' },
-  { key: 'force', kind: { type: 'boolean' }, description: 'write into a non-empty output folder' },
+  { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty output folder' },
 ];
 
 export const NOWCAST_HELP = `radar-nowcast nowcast --at TIME --run DIR [--data DIR] [--out DIR] [--force]
