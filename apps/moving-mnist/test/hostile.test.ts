@@ -5,40 +5,16 @@ import { join, sep } from 'node:path';
 import { fsError, LOCK_FILE, setWriteFault } from '@convlstm/files';
 import { writeNpy } from '@convlstm/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTrain, trainConfig } from '../src/commands/train.js';
-import { TRAIN_DEFAULTS } from '../src/config/specs.js';
+import { runTrain } from '../src/commands/train.js';
 import { main } from '../src/main.js';
 import { RUN_FILES } from '../src/run-folder.js';
-import { captureContext } from './helpers.js';
+import { captureContext, tinyTrainConfig } from './helpers.js';
 
 // Runs as a hostile but realistic user makes them: an old run under --force, two writers, sizes
 // beyond the machine, a full disk at the last moment, Ctrl-C in the evaluation, a crashed run
 // folder given to --resume. Each keeps the run whole and says what to do.
-const TINY = {
-  frameSize: 28,
-  patchSize: 4,
-  inputKernelSize: 3,
-  layers: [{ hiddenChannels: 4, recurrentKernelSize: 3 }],
-  inputFrames: 2,
-  outputFrames: 2,
-};
 const CPU = ['--backend', 'cpu'];
 let root: string;
-
-const tiny = (out: string, extra: Partial<ReturnType<typeof trainConfig>> = {}) => ({
-  ...trainConfig({
-    ...TRAIN_DEFAULTS,
-    preset: 'browser-tiny',
-    steps: 2,
-    batchSize: 2,
-    backend: 'cpu',
-    testSize: 2,
-    evalBatchSize: 2,
-    out,
-  }),
-  modelOverrides: TINY,
-  ...extra,
-});
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const ctx = captureContext();
@@ -60,9 +36,9 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe('run folders', () => {
   it('--force replaces the whole old run, its periodic checkpoints too', async () => {
     const run = join(root, 'forced');
-    await runTrain(tiny(run, { steps: 4, checkpointEvery: 2 }), captureContext());
+    await runTrain(tinyTrainConfig(run, { steps: 4, checkpointEvery: 2 }), captureContext());
     expect(await exists(join(run, RUN_FILES.periodicCheckpoints, 'latest'))).toBe(true);
-    await runTrain(tiny(run, { steps: 3, force: true }), captureContext());
+    await runTrain(tinyTrainConfig(run, { steps: 3, force: true }), captureContext());
     expect(await exists(join(run, RUN_FILES.periodicCheckpoints))).toBe(false);
     const rows = (await readFile(join(run, RUN_FILES.csv), 'utf8')).trim().split('\n').slice(1);
     expect(rows.map((r) => r.split(',').slice(0, 2).join(','))).toEqual(['train,1', 'train,2', 'train,3']);
@@ -71,7 +47,7 @@ describe('run folders', () => {
 
   it('has one writer: a live holder is refused by pid, a dead one is taken over with a message', async () => {
     const run = join(root, 'locked');
-    await runTrain(tiny(run), captureContext());
+    await runTrain(tinyTrainConfig(run), captureContext());
     await writeFile(
       join(run, LOCK_FILE),
       JSON.stringify({ pid: process.pid, command: 'other train', since: 'now' }),
@@ -161,7 +137,9 @@ describe('faults at the worst moment', () => {
     );
     let error: unknown;
     try {
-      error = await runTrain(tiny(run, { steps: 3, checkpointEvery: 2 }), captureContext()).catch((e) => e);
+      error = await runTrain(tinyTrainConfig(run, { steps: 3, checkpointEvery: 2 }), captureContext()).catch(
+        (e) => e,
+      );
     } finally {
       setWriteFault(null);
     }
@@ -181,7 +159,7 @@ describe('faults at the worst moment', () => {
     const log = ctx.log;
     const stop = ctx.stop as unknown as { exit: (code: number) => void };
     stop.exit = () => {};
-    const outcome = await runTrain(tiny(run), {
+    const outcome = await runTrain(tinyTrainConfig(run), {
       ...ctx,
       log: (m) => {
         log(m);
@@ -200,7 +178,7 @@ describe('faults at the worst moment', () => {
 
   it('--resume of a folder whose first checkpoint write was killed says so', async () => {
     const run = join(root, 'first-write');
-    await runTrain(tiny(run), captureContext());
+    await runTrain(tinyTrainConfig(run), captureContext());
     const checkpoint = join(run, RUN_FILES.checkpoint);
     await rm(checkpoint, { recursive: true });
     const { mkdir } = await import('node:fs/promises');

@@ -7,46 +7,22 @@ import { resolveFolder } from '@convlstm/files';
 import { encodeNpy } from '@convlstm/train';
 import { writeNpy } from '@convlstm/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTrain, trainConfig } from '../src/commands/train.js';
-import { TRAIN_DEFAULTS } from '../src/config/specs.js';
+import { runTrain } from '../src/commands/train.js';
 import { main } from '../src/main.js';
 import { RUN_FILES } from '../src/run-folder.js';
-import { captureContext } from './helpers.js';
+import { captureContext, tinyTrainConfig } from './helpers.js';
 import { STACK_FRAME } from './process.js';
 
 // Misuse and damage, as a user meets them: every case exits with one clear line (no stack
 // trace), names the file or flag at fault, and leaves earlier results alone.
-const TINY = {
-  frameSize: 28,
-  patchSize: 4,
-  inputKernelSize: 3,
-  layers: [{ hiddenChannels: 4, recurrentKernelSize: 3 }],
-  inputFrames: 2,
-  outputFrames: 2,
-};
 let root: string;
 let run: string;
 const CPU = ['--backend', 'cpu'];
 
-const tinyConfig = (out: string, extra: Partial<ReturnType<typeof trainConfig>> = {}) => ({
-  ...trainConfig({
-    ...TRAIN_DEFAULTS,
-    preset: 'browser-tiny',
-    steps: 2,
-    batchSize: 2,
-    backend: 'cpu',
-    testSize: 2,
-    evalBatchSize: 2,
-    out,
-  }),
-  modelOverrides: TINY,
-  ...extra,
-});
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'mm-reliability-'));
   run = join(root, 'run');
-  await runTrain(tinyConfig(run), captureContext());
+  await runTrain(tinyTrainConfig(run), captureContext());
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -278,7 +254,7 @@ describe('divergence', () => {
   it('--lr 1e6 stops early with the last good checkpoint named and what to do', async () => {
     const out = join(root, 'diverged');
     const error = await runTrain(
-      tinyConfig(out, { steps: 40, lr: 1e6, checkpointEvery: 1 }),
+      tinyTrainConfig(out, { steps: 40, lr: 1e6, checkpointEvery: 1 }),
       captureContext(),
     ).catch((e: unknown) => e);
     const report = describeError(error, { program: 'moving-mnist', command: 'train' });
