@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { UsageError } from '@convlstm/cli';
-import { CURRENT_FILE } from '@convlstm/files';
+import { resolveFolder } from '@convlstm/files';
 import { CHECKPOINT_FILES } from '@convlstm/train';
 
 /** A checkpoint folder that holds a whole checkpoint. */
@@ -20,25 +20,22 @@ export interface CompleteCheckpoint {
  * with a missing file.
  */
 export async function completeCheckpoint(dir: string): Promise<CompleteCheckpoint | null> {
-  let pointer: string | null = null;
+  let root: string;
   try {
-    pointer = (await readFile(join(dir, CURRENT_FILE), 'utf8')).trim();
-  } catch {}
-  const isDir = (p: string) =>
-    stat(p).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+    root = await resolveFolder(dir);
+  } catch {
+    // A pointer naming no version folder (or one that cannot be read) is no whole checkpoint.
+    return null;
+  }
+  if (root !== dir) {
+    const step = /^step-(\d+)-/.exec(basename(root));
+    return { path: dir, step: step === null ? null : Number(step[1]) };
+  }
   const isFile = (p: string) =>
     stat(p).then(
       (s) => s.isFile(),
       () => false,
     );
-  if (pointer !== null) {
-    if (!/^[\w-]+$/.test(pointer) || !(await isDir(join(dir, pointer)))) return null;
-    const step = /^step-(\d+)-/.exec(pointer);
-    return { path: dir, step: step === null ? null : Number(step[1]) };
-  }
   const flat =
     (await isFile(join(dir, CHECKPOINT_FILES.config))) && (await isFile(join(dir, CHECKPOINT_FILES.weights)));
   return flat ? { path: dir, step: null } : null;
