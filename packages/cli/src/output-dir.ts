@@ -1,11 +1,12 @@
 import { access, constants, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   acquireFolderLock,
   type FolderLock,
   FolderLockedError,
   LOCK_FILE,
+  nearestExisting,
   removeTempLeftovers,
   tempSibling,
 } from '@convlstm/files';
@@ -36,25 +37,21 @@ export async function assertWritableOutput(path: string, flag = '--out'): Promis
   if (PSEUDO_ROOTS.some((r) => abs === r || abs.startsWith(`${r}${sep}`))) {
     throw new UsageError(`${flag} ${path}: ${abs} is in a kernel filesystem, not a place for output`);
   }
-  let existing = abs;
-  for (;;) {
-    const info = await stat(existing).catch((error: NodeJS.ErrnoException) => error);
-    if (!(info instanceof Error)) {
-      if (!info.isDirectory()) {
-        throw new UsageError(
-          existing === abs
-            ? `${flag} ${path}: exists and is not a folder`
-            : `${flag} ${path}: ${existing} is a file, not a folder`,
-        );
-      }
-      break;
+  let existing: string;
+  try {
+    const nearest = await nearestExisting(abs);
+    existing = nearest.path;
+    if (!nearest.stats.isDirectory()) {
+      throw new UsageError(
+        existing === abs
+          ? `${flag} ${path}: exists and is not a folder`
+          : `${flag} ${path}: ${existing} is a file, not a folder`,
+      );
     }
-    if (info.code !== 'ENOENT' && info.code !== 'ENOTDIR') {
-      throw new UsageError(`${flag} ${path}: cannot use ${existing} (${info.code})`);
-    }
-    const up = dirname(existing);
-    if (up === existing) break;
-    existing = up;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const { code, path: at } = error as NodeJS.ErrnoException;
+    throw new UsageError(`${flag} ${path}: cannot use ${at ?? abs} (${code})`);
   }
   const fs = await statfs(existing).catch(() => null);
   if (fs !== null && PSEUDO_FILESYSTEMS.has(Number(fs.type))) {

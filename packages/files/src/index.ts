@@ -26,3 +26,4 @@ export {
   LOCK_FILE,
   type LockHolder,
 } from './lock.js';
+export { type NearestExisting, nearestExisting } from './nearest.js';

@@ -1,11 +1,13 @@
-/**
- * `@convlstm/interop/node`: the readers and writers on files (Node only). Every write is atomic
- * (a temporary sibling renamed into place), so a failed conversion leaves nothing behind.
- */
-import type { Stats } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { type FileData, fsyncDir, tempSibling, writeFileDurable } from '@convlstm/files';
+import { basename, dirname, join } from 'node:path';
+import {
+  type FileData,
+  fsyncDir,
+  type NearestExisting,
+  nearestExisting,
+  tempSibling,
+  writeFileDurable,
+} from '@convlstm/files';
 import { ConvLSTMArgumentError } from '@convlstm/tensor';
 import { InteropFormatError } from './errors.js';
 import { formatFromName, type ReadOptions, readWeights, type WeightFormat, writeWeights } from './formats.js';
@@ -106,28 +108,22 @@ function fsCode(error: unknown): string {
 }
 
 /** The nearest folder of `dir` or above it that exists; throws naming `path` if it is a file. */
-async function nearestFolder(dir: string, path: string): Promise<{ folder: string; missing: string[] }> {
-  const missing: string[] = [];
-  let at = resolve(dir);
-  for (;;) {
-    let info: Stats | null;
-    try {
-      info = await stat(at);
-    } catch (error) {
-      if (fsCode(error) !== 'ENOENT')
-        throw new InteropFormatError(path, `cannot write in ${at} (${fsCode(error)})`);
-      info = null;
-    }
-    if (info !== null) {
-      if (!info.isDirectory())
-        throw new InteropFormatError(path, `cannot write there: ${at} is not a folder`);
-      return { folder: at, missing };
-    }
-    missing.unshift(at);
-    const up = dirname(at);
-    if (up === at) return { folder: at, missing };
-    at = up;
+async function nearestFolder(
+  dir: string,
+  path: string,
+): Promise<{ folder: string; missing: readonly string[] }> {
+  let nearest: NearestExisting;
+  try {
+    nearest = await nearestExisting(dir);
+  } catch (error) {
+    throw new InteropFormatError(
+      path,
+      `cannot write in ${(error as NodeJS.ErrnoException).path ?? dir} (${fsCode(error)})`,
+    );
   }
+  if (!nearest.stats.isDirectory())
+    throw new InteropFormatError(path, `cannot write there: ${nearest.path} is not a folder`);
+  return { folder: nearest.path, missing: nearest.missing };
 }
 
 /**
