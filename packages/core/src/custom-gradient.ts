@@ -7,6 +7,7 @@ import {
   type GradSaveFunc,
   mul,
   reshape,
+  reverse,
   scalar,
   split,
   stack,
@@ -15,6 +16,7 @@ import {
   type Tensor,
   type Tensor4D,
   tidy,
+  transpose,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
@@ -118,6 +120,14 @@ function backwardSteps(
   const one = scalar(1);
   const steps = records.length;
   const dzs: Tensor[] = new Array<Tensor>(steps);
+  // `dh` is the transposed convolution of `dz`. With odd kernel sides (symmetric 'same' padding)
+  // that is a plain 'same' convolution with the spatially flipped, channel-swapped kernel, made
+  // once here instead of by every step's transposed convolution (which flips it on some backends).
+  const kernelShape = w.recurrentKernel.shape as number[];
+  const flipped =
+    (kernelShape[0] as number) % 2 === 1 && (kernelShape[1] as number) % 2 === 1
+      ? transpose(reverse(w.recurrentKernel, [0, 1]), [0, 1, 3, 2])
+      : null;
   let dhCarry: Tensor | null = dhT;
   let dc = dcT;
   for (let t = steps - 1; t >= 0; t--) {
@@ -137,13 +147,16 @@ function backwardSteps(
       if (w.peepholeI !== null) dcPrev = add(dcPrev, mul(dzi, w.peepholeI));
       if (w.peepholeF !== null) dcPrev = add(dcPrev, mul(dzf, w.peepholeF));
       const dz = concat([dzi, dzf, dzg, dzo], -1);
-      const dhPrev = conv2dTranspose(
-        dz as Tensor4D,
-        w.recurrentKernel as Tensor4D,
-        r.hPrev.shape as number[] as [number, number, number, number],
-        1,
-        'same',
-      );
+      const dhPrev =
+        flipped !== null
+          ? convSame(dz, flipped, 2, [1, 1], [1, 1])
+          : conv2dTranspose(
+              dz as Tensor4D,
+              w.recurrentKernel as Tensor4D,
+              r.hPrev.shape as number[] as [number, number, number, number],
+              1,
+              'same',
+            );
       return { dz, dhPrev, dcPrev };
     });
     dzs[t] = out.dz;
