@@ -100,7 +100,10 @@ export function registerWasmTrainingKernels(): string[] {
       rememberStockKernel(config.kernelName, current.kernelFunc);
       unregisterKernel(config.kernelName, 'wasm');
     }
-    registerKernel(config);
+    // A replacement that falls back to the stock kernel keeps its setup (binding the wasm export
+    // it calls), which the engine runs when the backend initialises.
+    const setupFunc = config.setupFunc ?? current?.setupFunc;
+    registerKernel(setupFunc === undefined ? config : { ...config, setupFunc });
     added.push(config.kernelName);
   }
   return added;
@@ -125,10 +128,18 @@ export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise
   for (const config of WASM_TRAINING_KERNELS) {
     const stock = stockKernel(config.kernelName);
     if (!WASM_SPEED_KERNELS.includes(config.kernelName) || stock === undefined) continue;
-    if (getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) continue;
+    const registered = getKernel(config.kernelName, 'wasm');
+    if (registered?.kernelFunc !== config.kernelFunc) continue;
     unregisterKernel(config.kernelName, 'wasm');
-    registerKernel({ kernelName: config.kernelName, backendName: 'wasm', kernelFunc: stock });
-    swapped.push(config);
+    const setupFunc = registered.setupFunc;
+    registerKernel({
+      kernelName: config.kernelName,
+      backendName: 'wasm',
+      kernelFunc: stock,
+      ...(setupFunc === undefined ? {} : { setupFunc }),
+    });
+    // Restored as it was registered (with the stock setup it may carry).
+    swapped.push(registered);
   }
   try {
     return await fn();
