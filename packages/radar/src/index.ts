@@ -78,6 +78,8 @@ export {
   DEFAULT_FSS_SCALES,
   DEFAULT_FSS_THRESHOLD,
   DEFAULT_THRESHOLDS,
+  FSS_CONVENTIONS,
+  type FssConvention,
   type LeadTimeScores,
   NowcastVerifier,
   type VerificationOptions,
