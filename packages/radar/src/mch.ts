@@ -1,4 +1,4 @@
-import { decompressFrame, type ParsedGif, parseGIF } from 'gifuct-js';
+import { GifReader } from 'omggif';
 import { RadarFileError } from './errors.js';
 import type { GeometryValue, RadarFrame } from './frame.js';
 import { dbzToRainRate, type ZRRelation } from './zr.js';
@@ -67,13 +67,15 @@ interface GifLayout {
   readonly width: number;
   readonly height: number;
   readonly comments: string[];
+  /** Byte offset of the first image's colour table (global or local). */
+  readonly paletteOffset: number;
   readonly paletteSize: number;
 }
 
 /**
  * Walks the GIF's blocks (no decompression) so that a truncated or malformed file is refused with
- * one clear message: gifuct-js parses a cut file without complaint and fills the missing pixels
- * with index 0, which would read as "no rain".
+ * one clear message naming what is missing, before omggif decodes it (a cut image would otherwise
+ * decode with its missing pixels as index 0, which reads as "no rain").
  */
 function walkGif(bytes: Uint8Array, source: string): GifLayout {
   const fail = (problem: string): never => {
@@ -88,6 +90,7 @@ function walkGif(bytes: Uint8Array, source: string): GifLayout {
   const packed = bytes[10] as number;
   let pos = 13;
   let paletteSize = 0;
+  let paletteOffset = 13;
   if (packed & 0x80) {
     paletteSize = 2 ** ((packed & 7) + 1);
     pos += 3 * paletteSize;
@@ -134,8 +137,11 @@ function walkGif(bytes: Uint8Array, source: string): GifLayout {
     if (imagePacked & 0x80) {
       const local = 2 ** ((imagePacked & 7) + 1);
       need(3 * local, 'local colour table');
+      if (images === 0) {
+        paletteSize = local;
+        paletteOffset = pos;
+      }
       pos += 3 * local;
-      if (images === 0) paletteSize = local;
     }
     if (images === 0 && (left !== 0 || top !== 0 || w !== width || h !== height))
       fail(`the image (${w}x${h} at ${left},${top}) does not cover the ${width}x${height} canvas`);
@@ -153,7 +159,36 @@ function walkGif(bytes: Uint8Array, source: string): GifLayout {
         ? 'no colour table (an AQC/CPC GIF has a 256-entry palette whose indices encode the rain)'
         : `a ${paletteSize}-entry colour table (an AQC/CPC GIF has 256 entries)`,
     );
-  return { width, height, comments, paletteSize };
+  return { width, height, comments, paletteOffset, paletteSize };
+}
+
+/**
+ * The first image's palette indices, `[H, W]`. omggif decodes to RGBA only, so it decodes a copy
+ * whose colour table is replaced by a ramp with red = index: the red channel is then the index,
+ * whatever colours the file's palette holds (pysteps reads the indices, not the colours).
+ */
+function paletteIndices(bytes: Uint8Array, layout: GifLayout, source: string): Uint8Array {
+  const copy = bytes.slice();
+  for (let i = 0; i < layout.paletteSize; i++) {
+    copy[layout.paletteOffset + 3 * i] = i;
+    copy[layout.paletteOffset + 3 * i + 1] = 0;
+    copy[layout.paletteOffset + 3 * i + 2] = 0;
+  }
+  const px = layout.width * layout.height;
+  const rgba = new Uint8Array(4 * px);
+  try {
+    const reader = new GifReader(copy);
+    // A transparent index is skipped by the blit: prefill with it so those pixels keep their index.
+    const transparent = reader.frameInfo(0).transparent_index;
+    if (transparent !== null) for (let i = 0; i < px; i++) rgba[4 * i] = transparent;
+    reader.decodeAndBlitFrameRGBA(0, rgba);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RadarFileError(source, `corrupt GIF image data (${reason})`);
+  }
+  const indices = new Uint8Array(px);
+  for (let i = 0; i < px; i++) indices[i] = rgba[4 * i] as number;
+  return indices;
 }
 
 /** `key=value` pairs of the MeteoSwiss comment (`PRDT=AQC151351545 SCALE=… ACCUm=000005 …`). */
@@ -214,21 +249,8 @@ export function parseMchGif(bytes: Uint8Array, source: string): RadarFrame {
       throw new RadarFileError(source, `ACCUm=${fields.ACCUm} is not a positive number of minutes`);
   }
 
-  let indices: ArrayLike<number>;
-  try {
-    // parseGIF wants an ArrayBuffer of exactly the file: a copy, as `bytes` may view a larger one.
-    const parsed: ParsedGif = parseGIF(bytes.slice().buffer);
-    const frame = parsed.frames.find((f) => 'image' in f);
-    if (frame === undefined || !('image' in frame)) throw new Error('no image block');
-    indices = decompressFrame(frame, parsed.gct, false).pixels;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RadarFileError(source, `corrupt GIF image data (${reason})`);
-  }
+  const indices = paletteIndices(bytes, layout, source);
   const px = layout.width * layout.height;
-  if (indices.length !== px)
-    throw new RadarFileError(source, `decoded ${indices.length} pixels, expected ${px}`);
-
   const lut = new Float32Array(256);
   for (let i = 0; i < 256; i++) lut[i] = i === MCH_GIF_NODATA ? 0 : mchIndexToRainRate(i, accumulation);
   const rainRate = new Float32Array(px);

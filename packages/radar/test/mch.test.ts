@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decompressFrame, parseGIF } from 'gifuct-js';
+import { GifReader } from 'omggif';
 import { describe, expect, it } from 'vitest';
 import { mchIndexToRainRate, parseMchGif, parseRadarFile, RadarFileError } from '../src/index.js';
 import { listRadarFiles, readRadarFolder } from '../src/node.js';
@@ -176,11 +176,26 @@ describe.skipIf(!haveSample)('MeteoSwiss AQC GIFs of the pysteps sample', () => 
   it('matches the pysteps table at pixels picked from the raw palette indices; units are rates', async () => {
     const [path] = await listRadarFiles(join(sample, '20150515'));
     const bytes = new Uint8Array(readFileSync(path as string));
-    // The raw indices, read with gifuct-js directly (not through the reader's block walk or table).
-    const gif = parseGIF(bytes.slice().buffer);
-    const image = gif.frames.find((f) => 'image' in f);
-    if (image === undefined || !('image' in image)) throw new Error('no image');
-    const raw = decompressFrame(image, gif.gct, false).pixels;
+    // The raw indices, independently of the reader's palette ramp: decode with the file's own
+    // palette and map each colour back to its index (the AQC palette's 256 colours are distinct).
+    const gif = new GifReader(bytes);
+    const rgba = new Uint8Array(4 * gif.width * gif.height);
+    gif.decodeAndBlitFrameRGBA(0, rgba);
+    const offset = gif.frameInfo(0).palette_offset as number;
+    const colourIndex = new Map<number, number>();
+    for (let i = 0; i < 256; i++) {
+      const at = offset + 3 * i;
+      colourIndex.set(
+        ((bytes[at] as number) << 16) | ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number),
+        i,
+      );
+    }
+    expect(colourIndex.size).toBe(256);
+    const raw = Array.from({ length: gif.width * gif.height }, (_, i) =>
+      colourIndex.get(
+        ((rgba[4 * i] as number) << 16) | ((rgba[4 * i + 1] as number) << 8) | (rgba[4 * i + 2] as number),
+      ),
+    );
     const frame = parseMchGif(bytes, path as string);
     let checked = 0;
     for (const index of [0, 1, 255, 72, 100, 128]) {
