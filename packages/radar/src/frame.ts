@@ -22,7 +22,8 @@ export interface RadarFrame {
   readonly valid: Uint8Array;
   /**
    * Projection and grid metadata exactly as the file gives it (FMI header comments, KNMI
-   * `geographic` attributes, ODIM `where` attributes); not interpreted, and not updated by crops,
+   * `geographic` attributes, ODIM `where` attributes; MeteoSwiss GIFs carry none, so theirs are the
+   * comment's product fields and the fixed Swiss CCS4 domain); not interpreted, and not updated by crops,
    * aggregation or flips — {@link RadarFrame.lineage} records those.
    */
   readonly geometry: Readonly<Record<string, GeometryValue>>;
