@@ -37,9 +37,10 @@ export const MCH_CCS4_GEOMETRY: Readonly<Record<string, GeometryValue>> = Object
 /**
  * Rain rate in mm/h of one AQC/CPC palette index, as pysteps' `import_mch_gif` decodes it:
  * indices 0–1 and 251–254 are no rain, 255 is no data (`NaN` here), and index `i` otherwise is
- * `(10^((i − 71.5)/20) / 316)^(1/1.5)` — which pysteps documents as millimetres in the file's
- * accumulation interval (its sample configuration: unit `mm`, 5 minutes), so the rate is that
- * amount times `60 / accumulationMinutes`.
+ * `(10^((i − 71.5)/20) / 316)^(1/1.5)` — millimetres in the file's accumulation interval (pysteps'
+ * table is labelled mm per 5 minutes; its earlier AQC reader, `read_aqc`, applied the `60/5` itself
+ * to return mm/h; the files' comment says `ACCUm=000005`), so the rate is that amount times
+ * `60 / accumulationMinutes`.
  */
 export function mchIndexToRainRate(
   index: number,
