@@ -50,6 +50,17 @@ export {
   parseRadarHdf5,
 } from './hdf5.js';
 export { matchEmpiricalCdf, matchNowcast } from './matching.js';
+export {
+  isGif,
+  MCH_CCS4_GEOMETRY,
+  MCH_DEFAULT_ACCUMULATION_MINUTES,
+  MCH_GIF_DBZ_ORIGIN,
+  MCH_GIF_NODATA,
+  MCH_ZR,
+  mchIndexToRainRate,
+  parseMchGif,
+  parseMchProductTime,
+} from './mch.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
   advectSemiLagrangian,
@@ -67,6 +78,8 @@ export {
   DEFAULT_FSS_SCALES,
   DEFAULT_FSS_THRESHOLD,
   DEFAULT_THRESHOLDS,
+  FSS_CONVENTIONS,
+  type FssConvention,
   type LeadTimeScores,
   NowcastVerifier,
   type VerificationOptions,
