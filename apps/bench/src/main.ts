@@ -9,6 +9,7 @@ import {
 } from '@convlstm/bench-harness';
 import { runCli, UsageError } from '@convlstm/cli';
 import { writeJsonAtomic } from '@convlstm/files';
+import { countEncoderForecasterParams } from '@convlstm/train';
 import { mainJobModelOptions, timeMainJobStep } from './main-job.js';
 import {
   NODE_BENCH_BACKENDS,
@@ -110,6 +111,13 @@ async function peerSection(
     reps,
     budgetSeconds: budgetMs / 1000,
   });
+  // The port must be the same model, or its time compares nothing.
+  const ours = countEncoderForecasterParams(mainJobModelOptions());
+  if (pytorch.mainJob !== undefined && pytorch.mainJob.params !== ours) {
+    throw new Error(
+      `the PyTorch port of the main job's model has ${pytorch.mainJob.params} parameters, ours ${ours}: python/torch_peer.py is out of date`,
+    );
+  }
   return { mainJob, pytorch };
 }
 
