@@ -159,17 +159,23 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
   return { ok: true, package: pkg, details };
 }
 
+/** Hidden channels up to which native TensorFlow on the CPU prefers the hand-written backward. */
+export const HANDWRITTEN_MAX_CHANNELS = 32;
+
 /**
  * What the core should know about native TensorFlow on the CPU, from apps/bench: under a gradient
  * tape the hoisted schedule (one input convolution over all N·T frames, and one filter gradient
  * for it) ran at least as fast as per-step `[x_t, h]` convolutions on shapes (a) and (c) and on the
- * main job's encoder, where the core's default rule picks `'concat'`; and the hand-written
- * backward, with far fewer TensorFlow ops per step than autodiff (each op costs a fixed
- * overhead here, large beside the arithmetic of small tensors), trained faster on the main job.
+ * main job's encoder, where the core's default rule picks `'concat'`; and for thin states (at
+ * most {@link HANDWRITTEN_MAX_CHANNELS} channels) the hand-written backward, with far fewer
+ * TensorFlow ops per step than autodiff, trained faster (the main job's model, shapes (c) and
+ * (d)): there each element-wise op's fixed cost is large beside its arithmetic. On (a)'s 64
+ * channels the convolutions dominate and autodiff was as fast or slightly faster.
  */
 export const NATIVE_CPU_PROFILE: BackendProfile = {
   preferredSchedule: (_config, { recording }) => (recording ? 'hoisted' : undefined),
-  preferredGradient: () => 'handwritten',
+  preferredGradient: (config) =>
+    config.hiddenChannels <= HANDWRITTEN_MAX_CHANNELS ? 'handwritten' : undefined,
 };
 
 type BackendFactory = () => KernelBackend | Promise<KernelBackend>;
