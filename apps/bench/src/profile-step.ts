@@ -54,7 +54,8 @@ async function profileStep(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(steps) || steps < 1) throw new UsageError('--steps: expected a positive integer');
   await useNodeBackend({ backend });
 
-  let step: () => void | Promise<void>;
+  // `phased`: also time a forward alone (an extra one), for the split by phase.
+  let step: (phased: boolean) => void | Promise<void>;
   let phases: Record<string, number[]> = {};
   let cleanup: () => void;
   if (workload === 'main-job') {
@@ -73,7 +74,7 @@ async function profileStep(argv: readonly string[]): Promise<number> {
       phases[name]?.push(now - t0);
       return now;
     };
-    step = () => {
+    step = (phased) => {
       let t = performance.now();
       const { inputs, targets } = batchToTensors(data.nextBatch(MAIN_JOB.batchSize));
       t = lap('data generator', t);
@@ -84,14 +85,16 @@ async function profileStep(argv: readonly string[]): Promise<number> {
           mul(meanAbsoluteErrorFromLogits(logits, targets), MAIN_JOB.l1Weight),
         ) as Scalar;
       };
-      tidy(() => {
-        loss().dataSync();
-      });
-      t = lap('forward + loss', t);
+      if (phased) {
+        tidy(() => {
+          loss().dataSync();
+        });
+        t = lap('forward + loss', t);
+      }
       tidy(() => {
         const { value, grads } = optimizer.computeGradients(loss, vars);
         value.dataSync();
-        t = lap('forward + loss + backward', t);
+        t = lap(phased ? 'forward + loss + backward' : 'step', t);
         const clipped = clipByGlobalNorm(
           vars.map((v) => grads[v.name] as Tensor),
           MAIN_JOB.clipNorm,
@@ -120,22 +123,26 @@ async function profileStep(argv: readonly string[]): Promise<number> {
     };
   }
   try {
-    for (let i = 0; i < 2; i++) await step();
-    for (const p of Object.values(phases)) p.length = 0;
+    for (let i = 0; i < 2; i++) await step(false);
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      await step();
+      await step(false);
       times.push(performance.now() - t0);
     }
     console.log(`${backend}, ${workload}: training step median ${median(times).toFixed(1)} ms over ${steps}`);
-    for (const [name, values] of Object.entries(phases)) {
-      console.log(`  ${name}: median ${median(values).toFixed(1)} ms`);
+    if (Object.keys(phases).length > 0) {
+      for (const p of Object.values(phases)) p.length = 0;
+      for (let i = 0; i < steps; i++) await step(true);
+      console.log('  by phase (steps that also run a forward alone; medians):');
+      for (const [name, values] of Object.entries(phases)) {
+        if (name !== 'step') console.log(`    ${name}: ${median(values).toFixed(1)} ms`);
+      }
     }
     const before = memory().numTensors;
     const t0 = performance.now();
     const info = await profile(async () => {
-      await step();
+      await step(false);
       return [] as Tensor[];
     });
     const wall = performance.now() - t0;
