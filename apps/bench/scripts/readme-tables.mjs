@@ -62,8 +62,8 @@ const generated = [
     ? []
     : [
         '',
-        ...align(formatPeerTable(report, { mainJob: report.mainJob ?? {}, pytorch: report.pytorch })).map((l) =>
-          l.replace(/^### /, '#### '),
+        ...align(formatPeerTable(report, { mainJob: report.mainJob ?? {}, pytorch: report.pytorch })).map(
+          (l) => l.replace(/^### /, '#### '),
         ),
       ]),
   '',
