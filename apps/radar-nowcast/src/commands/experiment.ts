@@ -14,7 +14,7 @@ import {
 } from '@convlstm/cli';
 import { type FolderLock, writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
-import { RadarSequenceStream, rainToUnit } from '@convlstm/radar';
+import { FORECAST_FRAMES, type ForecastFrame, RadarSequenceStream, rainToUnit } from '@convlstm/radar';
 import {
   disposeTrainingState,
   EncoderForecaster,
@@ -36,7 +36,14 @@ import type { Context } from '../context.js';
 import { loadExperimentEvents } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
 import { ATTRIBUTION } from '../render.js';
-import { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from '../verification.js';
+import {
+  csiSeries,
+  csiTable,
+  type EventVerification,
+  METHODS,
+  startAtExtrapolation,
+  verifyEvent,
+} from '../verification.js';
 
 export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   {
@@ -107,6 +114,13 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
       'persistence skip: the model forecasts the last frame plus a learned correction (starts as persistence)',
   },
   {
+    key: 'frame',
+    kind: { type: 'enum', values: () => [...FORECAST_FRAMES] },
+    description:
+      "eulerian = the network forecasts rain on the grid; lagrangian = the inputs are moved to the last one's time by the extrapolation's motion, the network forecasts the change there (zero: exactly the extrapolation nowcast) and each lead is advected forward",
+    defaultText: 'eulerian',
+  },
+  {
     key: 'checkpointEvery',
     kind: { type: 'int', min: 0 },
     description:
@@ -143,6 +157,7 @@ const DEFAULTS = {
   seed: 1,
   rainWeights: 'none',
   residual: false,
+  frame: 'eulerian',
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
 };
 
@@ -185,6 +200,8 @@ export interface RunConfig {
   readonly rainWeights?: 'none' | 'balanced';
   /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
   readonly residual?: boolean;
+  /** The frame the network forecasts in; absent in older runs: `'eulerian'`. */
+  readonly frame?: ForecastFrame;
   /** Steps between periodic checkpoints; absent in older runs: only the final one. */
   readonly checkpointEvery?: number;
   readonly inputFrames: number;
@@ -217,6 +234,12 @@ function modelOptions(cfg: RunConfig): EncoderForecasterOptions {
     seed: cfg.seed,
     residual: cfg.residual === true,
   };
+}
+
+/** A fresh model for a run: a Lagrangian one starts at the extrapolation nowcast. */
+function newModel(cfg: RunConfig): EncoderForecaster {
+  const model = new EncoderForecaster(modelOptions(cfg));
+  return cfg.frame === 'lagrangian' ? startAtExtrapolation(model) : model;
 }
 
 /**
@@ -272,12 +295,21 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
     residual: values.residual === true,
+    frame: values.frame === 'lagrangian' ? 'lagrangian' : 'eulerian',
     checkpointEvery: Number(values.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
     inputFrames: 6,
     outputFrames: 12,
     patchSize: 4,
     kernel: 3,
   };
+  if (cfg.frame === 'lagrangian' && cfg.residual)
+    throw new UsageError(
+      '--residual with --frame lagrangian: the Lagrangian network already forecasts a change from the (advected) last frame; leave out --residual',
+    );
+  if (cfg.frame === 'lagrangian' && cfg.rainWeights === 'balanced')
+    throw new UsageError(
+      '--rain-weights balanced with --frame lagrangian: its targets are changes, not rain rates, so rain-rate weights do not apply; leave out --rain-weights',
+    );
   if (cfg.size % cfg.patchSize !== 0)
     throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
   return cfg;
@@ -317,8 +349,9 @@ async function trainRun(
       outputFrames: cfg.outputFrames,
       seed: cfg.seed,
       augment: true,
+      frame: cfg.frame ?? 'eulerian',
     });
-    const net = model ?? new EncoderForecaster(modelOptions(cfg));
+    const net = model ?? newModel(cfg);
     model = net;
     // The settings go first: every checkpoint of the run then has its run.json beside it.
     await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
@@ -536,6 +569,7 @@ async function evaluateRun(
     verified.push(
       await verifyEvent(
         model,
+        cfg.frame ?? 'eulerian',
         event,
         (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
         signal,
@@ -570,7 +604,10 @@ async function evaluateRun(
     if (event) {
       // The event's middle window: a fixed choice, not the best-looking one.
       const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
-      await writeFileAtomic(join(out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
+      await writeFileAtomic(
+        join(out, `nowcast-${k}.png`),
+        await nowcastPng(model, cfg.frame ?? 'eulerian', event, start),
+      );
     }
   }
   return summary;
@@ -691,6 +728,10 @@ export async function readRunConfig(run: string): Promise<RunConfig> {
     const cfg = json.config;
     if (!cfg || typeof cfg.factor !== 'number' || typeof cfg.size !== 'number')
       throw new Error('no config.factor / config.size');
+    if (cfg.frame !== undefined && !(FORECAST_FRAMES as readonly unknown[]).includes(cfg.frame))
+      throw new Error(
+        `config.frame is ${JSON.stringify(cfg.frame)}, not one of ${FORECAST_FRAMES.join(', ')}`,
+      );
     return cfg;
   } catch (error) {
     throw new OperationalError(`${path}: ${(error as Error).message}`, {
