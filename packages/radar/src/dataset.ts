@@ -7,6 +7,7 @@ import {
   observationsToLagrangian,
   toLagrangianFrame,
 } from './lagrangian.js';
+import type { MotionField } from './motion.js';
 import { findSequenceWindows } from './sequence.js';
 import { rainToUnit } from './unit.js';
 
@@ -111,7 +112,8 @@ export function windowArrays(
  * One window as learning arrays in the Lagrangian frame of its last input ({@link toLagrangianFrame},
  * {@link observationsToLagrangian}, {@link lagrangianArrays}): `inputs [Tin, H, W]` in [0, 1],
  * `targets [Tout, H, W]` the change from the last input coded to [0, 1], `mask [Tout, H, W]`.
- * The augmentation, if any, is applied to the observed frames before the motion is estimated.
+ * The augmentation, if any, is applied to the observed frames before the motion is estimated;
+ * `motion`, the window's (augmented) motion when already known, saves estimating it again.
  */
 export function lagrangianWindowArrays(
   events: readonly RadarEvent[],
@@ -119,7 +121,15 @@ export function lagrangianWindowArrays(
   inputFrames: number,
   outputFrames: number,
   augmentation?: Augmentation,
-): { inputs: Float32Array; targets: Float32Array; mask: Uint8Array; width: number; height: number } {
+  motion?: MotionField,
+): {
+  inputs: Float32Array;
+  targets: Float32Array;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  motion: MotionField;
+} {
   const frames = events[ref.event]?.frames.slice(ref.start, ref.start + inputFrames + outputFrames) ?? [];
   if (frames.length !== inputFrames + outputFrames) {
     throw new ConvLSTMArgumentError('window', `${inputFrames + outputFrames} frames`, `${frames.length}`);
@@ -137,6 +147,7 @@ export function lagrangianWindowArrays(
     grids.slice(0, inputFrames).map((g) => g.valid),
     width,
     height,
+    motion === undefined ? {} : { motion },
   );
   const observed = new Float32Array(outputFrames * px);
   const valid = new Uint8Array(outputFrames * px);
@@ -148,6 +159,7 @@ export function lagrangianWindowArrays(
     ...lagrangianArrays(inputs, observationsToLagrangian(observed, valid, inputs.motion)),
     width,
     height,
+    motion: inputs.motion,
   };
 }
 
@@ -197,6 +209,8 @@ export class RadarSequenceStream {
   private readonly events: readonly RadarEvent[];
   private readonly augmentations: readonly (Augmentation | undefined)[];
   private position = 0;
+  /** Motion of each (window, augmentation) drawn so far: the optical flow is most of a Lagrangian window's cost. */
+  private readonly motions = new Map<string, MotionField>();
 
   constructor(events: readonly RadarEvent[], options: RadarStreamOptions) {
     const grid = checkEvents(events);
@@ -247,13 +261,10 @@ export class RadarSequenceStream {
       const random = randomFor(this.seed, this.position + n);
       const ref = this.windows[Math.floor(random() * this.windows.length)] as WindowRef;
       const aug = this.augmentations[Math.floor(random() * this.augmentations.length)];
-      const w = (this.frame === 'lagrangian' ? lagrangianWindowArrays : windowArrays)(
-        this.events,
-        ref,
-        this.inputFrames,
-        this.outputFrames,
-        aug,
-      );
+      const w =
+        this.frame === 'lagrangian'
+          ? this.lagrangianWindow(ref, aug)
+          : windowArrays(this.events, ref, this.inputFrames, this.outputFrames, aug);
       inputs.set(w.inputs, n * this.inputFrames * px);
       targets.set(w.targets, n * this.outputFrames * px);
       mask.set(w.mask, n * this.outputFrames * px);
@@ -270,6 +281,20 @@ export class RadarSequenceStream {
       width: this.width,
       channels: 1,
     };
+  }
+
+  private lagrangianWindow(ref: WindowRef, aug: Augmentation | undefined) {
+    const key = `${ref.event}:${ref.start}:${aug ?? ''}`;
+    const w = lagrangianWindowArrays(
+      this.events,
+      ref,
+      this.inputFrames,
+      this.outputFrames,
+      aug,
+      this.motions.get(key),
+    );
+    this.motions.set(key, w.motion);
+    return w;
   }
 
   getState(): { seed: number; position: number } {

@@ -51,6 +51,7 @@ export {
   FORECAST_FRAMES,
   type ForecastFrame,
   type LagrangianInputs,
+  type LagrangianOptions,
   lagrangianArrays,
   lagrangianChange,
   lagrangianNowcast,

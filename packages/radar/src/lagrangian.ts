@@ -36,6 +36,12 @@ export interface LagrangianInputs {
   readonly valid: Uint8Array;
 }
 
+/** Options of {@link toLagrangianFrame}. */
+export interface LagrangianOptions extends ExtrapolationOptions {
+  /** The inputs' {@link extrapolationMotion} when it is already known (e.g. cached); estimated otherwise. */
+  readonly motion?: MotionField;
+}
+
 /**
  * The inputs of a window in the Lagrangian frame of the last one: the extrapolation nowcast's
  * motion field ({@link extrapolationMotion}, the same call and options), and every frame advected
@@ -47,10 +53,17 @@ export function toLagrangianFrame(
   valid: Uint8Array | readonly Uint8Array[],
   width: number,
   height: number,
-  options: ExtrapolationOptions = {},
+  options: LagrangianOptions = {},
 ): LagrangianInputs {
-  const motion = extrapolationMotion(inputs, valid, width, height, options);
   const masks = inputMasks(inputs, valid, width, height);
+  const given = options.motion;
+  if (given !== undefined && (given.width !== width || given.height !== height))
+    throw new ConvLSTMArgumentError(
+      'options.motion',
+      `a ${width}x${height} motion field`,
+      `${given.width}x${given.height}`,
+    );
+  const motion = given ?? extrapolationMotion(inputs, masks, width, height, options);
   const px = width * height;
   const frames = inputs.length;
   const rainRate = new Float32Array(frames * px);

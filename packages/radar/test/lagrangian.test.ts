@@ -191,6 +191,13 @@ describe('the Lagrangian frame of a window', () => {
     expect(lagrangianChange(Float32Array.of(Math.log(coded / (1 - coded))))[0]).toBeCloseTo(delta, 6);
   });
 
+  it('takes a known motion field instead of estimating it, and refuses one of another grid', () => {
+    const lagr = toLagrangianFrame(inputs, ones, W, H);
+    expect(toLagrangianFrame(inputs, ones, W, H, { motion: lagr.motion })).toEqual(lagr);
+    const small = { width: 4, height: 4, u: new Float32Array(16), v: new Float32Array(16) };
+    expect(() => toLagrangianFrame(inputs, ones, W, H, { motion: small })).toThrow(/options\.motion/);
+  });
+
   it('refuses a change of the wrong size or out of range before any advection', () => {
     const lagr = toLagrangianFrame(inputs, ones, W, H);
     expect(() => lagrangianNowcast(lagr, new Float32Array(PX + 3))).toThrow(/change/);
@@ -234,6 +241,16 @@ describe('a Lagrangian training stream', () => {
           for (let x = 14; x < W - 14; x++)
             far = Math.max(far, Math.abs((batch.targets[((n * 3 + t) * H + y) * W + x] as number) - 0.5));
     expect(far).toBeLessThan(0.03);
+    // Replayed from the same position, with the windows' motion now cached: the same batch.
+    stream.setState({ seed: 3, position: 0 });
+    expect(stream.nextBatch(2)).toEqual(batch);
+    const fresh = new RadarSequenceStream([event], {
+      inputFrames: 4,
+      outputFrames: 3,
+      seed: 3,
+      frame: 'lagrangian',
+    });
+    expect(fresh.nextBatch(2)).toEqual(batch);
     const eulerian = new RadarSequenceStream([event], { inputFrames: 4, outputFrames: 3, seed: 3 });
     expect(eulerian.frame).toBe('eulerian');
     expect(
