@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disposeTrainingState } from '@convlstm/train';
@@ -123,6 +123,18 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     expect(await main(['train', '--resume', run, '--max-steps', '2'], resumed)).toBe(0);
     const config = JSON.parse(await readFile(join(run, 'run.json'), 'utf8')).config;
     expect([config.frame, config.maxSteps]).toEqual(['lagrangian', 2]);
+    // A run.json edited to another frame is refused by --resume, naming the key.
+    const runFile = join(run, 'run.json');
+    const saved = await readFile(runFile, 'utf8');
+    const edited = JSON.parse(saved);
+    edited.config.frame = 'eulerian';
+    await writeFile(runFile, JSON.stringify(edited));
+    const refused = captureContext();
+    expect(await main(['train', '--resume', run, '--max-steps', '3'], refused)).toBe(1);
+    expect(refused.err()).toMatch(
+      /config\.frame is "eulerian", but the model in .* was trained in the lagrangian frame/,
+    );
+    await writeFile(runFile, saved);
     const evaluated = captureContext();
     expect(await main(['evaluate', '--run', run, '--out', join(dir, 'lagrangian-eval')], evaluated)).toBe(0);
     const metrics = JSON.parse(await readFile(join(dir, 'lagrangian-eval', 'metrics.json'), 'utf8')) as {

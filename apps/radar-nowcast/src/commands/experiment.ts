@@ -481,6 +481,15 @@ async function resumeRun(
       base = recorded as RunConfig;
     } else base = saved;
     assertRunMatchesModel(base, model.config, join(run, RUN_FILES.config), found.path);
+    // The frame is not in the model's config: the checkpoint's own record of the run has it.
+    const trainedIn = (resume.metadata as { config?: RunConfig } | null)?.config?.frame ?? 'eulerian';
+    if ((base.frame ?? 'eulerian') !== trainedIn)
+      throw new OperationalError(
+        `${join(run, RUN_FILES.config)}: config.frame is ${JSON.stringify(base.frame ?? 'eulerian')}, but the model in ${found.path} was trained in the ${trainedIn} frame`,
+        {
+          hint: `${join(run, RUN_FILES.config)} does not belong to this checkpoint (edited?): restore its config.frame, or train a new run`,
+        },
+      );
     const cfg: RunConfig = {
       ...base,
       out: run,
