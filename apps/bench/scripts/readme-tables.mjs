@@ -29,6 +29,18 @@ const bundled = await build({
 const { formatBackend, formatTargets } = await import(
   `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
 );
+// The "× PyTorch" table is the bench app's own (src/peer-table.ts; it imports only types).
+const peerBundle = await build({
+  entryPoints: [join(app, 'src/peer-table.ts')],
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+  logLevel: 'error',
+});
+const { formatPeerTable } = await import(
+  `data:text/javascript;base64,${Buffer.from(peerBundle.outputFiles[0].text).toString('base64')}`
+);
 
 const report = JSON.parse(readFileSync(resultsPath, 'utf8'));
 const source = relative(join(app, '../..'), resultsPath);
@@ -45,6 +57,15 @@ const generated = [
       l.replace(/^### /, '#### ').replace(/\/\S*\/node_modules\//g, 'node_modules/'),
     ),
   ]),
+  // Reports from before the PyTorch peer have neither section.
+  ...(report.pytorch === undefined
+    ? []
+    : [
+        '',
+        ...align(formatPeerTable(report, { mainJob: report.mainJob ?? {}, pytorch: report.pytorch })).map((l) =>
+          l.replace(/^### /, '#### '),
+        ),
+      ]),
   '',
   '```text',
   ...formatTargets(report),

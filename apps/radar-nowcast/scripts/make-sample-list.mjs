@@ -1,4 +1,4 @@
-// Writes src/sample-files.json: the FMI and KNMI files of the pysteps sample with their SHA-256,
+// Writes src/sample-files.json: the FMI, KNMI and MeteoSwiss files of the pysteps sample with their SHA-256,
 // from a local copy of the sample (../shared/data/radar). Run from apps/radar-nowcast:
 //   node scripts/make-sample-list.mjs [sample-dir]
 import { createHash } from 'node:crypto';
@@ -22,6 +22,16 @@ for (const name of readdirSync(join(sample, 'knmi/20100826')).sort()) {
     remote: `radar/KNMI/2010/08/${name}`,
     bytes: join(sample, 'knmi/20100826', name),
   });
+}
+// MeteoSwiss: listed (names and hashes only) so fetch-sample downloads them; never committed.
+for (const event of ['20150515', '20160711', '20170131']) {
+  for (const name of readdirSync(join(sample, 'mch', event)).sort()) {
+    files.push({
+      path: `mch/${event}/${name}`,
+      remote: `radar/mch/${event}/${name}`,
+      bytes: join(sample, 'mch', event, name),
+    });
+  }
 }
 const list = files.map((f) => {
   const data = readFileSync(f.bytes);

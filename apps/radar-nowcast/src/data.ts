@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperationalError } from '@convlstm/cli';
 import {
@@ -96,22 +97,79 @@ export function splitEvent(event: RadarEvent, fraction: number): [RadarEvent, Ra
   ];
 }
 
-/** The sample's events: folder below the sample folder, and name. */
-export const EVENT_FOLDERS: readonly (readonly [string, string])[] = [
-  ['fmi/20160928', 'FMI 2016-09-28'],
-  ['fmi/20170509', 'FMI 2017-05-09'],
-  ['knmi/20100826', 'KNMI 2010-08-26'],
+/**
+ * One event of the sample: its folder below the sample folder, its name, and its part in the
+ * experiment (`split`: the first 70% of its frames train, the last 30% test).
+ */
+export interface SampleEvent {
+  readonly folder: string;
+  readonly name: string;
+  readonly role: 'train' | 'test' | 'split';
+  /**
+   * Skipped, with a note, when its folder is absent (a user who fetched the sample before the
+   * event was added, or copied only part of it); a required event's absence is an error.
+   */
+  readonly optional: boolean;
+}
+
+/**
+ * The issue's events. Every source goes through the same {@link loadEvent} (block mean to the
+ * experiment's grid, then the crop with the most coverage), whatever its native grid: FMI 760×1226,
+ * KNMI 700×765 and MeteoSwiss 710×640, all 1 km and 5 minutes.
+ */
+export const SAMPLE_EVENTS: readonly SampleEvent[] = [
+  { folder: 'fmi/20160928', name: 'FMI 2016-09-28', role: 'train', optional: false },
+  { folder: 'fmi/20170509', name: 'FMI 2017-05-09', role: 'test', optional: false },
+  { folder: 'knmi/20100826', name: 'KNMI 2010-08-26', role: 'split', optional: false },
+  { folder: 'mch/20150515', name: 'MeteoSwiss 2015-05-15', role: 'train', optional: true },
+  { folder: 'mch/20160711', name: 'MeteoSwiss 2016-07-11', role: 'train', optional: true },
+  { folder: 'mch/20170131', name: 'MeteoSwiss 2017-01-31', role: 'train', optional: true },
 ];
 
-/** The issue's split: train FMI 2016-09-28 + first 70% of KNMI; test FMI 2017-05-09 + last 30% of KNMI. */
+/** The sample's events: folder below the sample folder, and name. */
+export const EVENT_FOLDERS: readonly (readonly [string, string])[] = SAMPLE_EVENTS.map((e) => [
+  e.folder,
+  e.name,
+]);
+
+/** Fraction of a `split` event's frames that train. */
+export const TRAIN_FRACTION = 0.7;
+
+/**
+ * Attribution for results of a run that trained on the MeteoSwiss events (the sample's
+ * `SAMPLE_ATTRIBUTION` names FMI and KNMI).
+ */
+export const MCH_ATTRIBUTION = 'Training also used MeteoSwiss radar data (via the pysteps example data).';
+
+/**
+ * The issue's split: train FMI 2016-09-28, the first 70% of KNMI 2010-08-26 and the three
+ * MeteoSwiss events; test FMI 2017-05-09 and the last 30% of KNMI. A MeteoSwiss folder that is
+ * absent is skipped with a note through `warn`, and training proceeds on the other events.
+ */
 export async function loadExperimentEvents(
   data: string,
   grid: GridOptions,
   warn: (message: string) => void = () => {},
 ): Promise<{ train: RadarEvent[]; test: RadarEvent[] }> {
-  const fmiTrain = await loadEvent(join(data, 'fmi/20160928'), 'FMI 2016-09-28', grid, warn);
-  const fmiTest = await loadEvent(join(data, 'fmi/20170509'), 'FMI 2017-05-09', grid, warn);
-  const knmi = await loadEvent(join(data, 'knmi/20100826'), 'KNMI 2010-08-26', grid, warn);
-  const [knmiTrain, knmiTest] = splitEvent(knmi, 0.7);
-  return { train: [fmiTrain, knmiTrain], test: [fmiTest, knmiTest] };
+  const train: RadarEvent[] = [];
+  const test: RadarEvent[] = [];
+  for (const spec of SAMPLE_EVENTS) {
+    const dir = join(data, spec.folder);
+    if (spec.optional && !existsSync(dir)) {
+      warn(
+        `note: ${dir} is absent: training without ${spec.name} (run "radar-nowcast fetch-sample" to add it)`,
+      );
+      continue;
+    }
+    const event = await loadEvent(dir, spec.name, grid, warn);
+    if (spec.role === 'train') train.push(event);
+    else if (spec.role === 'test') test.push(event);
+    else {
+      const [first, last] = splitEvent(event, TRAIN_FRACTION);
+      train.push(first);
+      test.push(last);
+    }
+  }
+  // FMI and KNMI come first, as before the MeteoSwiss events were added: their windows keep their indices.
+  return { train, test };
 }

@@ -13,7 +13,10 @@ export interface SampleFile {
   readonly sha256: string;
 }
 
-/** The FMI (2 events × 40) and KNMI (92) files of the sample, with their SHA-256 (scripts/make-sample-list.mjs). */
+/**
+ * The FMI (2 events × 40), KNMI (92) and MeteoSwiss (3 events × 40) files of the sample, with their
+ * SHA-256 (scripts/make-sample-list.mjs).
+ */
 export const SAMPLE: readonly SampleFile[] = SAMPLE_FILES;
 
 /** Result of {@link fetchSample}. */
@@ -23,8 +26,8 @@ export interface FetchResult {
 }
 
 /**
- * Downloads the sample into `dest` (`fmi/20160928/…`, `fmi/20170509/…`, `knmi/20100826/…`, the
- * layout the other commands read). Resumable: a file already there with the listed SHA-256 is kept;
+ * Downloads the sample into `dest` (`fmi/20160928/…`, `fmi/20170509/…`, `knmi/20100826/…`,
+ * `mch/<yyyymmdd>/…`, the layout the other commands read). Resumable: a file already there with the listed SHA-256 is kept;
  * every other one is downloaded to a temporary sibling, checked against its SHA-256 and renamed into
  * place (so a file is never partial), via `@convlstm/files`' `downloadFile`.
  */

@@ -14,6 +14,7 @@ import {
   rainToUnit,
   toLagrangianFrame,
   unitToRain,
+  type VerificationOptions,
 } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
 import { tensor5d, tidy, zerosLike } from '@tensorflow/tfjs-core';
@@ -114,7 +115,8 @@ export async function networkNowcast(
 
 /**
  * Verifies the model, Eulerian persistence and Lagrangian extrapolation on every window of
- * `event` (observed frames' masks; the same pixels for all three), pooled per lead time.
+ * `event` (observed frames' masks; the same pixels for all three), pooled per lead time;
+ * `options` go to every `NowcastVerifier` (e.g. `fssConvention`).
  */
 export async function verifyEvent(
   model: EncoderForecaster,
@@ -122,6 +124,7 @@ export async function verifyEvent(
   event: RadarEvent,
   onWindow?: (done: number, total: number) => void,
   signal?: AbortSignal,
+  options: VerificationOptions = {},
 ): Promise<EventVerification> {
   const { inputFrames, outputFrames } = model.config;
   const first = event.frames[0];
@@ -130,10 +133,10 @@ export async function verifyEvent(
   const px = width * height;
   const windows = radarWindows([event], { inputFrames, outputFrames });
   const verifiers = {
-    convlstm: new NowcastVerifier(outputFrames, height, width),
-    'convlstm-matched': new NowcastVerifier(outputFrames, height, width),
-    persistence: new NowcastVerifier(outputFrames, height, width),
-    extrapolation: new NowcastVerifier(outputFrames, height, width),
+    convlstm: new NowcastVerifier(outputFrames, height, width, options),
+    'convlstm-matched': new NowcastVerifier(outputFrames, height, width, options),
+    persistence: new NowcastVerifier(outputFrames, height, width, options),
+    extrapolation: new NowcastVerifier(outputFrames, height, width, options),
   };
   for (const [n, ref] of windows.entries()) {
     if (signal !== undefined) {

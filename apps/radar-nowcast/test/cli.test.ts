@@ -196,7 +196,7 @@ describe('fetch-sample against a loopback server', () => {
   });
 
   it('runs as a command and lists the whole committed sample', async () => {
-    expect(SAMPLE).toHaveLength(172);
+    expect(SAMPLE).toHaveLength(292);
     expect(SAMPLE.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0)).toBe(true);
     const ctx = captureContext();
     // The loopback server has only three of the files: the command fails on the first missing one.

@@ -102,6 +102,46 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     expect(await main(['evaluate', '--run', out, '--out', join(dir, 'eval')], evalCtx)).toBe(0);
     const again2 = JSON.parse(await readFile(join(dir, 'eval', 'metrics.json'), 'utf8')) as typeof metrics;
     expect(again2.events).toEqual(metrics.events);
+    // --fss-convention pysteps: the same windows and categorical scores, FSS as pysteps pads it,
+    // recorded in metrics.json and summary.md; the default run recorded 'clipped'.
+    expect((metrics as unknown as { verification: unknown }).verification).toEqual({
+      fssConvention: 'clipped',
+    });
+    const pyCtx = captureContext();
+    expect(
+      await main(
+        ['evaluate', '--run', out, '--out', join(dir, 'eval-pysteps'), '--fss-convention', 'pysteps'],
+        pyCtx,
+      ),
+    ).toBe(0);
+    type WithFss = {
+      verification: unknown;
+      events: { scores: Record<string, (Scores & { fss: { scale: number; value: number | null }[] })[]> }[];
+    };
+    const py = JSON.parse(await readFile(join(dir, 'eval-pysteps', 'metrics.json'), 'utf8')) as WithFss;
+    const clipped = metrics as unknown as WithFss;
+    expect(py.verification).toEqual({ fssConvention: 'pysteps' });
+    expect(await readFile(join(dir, 'eval-pysteps', 'summary.md'), 'utf8')).toMatch(
+      /FSS convention: pysteps/,
+    );
+    let differ = 0;
+    for (const [e, event] of py.events.entries()) {
+      for (const [method, leads] of Object.entries(event.scores)) {
+        for (const [t, lead] of leads.entries()) {
+          const base = clipped.events[e]?.scores[method]?.[t];
+          expect(lead.categorical).toEqual(base?.categorical);
+          for (const [k, f] of lead.fss.entries()) {
+            const other = base?.fss[k]?.value ?? null;
+            if (f.scale === 1) expect(f.value).toEqual(other);
+            else if (f.value !== null && other !== null && Math.abs(f.value - other) > 1e-9) differ++;
+          }
+        }
+      }
+    }
+    expect(differ).toBeGreaterThan(0);
+    const badCtx = captureContext();
+    expect(await main(['evaluate', '--run', out, '--fss-convention', 'padded'], badCtx)).toBe(2);
+    expect(badCtx.err()).toMatch(/--fss-convention/);
     const nc = captureContext();
     expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--run', out, '--data', sample], nc)).toBe(0);
     expect((await readdir(join(out, 'nowcast-201705091200'))).sort()).toEqual(['nowcast.gif', 'nowcast.png']);

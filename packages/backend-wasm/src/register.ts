@@ -27,6 +27,7 @@ import {
   rememberStockKernel,
   stockKernel,
 } from './fast-slice.js';
+import { fastSumConfig } from './fast-sum.js';
 import { inferenceGatesConfig } from './inference-gates.js';
 import { linkWasmPrograms, wasmProgramsSupported } from './wasm-program.js';
 import { winogradAccelerator, winogradInputConfig, winogradOutputConfig } from './winograd.js';
@@ -47,7 +48,8 @@ import { winogradAccelerator, winogradInputConfig, winogradOutputConfig } from '
  * by element through a TensorBuffer — seconds per time step of a ConvLSTM sequence —
  * so they are replaced by run-by-run copies of the same values. `Concat` round-trips every
  * input through JavaScript arrays (slower than the convolution after a `[x_t, h]` concat), so it
- * is replaced by row copies between heap views.
+ * is replaced by row copies between heap views. `Sum` over leading axes (bias and peephole
+ * gradients) transposes and loops in plain code, so it runs as one matMul with a row of ones.
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -58,6 +60,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   fastUnpackConfig,
   fastSplitVConfig,
   fastConcatConfig,
+  fastSumConfig,
 ];
 
 /**
@@ -67,12 +70,16 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
  * - `preferredSchedule`: `'concat'` wherever it applies, for inference (with the gate kernel) and
  *   under a tape, even for `Cin > C`, once `Concat`/`Slice` are the heap-copy kernels below;
  * - `fusedBiasGradient`: a training step keeps the bias inside the convolution (its broadcast
- *   `Add` and that add's gradient cost more here than the fused conv2d's gradient).
+ *   `Add` and that add's gradient cost more here than the fused conv2d's gradient);
+ * - `preferredGradient`: the hand-written backward (one filter-gradient matMul per layer over
+ *   all steps instead of one per step, and no tape bookkeeping per op) trained the main job's
+ *   model faster than autodiff with the gate kernels.
  */
 export const WASM_PROFILE: BackendProfile = {
   tanh: tanhViaSigmoid,
   fusedBiasGradient: true,
   preferredSchedule: (config) => (canConcat(config) ? 'concat' : undefined),
+  preferredGradient: () => 'handwritten',
 };
 
 /**
@@ -93,7 +100,10 @@ export function registerWasmTrainingKernels(): string[] {
       rememberStockKernel(config.kernelName, current.kernelFunc);
       unregisterKernel(config.kernelName, 'wasm');
     }
-    registerKernel(config);
+    // A replacement that falls back to the stock kernel keeps its setup (binding the wasm export
+    // it calls), which the engine runs when the backend initialises.
+    const setupFunc = config.setupFunc ?? current?.setupFunc;
+    registerKernel(setupFunc === undefined ? config : { ...config, setupFunc });
     added.push(config.kernelName);
   }
   return added;
@@ -105,6 +115,7 @@ export const WASM_SPEED_KERNELS: readonly string[] = [
   fastUnpackConfig.kernelName,
   fastSplitVConfig.kernelName,
   fastConcatConfig.kernelName,
+  fastSumConfig.kernelName,
 ];
 
 /**
@@ -117,10 +128,18 @@ export async function withStockWasmKernels<T>(fn: () => T | Promise<T>): Promise
   for (const config of WASM_TRAINING_KERNELS) {
     const stock = stockKernel(config.kernelName);
     if (!WASM_SPEED_KERNELS.includes(config.kernelName) || stock === undefined) continue;
-    if (getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) continue;
+    const registered = getKernel(config.kernelName, 'wasm');
+    if (registered?.kernelFunc !== config.kernelFunc) continue;
     unregisterKernel(config.kernelName, 'wasm');
-    registerKernel({ kernelName: config.kernelName, backendName: 'wasm', kernelFunc: stock });
-    swapped.push(config);
+    const setupFunc = registered.setupFunc;
+    registerKernel({
+      kernelName: config.kernelName,
+      backendName: 'wasm',
+      kernelFunc: stock,
+      ...(setupFunc === undefined ? {} : { setupFunc }),
+    });
+    // Restored as it was registered (with the stock setup it may carry).
+    swapped.push(registered);
   }
   try {
     return await fn();

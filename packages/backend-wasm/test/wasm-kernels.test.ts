@@ -276,6 +276,55 @@ describe('wasm training kernels', () => {
     for (const t of [a, b]) t.dispose();
   });
 
+  it('Sum over leading axes (one matMul) and every other reduction (stock kernel) equal the float64 sums', () => {
+    const cases: [number[], number[], boolean, number[]][] = [
+      [[80, 16, 16, 24], [0, 1, 2], false, [24]],
+      [[10, 8, 4, 4, 96], [0, 1, 2, 3], false, [96]],
+      [[1, 80, 4, 24], [1, 2], false, [1, 24]],
+      [[1, 80, 4, 24], [0, 1, 2], true, [1, 1, 1, 24]],
+      [[64, 3, 5], [-3], false, [3, 5]],
+      [[3, 80, 24], [1], false, [3, 24]],
+      [[80, 24], [1], false, [80]],
+      [[80, 24], [0, 1], false, []],
+      [[4, 6, 5], [0, 1], false, [5]],
+    ];
+    cases.forEach(([shape, axis, keepDims, out], i) => {
+      const x = seededTensor(shape, 40 + i, 2);
+      const values = x.dataSync() as Float32Array;
+      // The float64 sum of every output element, and Σ|x| over its inputs (the rounding scale).
+      const axes = axis.map((a) => (a < 0 ? a + shape.length : a));
+      const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+      const size = kept.reduce((n, d) => n * (shape[d] as number), 1);
+      const exact = new Float64Array(size);
+      const scale = new Float64Array(size);
+      const index = new Array<number>(shape.length).fill(0);
+      for (const v of values) {
+        const o = kept.reduce((acc, d) => acc * (shape[d] as number) + (index[d] as number), 0);
+        exact[o] = (exact[o] as number) + v;
+        scale[o] = (scale[o] as number) + Math.abs(v);
+        for (let d = shape.length - 1; d >= 0; d--) {
+          index[d] = (index[d] as number) + 1;
+          if ((index[d] as number) < (shape[d] as number)) break;
+          index[d] = 0;
+        }
+      }
+      const before = memory().numTensors;
+      engine().setBackend('wasm');
+      const result = engine().runKernel('Sum', { x }, { axis, keepDims } as never) as Tensor;
+      engine().setBackend('cpu');
+      expect(result.shape, `case ${i}`).toEqual(out);
+      const got = result.dataSync();
+      result.dispose();
+      expect(memory().numTensors).toBe(before);
+      exact.forEach((e, o) => {
+        expect(Math.abs((got[o] as number) - e), `case ${i}, element ${o}`).toBeLessThanOrEqual(
+          1e-6 * (scale[o] as number) + 1e-6,
+        );
+      });
+      x.dispose();
+    });
+  });
+
   it('Slice merges whole inner axes into long runs', () => {
     expect(
       collapseSlice({ shape: [4, 10, 32, 32, 64], begin: [0, 3, 0, 0, 0], size: [4, 1, 32, 32, 64] }),

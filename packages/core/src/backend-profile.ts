@@ -32,6 +32,12 @@ export interface BackendProfile {
    */
   readonly preferredSchedule?: (config: CellConfig, context: ScheduleContext) => Schedule | undefined;
   /**
+   * The gradient `gradient: 'auto'` (the default) picks for a cell while a gradient is recorded,
+   * where the cell can take either (see `ConvLSTMOptions.gradient`); `undefined` keeps the
+   * core's default, `'autodiff'`.
+   */
+  readonly preferredGradient?: (config: CellConfig) => 'autodiff' | 'handwritten' | undefined;
+  /**
    * Keep a 2-D convolution's bias inside the convolution (TF.js' fused conv2d) under a gradient
    * tape too, where its gradient is faster here than conv + add's. Default: fused only while no
    * gradient is recorded.

@@ -60,13 +60,14 @@ export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'hiddenChanne
    */
   mode?: StackMode;
   /**
-   * How a training step differentiates the stack: `'autodiff'` (default: TF.js' tape through every
-   * op) or `'handwritten'` (each layer's time loop under one custom gradient whose backward is
-   * eq. 3 differentiated by hand: fewer kernels and saved tensors). `'handwritten'` needs 2-D
-   * layers with sigmoid/tanh activations, the hoisted schedule, no recurrent dropout and no
-   * `lengths`; anything else is rejected.
+   * How a training step differentiates the stack: `'autodiff'` (TF.js' tape through every op),
+   * `'handwritten'` (each layer's time loop under one custom gradient whose backward is eq. 3
+   * differentiated by hand: fewer kernels and saved tensors) or `'auto'` (default: the one the
+   * backend's profile measured faster, per layer and call; autodiff wherever the hand-written
+   * one does not apply). `'handwritten'` needs 2-D layers with sigmoid/tanh activations, the
+   * hoisted schedule, no recurrent dropout and no `lengths`; anything else is rejected.
    */
-  gradient?: 'autodiff' | 'handwritten';
+  gradient?: 'auto' | 'autodiff' | 'handwritten';
   /**
    * Gradient checkpointing through time: keep the state every `k` steps and recompute each
    * segment in the backward pass (memory ~1/k of the saved gates for ~1.3× the time). It runs on
@@ -191,11 +192,11 @@ export class ConvLSTM<R extends SpatialRank = 2> {
     }
     const checkpointEvery = options.checkpointEvery ?? 0;
     assertInt(checkpointEvery, 'options.checkpointEvery', 0);
-    const gradient = options.gradient ?? (checkpointEvery > 0 ? 'handwritten' : 'autodiff');
-    if (gradient !== 'autodiff' && gradient !== 'handwritten') {
+    const gradient = options.gradient ?? (checkpointEvery > 0 ? 'handwritten' : 'auto');
+    if (gradient !== 'auto' && gradient !== 'autodiff' && gradient !== 'handwritten') {
       throw new ConvLSTMArgumentError(
         'options.gradient',
-        "'autodiff' or 'handwritten'",
+        "'auto', 'autodiff' or 'handwritten'",
         describeValue(gradient),
       );
     }

@@ -5,8 +5,12 @@ import {
   customGrad,
   engine,
   type GradSaveFunc,
+  getBackend,
+  getKernel,
   mul,
+  type NamedTensorMap,
   reshape,
+  reverse,
   scalar,
   split,
   stack,
@@ -15,10 +19,14 @@ import {
   type Tensor,
   type Tensor4D,
   tidy,
+  transpose,
+  unstack,
+  zeros,
 } from '@tensorflow/tfjs-core';
 import type { CellConfig } from './config.js';
 import { convSame } from './conv.js';
 import { gateArithmetic } from './gates.js';
+import { CONVLSTM_GATES, CONVLSTM_GATES_GRAD } from './kernel-names.js';
 import { splitTime, squeezeTime, unstackTime } from './time-axis.js';
 import type { CellParams } from './weights.js';
 
@@ -57,42 +65,81 @@ interface SegmentWeights {
 /** Gate values (floats) per chunk of the many-step filter and peephole gradients. */
 const CHUNK_FLOATS = 1 << 22;
 
-/** Per-step forward values the hand-written backward reads. */
+/**
+ * Per-step forward values the hand-written backward reads: the gates and `tanh(c')` (TF.js-op
+ * path), or only the pre-activations `z` where the backend's gate kernels run the step
+ * ({@link CONVLSTM_GATES_GRAD} recomputes the gates from `z`).
+ */
 interface StepRecord {
   hPrev: Tensor;
   cPrev: Tensor;
-  i: Tensor;
-  f: Tensor;
-  g: Tensor;
-  o: Tensor;
   c: Tensor;
-  tc: Tensor;
   h: Tensor;
+  gates: { i: Tensor; f: Tensor; g: Tensor; o: Tensor; tc: Tensor } | null;
+  z: Tensor | null;
 }
 
-/** Forward of `k` steps in plain ops (no tape: this runs inside a custom gradient). */
+/**
+ * Whether this segment runs the backend's gate kernels: both {@link CONVLSTM_GATES} and
+ * {@link CONVLSTM_GATES_GRAD} are registered for the active backend and the cell has all three
+ * peepholes or none (the kernels' forms).
+ */
+function useGateKernels(w: SegmentWeights): boolean {
+  const backend = getBackend();
+  const peepholes = [w.peepholeI, w.peepholeF, w.peepholeO].filter((p) => p !== null).length;
+  return (
+    (peepholes === 0 || peepholes === 3) &&
+    getKernel(CONVLSTM_GATES, backend) !== undefined &&
+    getKernel(CONVLSTM_GATES_GRAD, backend) !== undefined
+  );
+}
+
+/** The peephole inputs of the gate kernels: the cell's three, or none (zeros for the gradient kernel). */
+function kernelPeepholes(w: SegmentWeights, forGradient: boolean, channels: number): NamedTensorMap {
+  if (w.peepholeI !== null && w.peepholeF !== null && w.peepholeO !== null) {
+    return { peepholeI: w.peepholeI, peepholeF: w.peepholeF, peepholeO: w.peepholeO };
+  }
+  if (!forGradient) return {};
+  const none = zeros([channels]);
+  return { peepholeI: none, peepholeF: none, peepholeO: none };
+}
+
+/** Forward of `k` steps (no tape: this runs inside a custom gradient). */
 function forwardSteps(
   w: SegmentWeights,
   zxSteps: readonly Tensor[] | null,
   steps: number,
   h0: Tensor,
   c0: Tensor,
+  kernels: boolean,
 ): StepRecord[] {
   const records: StepRecord[] = [];
   let h = h0;
   let c = c0;
+  const peepholes = kernels ? kernelPeepholes(w, false, c0.shape[c0.rank - 1] as number) : null;
   for (let t = 0; t < steps; t++) {
+    const hPrev = h;
+    const cPrev = c;
     // Per-step scope: only the record outlives the step.
-    const record = tidy(() => {
-      let z = convSame(h, w.recurrentKernel, 2, [1, 1], [1, 1]);
+    const out = tidy(() => {
+      let z = convSame(hPrev, w.recurrentKernel, 2, [1, 1], [1, 1]);
       if (zxSteps !== null) z = add(z, zxSteps[t] as Tensor);
       else if (w.bias !== null) z = add(z, w.bias);
-      const v = gateArithmetic(PAPER_ACTIVATIONS, w, z, c);
+      if (peepholes !== null) {
+        const [hNext, cNext] = engine().runKernel(CONVLSTM_GATES, { z, c: cPrev, ...peepholes }) as [
+          Tensor,
+          Tensor,
+        ];
+        return { z, h: hNext, c: cNext };
+      }
+      const v = gateArithmetic(PAPER_ACTIVATIONS, w, z, cPrev);
       return { i: v.i, f: v.f, g: v.g, o: v.o, c: v.c, tc: v.tanhC, h: v.h };
     });
-    records.push({ hPrev: h, cPrev: c, ...record });
-    h = record.h;
-    c = record.c;
+    const { h: hNext, c: cNext } = out as { h: Tensor; c: Tensor };
+    const gates = 'z' in out ? null : (out as { i: Tensor; f: Tensor; g: Tensor; o: Tensor; tc: Tensor });
+    records.push({ hPrev, cPrev, c: cNext, h: hNext, gates, z: 'z' in out ? (out.z as Tensor) : null });
+    h = hNext;
+    c = cNext;
   }
   return records;
 }
@@ -118,6 +165,18 @@ function backwardSteps(
   const one = scalar(1);
   const steps = records.length;
   const dzs: Tensor[] = new Array<Tensor>(steps);
+  const channels = dcT.shape[dcT.rank - 1] as number;
+  const peepholes = w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null;
+  const gradPeepholes = (records[0] as StepRecord).gates === null ? kernelPeepholes(w, true, channels) : null;
+  let accPrev: Tensor | null = null;
+  // `dh` is the transposed convolution of `dz`. With odd kernel sides (symmetric 'same' padding)
+  // that is a plain 'same' convolution with the spatially flipped, channel-swapped kernel, made
+  // once here instead of by every step's transposed convolution (which flips it on some backends).
+  const kernelShape = w.recurrentKernel.shape as number[];
+  const flipped =
+    (kernelShape[0] as number) % 2 === 1 && (kernelShape[1] as number) % 2 === 1
+      ? transpose(reverse(w.recurrentKernel, [0, 1]), [0, 1, 3, 2])
+      : null;
   let dhCarry: Tensor | null = dhT;
   let dc = dcT;
   for (let t = steps - 1; t >= 0; t--) {
@@ -127,25 +186,48 @@ function backwardSteps(
     // Per-step scope: only dz and the carried state gradients outlive the step.
     const out = tidy(() => {
       const dh = carry === null ? (dhs[t] as Tensor) : add(dhs[t] as Tensor, carry);
-      const dzo = mul(mul(dh, r.tc), mul(r.o, sub(one, r.o)));
-      let dct = add(dcNext, mul(mul(dh, r.o), sub(one, mul(r.tc, r.tc))));
-      if (w.peepholeO !== null) dct = add(dct, mul(dzo, w.peepholeO));
-      const dzi = mul(mul(dct, r.g), mul(r.i, sub(one, r.i)));
-      const dzf = mul(mul(dct, r.cPrev), mul(r.f, sub(one, r.f)));
-      const dzg = mul(mul(dct, r.i), sub(one, mul(r.g, r.g)));
-      let dcPrev = mul(dct, r.f);
-      if (w.peepholeI !== null) dcPrev = add(dcPrev, mul(dzi, w.peepholeI));
-      if (w.peepholeF !== null) dcPrev = add(dcPrev, mul(dzf, w.peepholeF));
-      const dz = concat([dzi, dzf, dzg, dzo], -1);
-      const dhPrev = conv2dTranspose(
-        dz as Tensor4D,
-        w.recurrentKernel as Tensor4D,
-        r.hPrev.shape as number[] as [number, number, number, number],
-        1,
-        'same',
-      );
-      return { dz, dhPrev, dcPrev };
-    });
+      let dz: Tensor;
+      let dcPrev: Tensor;
+      let partials: Tensor | null = null;
+      if (r.gates === null) {
+        [dz, dcPrev, partials] = engine().runKernel(CONVLSTM_GATES_GRAD, {
+          z: r.z as Tensor,
+          c: r.cPrev,
+          ...(gradPeepholes as NamedTensorMap),
+          dh,
+          dcNext,
+        }) as [Tensor, Tensor, Tensor];
+      } else {
+        const { i, f, g, o, tc } = r.gates;
+        const dzo = mul(mul(dh, tc), mul(o, sub(one, o)));
+        let dct = add(dcNext, mul(mul(dh, o), sub(one, mul(tc, tc))));
+        if (w.peepholeO !== null) dct = add(dct, mul(dzo, w.peepholeO));
+        const dzi = mul(mul(dct, g), mul(i, sub(one, i)));
+        const dzf = mul(mul(dct, r.cPrev), mul(f, sub(one, f)));
+        const dzg = mul(mul(dct, i), sub(one, mul(g, g)));
+        dcPrev = mul(dct, f);
+        if (w.peepholeI !== null) dcPrev = add(dcPrev, mul(dzi, w.peepholeI));
+        if (w.peepholeF !== null) dcPrev = add(dcPrev, mul(dzf, w.peepholeF));
+        dz = concat([dzi, dzf, dzg, dzo], -1);
+      }
+      const dhPrev =
+        flipped !== null
+          ? convSame(dz, flipped, 2, [1, 1], [1, 1])
+          : conv2dTranspose(
+              dz as Tensor4D,
+              w.recurrentKernel as Tensor4D,
+              r.hPrev.shape as number[] as [number, number, number, number],
+              1,
+              'same',
+            );
+      // The kernel's per-position peephole partials, summed over the steps as they come.
+      if (partials === null || !peepholes) return { dz, dhPrev, dcPrev };
+      return { dz, dhPrev, dcPrev, acc: accPrev === null ? partials : add(accPrev, partials) };
+    }) as { dz: Tensor; dhPrev: Tensor; dcPrev: Tensor; acc?: Tensor };
+    if (out.acc !== undefined) {
+      accPrev?.dispose();
+      accPrev = out.acc;
+    }
     dzs[t] = out.dz;
     dhCarry = out.dhPrev;
     dc = out.dcPrev;
@@ -183,7 +265,7 @@ function backwardSteps(
         },
       ) as Tensor;
       const out: Record<string, Tensor> = { filter };
-      if (w.peepholeI !== null || w.peepholeF !== null || w.peepholeO !== null) {
+      if (gradPeepholes === null && peepholes) {
         const [dzi, dzf, , dzo] = split(dzPart, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
         const axes = [0, 1, 2];
         const cPrev = w.peepholeI !== null || w.peepholeF !== null ? frames((r) => r.cPrev) : null;
@@ -205,6 +287,12 @@ function backwardSteps(
       const g = grads[`p${i}`];
       if (g !== undefined) dPeep[i] = accumulate(dPeep[i] as Tensor | null, g);
     }
+  }
+  if (accPrev !== null) {
+    const [dI, dF, dO] = unstack(sum(reshape(accPrev, [3, -1, channels]), 1), 0) as [Tensor, Tensor, Tensor];
+    dPeep[0] = dI;
+    dPeep[1] = dF;
+    dPeep[2] = dO;
   }
   return { dzs, dh0: dhCarry as Tensor, dc0: dc, dKernel: dKernel as Tensor, dPeep };
 }
@@ -244,16 +332,25 @@ export function handwrittenSegment(
       peepholeO: peepIndex[2] === -1 ? null : (values[peepIndex[2] as number] as Tensor),
     });
     const w = weights(xs);
+    const kernels = useGateKernels(w);
     const zxSteps = zxIndex < 0 ? null : unstackTime(xs[zxIndex] as Tensor);
-    const records = forwardSteps(w, zxSteps, steps, xs[0] as Tensor, xs[1] as Tensor);
+    const records = forwardSteps(w, zxSteps, steps, xs[0] as Tensor, xs[1] as Tensor, kernels);
     const last = records[steps - 1] as StepRecord;
     const hs = records.map((r) => r.h);
     const value = stack([...hs, last.c], 1);
+    // Saved flat: the inputs, then per step hPrev, cPrev and z (gate kernels) or the gates.
+    const perStep = kernels ? 3 : 8;
     if (recompute) {
       save(xs);
     } else {
-      // Saved flat: inputs, then 8 tensors per step.
-      save([...xs, ...records.flatMap((r) => [r.hPrev, r.cPrev, r.i, r.f, r.g, r.o, r.c, r.tc])]);
+      save([
+        ...xs,
+        ...records.flatMap((r) => {
+          if (r.gates === null) return [r.hPrev, r.cPrev, r.z as Tensor];
+          const { i, f, g, o, tc } = r.gates;
+          return [r.hPrev, r.cPrev, i, f, g, o, r.c, tc];
+        }),
+      ]);
     }
     // tfjs runs a custom gradient outside any per-node scope: without this tidy every
     // temporary of the backward (and the recomputed segment) would live to the end of backprop.
@@ -264,14 +361,28 @@ export function handwrittenSegment(
         let recs: StepRecord[];
         if (recompute) {
           const steps0 = zxIndex < 0 ? null : unstackTime(savedInputs[zxIndex] as Tensor);
-          recs = forwardSteps(sw, steps0, steps, savedInputs[0] as Tensor, savedInputs[1] as Tensor);
+          recs = forwardSteps(sw, steps0, steps, savedInputs[0] as Tensor, savedInputs[1] as Tensor, kernels);
         } else {
           recs = [];
           for (let t = 0; t < steps; t++) {
-            const b = xs.length + 8 * t;
-            const [hPrev, cPrev, i, f, g, o, c, tc] = saved.slice(b, b + 8) as Tensor[];
+            const b = xs.length + perStep * t;
             // The backward never reads a step's own output `h`.
-            recs.push({ hPrev, cPrev, i, f, g, o, c, tc, h: hPrev } as StepRecord);
+            if (kernels) {
+              const [hPrev, cPrev, z] = saved.slice(b, b + 3) as [Tensor, Tensor, Tensor];
+              recs.push({ hPrev, cPrev, c: cPrev, h: hPrev, gates: null, z });
+            } else {
+              const [hPrev, cPrev, i, f, g, o, c, tc] = saved.slice(b, b + 8) as Tensor[] as [
+                Tensor,
+                Tensor,
+                Tensor,
+                Tensor,
+                Tensor,
+                Tensor,
+                Tensor,
+                Tensor,
+              ];
+              recs.push({ hPrev, cPrev, c, h: hPrev, gates: { i, f, g, o, tc }, z: null });
+            }
           }
         }
         const parts = unstackTime(dy as Tensor);

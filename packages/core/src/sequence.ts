@@ -16,7 +16,7 @@ import { getBackendProfile, type Schedule } from './backend-profile.js';
 import type { CellConfig } from './config.js';
 import { convSame, convSameWithBias } from './conv.js';
 import { canAccelerateConv, type PreparedConv } from './conv-accelerator.js';
-import { runHandwrittenDirection } from './custom-gradient.js';
+import { handwrittenGradientUnsupported, runHandwrittenDirection } from './custom-gradient.js';
 import { gateStep, prepareRecurrent, projectInput, recurrentConv } from './gates.js';
 import { hashSeed, SeededRandom } from './random.js';
 import { recordingGradient } from './recording.js';
@@ -52,10 +52,32 @@ export interface StackBehaviour {
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly mode: StackMode;
-  /** Autodiff through every op, or the hand-written backward (2-D, sigmoid/tanh only). */
-  readonly gradient: 'autodiff' | 'handwritten';
+  /**
+   * Autodiff through every op, the hand-written backward (2-D, sigmoid/tanh only), or `'auto'`:
+   * the hand-written one while recording where the backend's profile prefers it and the layer
+   * can take it ({@link runsHandwritten}).
+   */
+  readonly gradient: 'auto' | 'autodiff' | 'handwritten';
   /** Gradient checkpointing through time: keep states every `k` steps, recompute in backward. 0: off. */
   readonly checkpointEvery: number;
+}
+
+/**
+ * Whether a direction runs the hand-written gradient now: always with `gradient: 'handwritten'`;
+ * with `'auto'` only while a gradient is recorded, where the backend's profile prefers it, the
+ * cell takes it and the call has nothing it lacks (a `'concat'` mode, recurrent dropout,
+ * per-sample lengths).
+ */
+export function runsHandwritten(
+  behaviour: StackBehaviour,
+  config: CellConfig,
+  recording: boolean,
+  hasLengths: boolean,
+): boolean {
+  if (behaviour.gradient !== 'auto') return behaviour.gradient === 'handwritten';
+  if (!recording || hasLengths || behaviour.mode === 'concat' || behaviour.recurrentDropout > 0) return false;
+  if (handwrittenGradientUnsupported(config) !== null) return false;
+  return getBackendProfile().preferredGradient?.(config) === 'handwritten';
 }
 
 /** Whether a cell's input and recurrent convolutions can be merged into one per step. */
@@ -275,7 +297,7 @@ export function runStack(
       const h0 = call.initialH?.[index] ?? zeros(stateShape);
       const c0 = call.initialC?.[index] ?? zeros(stateShape);
       const reversed = behaviour.goBackwards !== (d === 1);
-      const handwritten = behaviour.gradient === 'handwritten';
+      const handwritten = runsHandwritten(behaviour, cell.config, recording, call.lengths !== null);
       const schedule = handwritten ? 'hoisted' : chooseSchedule(cell.config, behaviour.mode, recording);
       let zx: Tensor | null = null;
       if (input !== null && cell.config.inChannels > 0 && schedule === 'hoisted') {

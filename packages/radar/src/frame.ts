@@ -1,12 +1,12 @@
 /** The file formats the readers understand. */
-export type RadarFormat = 'fmi-pgm' | 'knmi-hdf5' | 'odim-h5';
+export type RadarFormat = 'fmi-pgm' | 'knmi-hdf5' | 'odim-h5' | 'mch-gif';
 
 /** A metadata value copied from a file: strings and numbers as the file stores them. */
 export type GeometryValue = string | number | readonly number[];
 
 /**
  * One radar image as rain rate. Grids are row-major `[H, W]` (row 0 is the file's first row, which
- * for all three formats is the northern edge); `rainRate[y * width + x]`.
+ * for every format read is the northern edge); `rainRate[y * width + x]`.
  */
 export interface RadarFrame {
   /** File name (or the name a caller gave the bytes), for messages and provenance. */
@@ -22,7 +22,8 @@ export interface RadarFrame {
   readonly valid: Uint8Array;
   /**
    * Projection and grid metadata exactly as the file gives it (FMI header comments, KNMI
-   * `geographic` attributes, ODIM `where` attributes); not interpreted, and not updated by crops,
+   * `geographic` attributes, ODIM `where` attributes; MeteoSwiss GIFs carry none, so theirs are the
+   * comment's product fields and the fixed Swiss CCS4 domain); not interpreted, and not updated by crops,
    * aggregation or flips — {@link RadarFrame.lineage} records those.
    */
   readonly geometry: Readonly<Record<string, GeometryValue>>;

@@ -59,6 +59,17 @@ export {
   toLagrangianFrame,
 } from './lagrangian.js';
 export { matchEmpiricalCdf, matchNowcast } from './matching.js';
+export {
+  isGif,
+  MCH_CCS4_GEOMETRY,
+  MCH_DEFAULT_ACCUMULATION_MINUTES,
+  MCH_GIF_DBZ_ORIGIN,
+  MCH_GIF_NODATA,
+  MCH_ZR,
+  mchIndexToRainRate,
+  parseMchGif,
+  parseMchProductTime,
+} from './mch.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
   advectEachLead,
@@ -80,6 +91,8 @@ export {
   DEFAULT_FSS_SCALES,
   DEFAULT_FSS_THRESHOLD,
   DEFAULT_THRESHOLDS,
+  FSS_CONVENTIONS,
+  type FssConvention,
   type LeadTimeScores,
   NowcastVerifier,
   type VerificationOptions,

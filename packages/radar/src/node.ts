@@ -22,8 +22,8 @@ export async function readRadarFile(path: string, options: RadarReadOptions = {}
   return parseRadarFile(bytes, path, options);
 }
 
-/** File names the readers recognise: FMI `.pgm`/`.pgm.gz`, HDF5 `.h5`/`.hdf`/`.hdf5`. */
-export const RADAR_FILE_PATTERN = /\.(pgm(\.gz)?|h5|hdf5?)$/i;
+/** File names the readers recognise: FMI `.pgm`/`.pgm.gz`, HDF5 `.h5`/`.hdf`/`.hdf5`, MeteoSwiss `.gif`. */
+export const RADAR_FILE_PATTERN = /\.(pgm(\.gz)?|h5|hdf5?|gif)$/i;
 
 /** Paths of the radar files directly inside `dir`, sorted by name (names carry the time). */
 export async function listRadarFiles(dir: string): Promise<string[]> {

@@ -8,6 +8,21 @@ export const DEFAULT_FSS_SCALES: readonly number[] = [1, 5, 9, 17];
 /** Rain-rate threshold (mm/h) of the fractions skill score. */
 export const DEFAULT_FSS_THRESHOLD = 1;
 
+/**
+ * How the fractions skill score treats grid edges and masked pixels:
+ * - `'clipped'` (the default): a pixel's event fraction is over the valid pixels of its window
+ *   clipped at the grid edge, and the sums run over valid pixels only;
+ * - `'pysteps'`: as pysteps' `fss_accum` (`scipy.ndimage.uniform_filter`, `mode="constant"`):
+ *   the fraction is over the whole `scale × scale` window, as if the grid were padded with zeros,
+ *   masked pixels count as "no event", and the sums run over every pixel of the grid.
+ *
+ * The two agree at scale 1 and in the grid's interior away from masked pixels; near edges and
+ * no-data areas `'pysteps'` dilutes the fractions, so the scores differ at larger scales.
+ */
+export type FssConvention = 'clipped' | 'pysteps';
+/** The values of {@link FssConvention}, the default first. */
+export const FSS_CONVENTIONS: readonly FssConvention[] = ['clipped', 'pysteps'];
+
 /** Counts of a 2 × 2 contingency table at one threshold (event: rate ≥ threshold). */
 export interface ContingencyTable {
   /** Forecast yes, observed yes. */
@@ -78,6 +93,8 @@ export interface VerificationOptions {
   readonly fssScales?: readonly number[];
   /** Default {@link DEFAULT_FSS_THRESHOLD}. */
   readonly fssThreshold?: number;
+  /** Edges and masked pixels in the FSS; default `'clipped'` (see {@link FssConvention}). */
+  readonly fssConvention?: FssConvention;
 }
 
 interface LeadAccumulator {
@@ -102,7 +119,8 @@ interface LeadAccumulator {
  *
  * FSS with a mask: a pixel's event fraction is taken over the valid pixels of its (clipped)
  * `scale × scale` window, and the score sums run over valid pixels; with no masked pixels this is
- * Roberts and Lean's (2008) FSS with windows clipped at the grid edge.
+ * Roberts and Lean's (2008) FSS with windows clipped at the grid edge. With
+ * `fssConvention: 'pysteps'` it is pysteps' zero-padded FSS instead ({@link FssConvention}).
  */
 export class NowcastVerifier {
   readonly leadTimes: number;
@@ -111,6 +129,7 @@ export class NowcastVerifier {
   readonly thresholds: readonly number[];
   readonly fssScales: readonly number[];
   readonly fssThreshold: number;
+  readonly fssConvention: FssConvention;
   private readonly acc: LeadAccumulator[];
 
   /** Verifies `leadTimes` forecast frames of `height × width` pixels. */
@@ -142,6 +161,14 @@ export class NowcastVerifier {
         'fssThreshold',
         'a finite rate (mm/h)',
         describeValue(this.fssThreshold),
+      );
+    }
+    this.fssConvention = options.fssConvention ?? 'clipped';
+    if (!FSS_CONVENTIONS.includes(this.fssConvention)) {
+      throw new ConvLSTMArgumentError(
+        'fssConvention',
+        FSS_CONVENTIONS.map((c) => `'${c}'`).join(' or '),
+        describeValue(this.fssConvention),
       );
     }
     this.acc = Array.from({ length: leadTimes }, () => ({
@@ -232,21 +259,23 @@ export class NowcastVerifier {
     mask: ArrayLike<number>,
   ): void {
     const { width, height } = this;
+    const zeroPadded = this.fssConvention === 'pysteps';
     const validSum = integral(mask, width, height);
     const fSum = integral(fEvent, width, height);
     const oSum = integral(oEvent, width, height);
     for (const [k, scale] of this.fssScales.entries()) {
       const r = (scale - 1) / 2;
+      const area = scale * scale;
       let num = 0;
       let den = 0;
       for (let y = 0; y < height; y++) {
         const y0 = Math.max(0, y - r);
         const y1 = Math.min(height, y + r + 1);
         for (let x = 0; x < width; x++) {
-          if (mask[y * width + x] !== 1) continue;
+          if (!zeroPadded && mask[y * width + x] !== 1) continue;
           const x0 = Math.max(0, x - r);
           const x1 = Math.min(width, x + r + 1);
-          const count = boxSum(validSum, width, x0, y0, x1, y1);
+          const count = zeroPadded ? area : boxSum(validSum, width, x0, y0, x1, y1);
           const pf = boxSum(fSum, width, x0, y0, x1, y1) / count;
           const po = boxSum(oSum, width, x0, y0, x1, y1) / count;
           num += (pf - po) ** 2;

@@ -112,10 +112,12 @@ describe('FMI PGM reader', () => {
       'hdr.pgm',
       /expected a positive integer, found "x"/,
     );
+    // A GIF goes to the MeteoSwiss reader, which finds this one cut short.
+    await rejects(new Uint8Array(Buffer.from('GIF89a....')), 'pic.gif', /truncated: 10 bytes/);
     await rejects(
-      new Uint8Array(Buffer.from('GIF89a....')),
-      'pic.gif',
-      /unknown format \(first bytes 47 49 46 38/,
+      new Uint8Array(Buffer.from('\x89PNG\r\n\x1a\n....', 'latin1')),
+      'pic.png',
+      /unknown format \(first bytes 89 50 4e 47 0d 0a 1a 0a\); expected .*MeteoSwiss GIF/,
     );
     await rejects(new Uint8Array(0), 'empty.h5', /empty file/);
   });

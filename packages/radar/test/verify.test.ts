@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FssConvention } from '../src/index.js';
 import { categoricalScores, NowcastVerifier, verifyNowcast } from '../src/index.js';
 
 // One lead time on a 2 x 3 grid; pixel 4 has no data (its wild forecast must not count).
@@ -118,5 +119,74 @@ describe('pooling and lead times', () => {
     bad[2] = 0;
     bad[4] = Number.NaN;
     expect(() => verifyNowcast(forecast, bad, valid, shape)).not.toThrow();
+  });
+});
+
+describe('FSS conventions: clipped windows and pysteps zero padding', () => {
+  const fssAt = (
+    f: number[],
+    o: number[],
+    valid: number[],
+    h: number,
+    w: number,
+    scale: number,
+    fssConvention?: FssConvention,
+  ): number =>
+    verifyNowcast(
+      Float32Array.from(f),
+      Float32Array.from(o),
+      Uint8Array.from(valid),
+      { leadTimes: 1, height: h, width: w },
+      { fssScales: [scale], fssThreshold: 1, ...(fssConvention === undefined ? {} : { fssConvention }) },
+    )[0]?.fss[0]?.value ?? Number.NaN;
+
+  // 3x3, one forecast event in the top-left corner, one observed in the bottom-right.
+  const f = [5, 0, 0, 0, 0, 0, 0, 0, 0];
+  const o = [0, 0, 0, 0, 0, 0, 0, 0, 5];
+  const all = new Array(9).fill(1);
+
+  it('pysteps: fractions over the full 3x3 window, zeros outside the grid (worked by hand)', () => {
+    // Each event reaches the 4 pixels whose window holds it, each with fraction 1/9; they share
+    // the centre. Σpf² = Σpo² = 4/81, Σpf·po = 1/81: FSS = 1 − (4 − 2 + 4)/(4 + 4) = 0.25.
+    expect(fssAt(f, o, all, 3, 3, 3, 'pysteps')).toBeCloseTo(0.25, 12);
+  });
+
+  it('clipped (the default): fractions over the part of the window inside the grid (worked by hand)', () => {
+    // The corner window holds 4 pixels, the edge ones 6, the centre 9: Σpf² = Σpo² =
+    // 1/16 + 2/36 + 1/81, Σpf·po = 1/81 (the centre).
+    const sq = 1 / 16 + 2 / 36 + 1 / 81;
+    const expected = 1 - (2 * sq - 2 / 81) / (2 * sq);
+    expect(fssAt(f, o, all, 3, 3, 3)).toBeCloseTo(expected, 12);
+    expect(fssAt(f, o, all, 3, 3, 3, 'clipped')).toBeCloseTo(expected, 12);
+    expect(Math.abs(expected - 0.25)).toBeGreaterThan(0.1);
+  });
+
+  it('with a masked pixel: pysteps counts it as no event and sums over every pixel', () => {
+    // 3x4; the pixel at row 0, column 1 has no data (its forecast event must not count).
+    // References from a direct Python transcription of each rule (pysteps: 34/41).
+    const fm = [5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0];
+    const om = [5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 5];
+    const vm = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    expect(fssAt(fm, om, vm, 3, 4, 3, 'pysteps')).toBeCloseTo(34 / 41, 12);
+    expect(fssAt(fm, om, vm, 3, 4, 3, 'clipped')).toBeCloseTo(0.7931918185774383, 12);
+    // At scale 1 there is no window: the two conventions are the same score.
+    expect(fssAt(fm, om, vm, 3, 4, 1, 'pysteps')).toBeCloseTo(0.4, 12);
+    expect(fssAt(fm, om, vm, 3, 4, 1, 'clipped')).toBeCloseTo(0.4, 12);
+  });
+
+  it('the two agree away from edges and masks, and an unknown convention is refused', () => {
+    // 9x9 with events only in the middle: no 3x3 window near them reaches an edge.
+    const g = (cells: number[]) => {
+      const a = new Array(81).fill(0);
+      for (const c of cells) a[c] = 5;
+      return a;
+    };
+    const fi = g([30, 40]);
+    const oi = g([40, 50]);
+    const v = new Array(81).fill(1);
+    expect(fssAt(fi, oi, v, 9, 9, 3, 'pysteps')).toBeCloseTo(fssAt(fi, oi, v, 9, 9, 3, 'clipped'), 12);
+    expect(
+      () => new NowcastVerifier(1, 2, 2, { fssConvention: 'padded' as unknown as FssConvention }),
+    ).toThrow(/fssConvention.*'clipped' or 'pysteps'/);
   });
 });

@@ -22,7 +22,13 @@ export {
 } from './checkpoint-codec.js';
 export { clipByGlobalNorm } from './clip.js';
 export { type BaselineMetrics, type EvaluateOptions, type Evaluation, evaluate } from './evaluate.js';
-export { bceFromLogits, type LossName, meanAbsoluteError, meanSquaredError } from './losses.js';
+export {
+  bceFromLogits,
+  type LossName,
+  meanAbsoluteError,
+  meanAbsoluteErrorFromLogits,
+  meanSquaredError,
+} from './losses.js';
 export {
   CROSS_ENTROPY_EPSILON,
   computeMetrics,

@@ -20,7 +20,13 @@ import {
 import { type CheckpointFiles, encodeCheckpoint, type TrainingState } from './checkpoint-codec.js';
 import { clipByGlobalNorm } from './clip.js';
 import { type Evaluation, evaluate } from './evaluate.js';
-import { bceFromLogits, type LossName, meanAbsoluteError, meanSquaredError } from './losses.js';
+import {
+  bceFromLogits,
+  type LossName,
+  meanAbsoluteError,
+  meanAbsoluteErrorFromLogits,
+  meanSquaredError,
+} from './losses.js';
 import type { EncoderForecaster } from './model.js';
 import { frameShape } from './model-config.js';
 import {
@@ -515,7 +521,11 @@ export async function train(
     const main =
       lossName === 'bce' ? bceFromLogits(logits, targets, mask) : meanSquaredError(p(), targets, mask);
     if (l1Weight === 0) return main;
-    return add(main, mul(meanAbsoluteError(p(), targets, mask), l1Weight)) as Scalar;
+    const l1 =
+      probs === undefined
+        ? meanAbsoluteErrorFromLogits(logits, targets, mask)
+        : meanAbsoluteError(probs, targets, mask);
+    return add(main, mul(l1, l1Weight)) as Scalar;
   };
   const lossOf = (inputs: Tensor5D, targets: Tensor, mask?: Tensor): Scalar => {
     const logits = model.predictLogits(inputs, outputFrames);

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { SeededRandom } from '@convlstm/core/internal';
-import { memory, setBackend, tensor } from '@tensorflow/tfjs-core';
+import { grad, memory, setBackend, type Tensor, tensor } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArrayBatch,
@@ -13,6 +13,7 @@ import {
   learningRateAt,
   MovingMnist,
   meanAbsoluteError,
+  meanAbsoluteErrorFromLogits,
   meanSquaredError,
   type SequenceSet,
   splitBatch,
@@ -215,6 +216,50 @@ describe('losses, clipping and schedules', () => {
     expect(
       meanAbsoluteError(tensor([1, -2, 0.5]), tensor([0, 0, 1]), tensor([1, 0, 1])).dataSync()[0],
     ).toBeCloseTo(0.75, 6);
+  });
+
+  it('the logit losses have the gradients of their definitions (central differences in float64), masked or not', () => {
+    const z = [-3, -0.5, 0.2, 2, 6, -1.5];
+    const y = [0, 1, 0.5, 1, 0, 0];
+    // Weights as target weights make them: not only 0/1.
+    const w = [1, 0, 2, 1, 0.5, 3];
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const bce = (zs: number[], ws: number[] | null) =>
+      zs.reduce((s, zi, i) => {
+        const p = sig(zi);
+        const yi = y[i] as number;
+        return s - (ws?.[i] ?? 1) * (yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
+      }, 0) / (ws === null ? zs.length : ws.reduce((a, b) => a + b, 0));
+    const l1 = (zs: number[], ws: number[] | null) =>
+      zs.reduce((s, zi, i) => s + (ws?.[i] ?? 1) * Math.abs(sig(zi) - (y[i] as number)), 0) /
+      (ws === null ? zs.length : ws.reduce((a, b) => a + b, 0));
+    const cases: [string, (a: number[], b: number[] | null) => number, (l: Tensor, m?: Tensor) => Tensor][] =
+      [
+        ['bce', bce, (l, m) => bceFromLogits(l, tensor(y), m)],
+        ['l1', l1, (l, m) => meanAbsoluteErrorFromLogits(l, tensor(y), m)],
+      ];
+    const before = memory().numTensors;
+    for (const [name, reference, loss] of cases) {
+      for (const weights of [null, w]) {
+        const mask = weights === null ? undefined : tensor(weights);
+        expect(loss(tensor(z), mask).dataSync()[0], `${name} value`).toBeCloseTo(reference(z, weights), 5);
+        const g = grad((l: Tensor) => loss(l, mask))(tensor(z));
+        const h = 1e-6;
+        const numeric = z.map((_, i) => {
+          const up = z.map((v, j) => (j === i ? v + h : v));
+          const down = z.map((v, j) => (j === i ? v - h : v));
+          return (reference(up, weights) - reference(down, weights)) / (2 * h);
+        });
+        const analytic = [...g.dataSync()];
+        numeric.forEach((n, i) => {
+          expect(analytic[i], `${name} d/dz[${i}] (weights ${weights !== null})`).toBeCloseTo(n, 5);
+        });
+        g.dispose();
+        mask?.dispose();
+      }
+    }
+    // Only the tensors the `tensor(...)` literals above made are left (the test does not track them).
+    expect(memory().numTensors - before).toBeLessThan(40);
   });
 
   it('clips by the global norm over all gradients', () => {

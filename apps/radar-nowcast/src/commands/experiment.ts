@@ -14,7 +14,14 @@ import {
 } from '@convlstm/cli';
 import { type FolderLock, writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
-import { FORECAST_FRAMES, type ForecastFrame, RadarSequenceStream, rainToUnit } from '@convlstm/radar';
+import {
+  FORECAST_FRAMES,
+  type ForecastFrame,
+  FSS_CONVENTIONS,
+  type FssConvention,
+  RadarSequenceStream,
+  rainToUnit,
+} from '@convlstm/radar';
 import {
   disposeTrainingState,
   EncoderForecaster,
@@ -33,7 +40,7 @@ import {
   stoppable,
 } from '@convlstm/train-runner';
 import type { Context } from '../context.js';
-import { loadExperimentEvents } from '../data.js';
+import { loadExperimentEvents, MCH_ATTRIBUTION } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
 import { ATTRIBUTION } from '../render.js';
 import {
@@ -45,11 +52,20 @@ import {
   verifyEvent,
 } from '../verification.js';
 
+/** `--fss-convention`, of experiment and evaluate: how the FSS treats grid edges and no-data pixels. */
+const FSS_CONVENTION_OPTION: OptionSpec = {
+  key: 'fssConvention',
+  kind: { type: 'enum', values: () => [...FSS_CONVENTIONS] },
+  description:
+    "FSS at grid edges and no-data pixels: clipped = windows clipped, fractions over valid pixels; pysteps = pysteps' zero padding",
+  defaultText: 'clipped',
+};
+
 export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'data',
     kind: { type: 'string' },
-    description: 'sample folder (fmi/<date>/, knmi/20100826/)',
+    description: 'sample folder (fmi/<date>/, knmi/20100826/, mch/<date>/ if present)',
     defaultText: 'radar-sample',
   },
   { key: 'out', kind: { type: 'string' }, description: 'run folder', defaultText: 'runs/radar' },
@@ -133,10 +149,19 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     description:
       'continue training the run in this folder with its own settings (run.json); --minutes and --max-steps count its earlier training',
   },
+  FSS_CONVENTION_OPTION,
 ];
 
 /** The options a resumed run may be given; the rest come from its run.json. */
-const RESUME_KEYS = new Set(['resume', 'minutes', 'maxSteps', 'data', 'force', 'checkpointEvery']);
+const RESUME_KEYS = new Set([
+  'resume',
+  'minutes',
+  'maxSteps',
+  'data',
+  'force',
+  'checkpointEvery',
+  'fssConvention',
+]);
 
 /** Steps between periodic checkpoints unless `--checkpoint-every` says otherwise. */
 export const DEFAULT_CHECKPOINT_EVERY = 50;
@@ -159,13 +184,15 @@ const DEFAULTS = {
   residual: false,
   frame: 'eulerian',
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
+  fssConvention: 'clipped',
 };
 
 export const EXPERIMENT_HELP = `radar-nowcast experiment [--data DIR] [--out DIR] [--force] [options]
 
 The issue's honest experiment, in one command: train a ConvLSTM encoder-forecaster on FMI
-2016-09-28 and the first 70% of KNMI 2010-08-26, then verify it on FMI 2017-05-09 and the last
-30% of KNMI (no window overlaps training), 6 frames (30 min) in, 12 frames (60 min) out, on an
+2016-09-28, the first 70% of KNMI 2010-08-26 and the MeteoSwiss events 2015-05-15, 2016-07-11
+and 2017-01-31 (each skipped with a note when its folder is absent), then verify it on FMI
+2017-05-09 and the last 30% of KNMI (no window overlaps training), 6 frames (30 min) in, 12 frames (60 min) out, on an
 8 km grid cropped to 80 x 80, next to Eulerian persistence and Lagrangian (optical-flow)
 extrapolation. Writes metrics.json, summary.md, csi-<event>.png, nowcast-<event>.png and the
 model checkpoint in checkpoint/ with run.json (its settings). The same as "train" then
@@ -569,10 +596,14 @@ async function evaluateRun(
   training: TrainingSummary | null,
   backend: string,
   signal?: AbortSignal,
+  fssConvention: FssConvention = 'clipped',
 ): Promise<string> {
   const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size }, (m) =>
     ctx.stderr.write(`${m}\n`),
   );
+  const attribution = events.train.some((e) => e.name.startsWith('MeteoSwiss'))
+    ? `${ATTRIBUTION} ${MCH_ATTRIBUTION}`
+    : ATTRIBUTION;
   const verified: EventVerification[] = [];
   for (const event of events.test) {
     verified.push(
@@ -582,19 +613,28 @@ async function evaluateRun(
         event,
         (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
         signal,
+        { fssConvention },
       ),
     );
   }
   await writeJsonAtomic(
     join(out, RUN_FILES.metrics),
-    jsonSafe({ config: cfg, backend, training, events: verified, attribution: ATTRIBUTION }),
+    jsonSafe({
+      config: cfg,
+      backend,
+      training,
+      verification: { fssConvention },
+      events: verified,
+      attribution,
+    }),
   );
   const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
   const trained =
     training === null
       ? ''
       : `Training: ${training.steps} steps in ${training.minutes.toFixed(1)} min (${training.stopReason}), last loss ${training.lastLoss?.toFixed(4) ?? '–'}.\n\n`;
-  const summary = `# Radar nowcasting experiment\n\n${trained}${tables}\n\n${ATTRIBUTION}\n`;
+  const fssNote = `FSS convention: ${fssConvention} (${fssConvention === 'pysteps' ? "pysteps' zero-padded windows" : 'windows clipped at grid edges and no-data pixels'}).`;
+  const summary = `# Radar nowcasting experiment\n\n${trained}${tables}\n\n${fssNote}\n\n${attribution}\n`;
   await writeFileAtomic(join(out, 'summary.md'), summary);
   for (const [k, v] of verified.entries()) {
     const chart = renderLineChart({
@@ -653,7 +693,7 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
         return 0;
       }
       const done = await stoppable(ctx.stop, EVALUATION_NOTICE, (signal) =>
-        evaluateRun(model, cfg, cfg.out, ctx, training, backend, signal),
+        evaluateRun(model, cfg, cfg.out, ctx, training, backend, signal, fssConvention(values)),
       );
       if (done.stoppedBy !== null) {
         ctx.stdout.write(
@@ -674,8 +714,8 @@ export async function experimentCommand(args: readonly string[], ctx: Context): 
 
 export const TRAIN_HELP = `radar-nowcast train [--data DIR] [--out DIR] [--force] [options]
 
-The training half of "experiment": trains on FMI 2016-09-28 and the first 70% of KNMI 2010-08-26
-and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
+The training half of "experiment": trains on FMI 2016-09-28, the first 70% of KNMI 2010-08-26 and
+the MeteoSwiss events (when present) and writes checkpoint/ and run.json (the settings, the grid and what training did) into the run
 folder, and metrics.csv (step, loss, gradient norm, learning rate, throughput); "radar-nowcast
 evaluate --run DIR" verifies it. Ctrl-C stops after the current step and saves the run;
 "radar-nowcast train --resume DIR --minutes N" continues it exactly (weights, optimiser state,
@@ -720,14 +760,23 @@ export const EVALUATE_OPTIONS: readonly OptionSpec[] = [
   },
   { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/evaluation' },
   { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty output folder' },
+  FSS_CONVENTION_OPTION,
 ];
 
-export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force]
+export const EVALUATE_HELP = `radar-nowcast evaluate --run DIR [--data DIR] [--out DIR] [--force] [--fss-convention clipped|pysteps]
 
 Verifies a trained run on FMI 2017-05-09 and the last 30% of KNMI 2010-08-26 next to Eulerian
 persistence and Lagrangian extrapolation: metrics.json (CSI, POD, FAR, ETS, bias at 0.5-10 mm/h,
 MAE, RMSE, correlation, FSS, per lead time), summary.md, CSI charts and nowcast pictures.
+--fss-convention pysteps computes the FSS as pysteps does (zero padding at grid edges, no-data
+pixels as no event); the default, clipped, clips windows at edges and no-data pixels. The
+convention used is recorded in metrics.json ("verification") and summary.md.
 `;
+
+/** The `--fss-convention` an evaluation uses. */
+function fssConvention(values: Record<string, unknown>): FssConvention {
+  return values.fssConvention === 'pysteps' ? 'pysteps' : 'clipped';
+}
 
 /** Reads a run folder's `run.json`. */
 export async function readRunConfig(run: string): Promise<RunConfig> {
@@ -751,7 +800,10 @@ export async function readRunConfig(run: string): Promise<RunConfig> {
 
 /** `evaluate --run DIR`. */
 export async function evaluateCommand(args: readonly string[], ctx: Context): Promise<number> {
-  const { values, help } = await resolveOptions(args, EVALUATE_OPTIONS, { force: false });
+  const { values, help } = await resolveOptions(args, EVALUATE_OPTIONS, {
+    force: false,
+    fssConvention: 'clipped',
+  });
   if (help) {
     ctx.stdout.write(EVALUATE_HELP);
     return 0;
@@ -775,7 +827,7 @@ export async function evaluateCommand(args: readonly string[], ctx: Context): Pr
       log: (m) => ctx.stderr.write(`${m}\n`),
     });
     const done = await stoppable(ctx.stop, 'stopping the verification (Ctrl-C again to quit now)', (signal) =>
-      evaluateRun(model, cfg, out, ctx, null, backend.backend, signal),
+      evaluateRun(model, cfg, out, ctx, null, backend.backend, signal, fssConvention(values)),
     );
     if (done.stoppedBy !== null) {
       ctx.stdout.write(`Stopped by ${done.stoppedBy} during the verification; ${out} holds no results.\n`);

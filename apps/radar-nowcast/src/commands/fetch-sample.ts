@@ -19,12 +19,13 @@ export const FETCH_OPTIONS: readonly OptionSpec[] = [
 
 export const FETCH_HELP = `radar-nowcast fetch-sample [--out DIR] [--base-url URL]
 
-Downloads the FMI (2016-09-28, 2017-05-09; 40 frames each) and KNMI (2010-08-26, 92 frames)
-radar files of the pysteps example data into DIR/fmi/<date>/ and DIR/knmi/20100826/ (${SAMPLE.length} files,
+Downloads the FMI (2016-09-28, 2017-05-09; 40 frames each), KNMI (2010-08-26, 92 frames) and
+MeteoSwiss (2015-05-15, 2016-07-11, 2017-01-31; 40 frames each) radar files of the pysteps example
+data into DIR/fmi/<date>/, DIR/knmi/20100826/ and DIR/mch/<date>/ (${SAMPLE.length} files,
 ${(SAMPLE.reduce((n, f) => n + f.size, 0) / 1e6).toFixed(1)} MB). Every file is checked against its committed SHA-256 and renamed into
 place only when it matches; files already present and correct are skipped, so an interrupted
-run resumes. Radar data: Finnish Meteorological Institute (CC BY 4.0); KNMI (CC BY 4.0); via the
-pysteps example data.
+run resumes. Radar data: Finnish Meteorological Institute (CC BY 4.0); KNMI (CC BY 4.0);
+MeteoSwiss; via the pysteps example data.
 `;
 
 /** `fetch-sample [--out DIR] [--base-url URL]`. */
