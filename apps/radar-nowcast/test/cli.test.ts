@@ -86,7 +86,7 @@ describe('--frame', () => {
     expect(await main(['train', '--help'], help)).toBe(0);
     const experimentHelp = captureContext();
     expect(await main(['experiment', '--help'], experimentHelp)).toBe(0);
-    expect(experimentHelp.out()).toMatch(/--frame {2}eulerian = .* lagrangian = .*\(default eulerian\)/);
+    expect(experimentHelp.out()).toMatch(/--frame {2}eulerian = .* lagrangian = .*\(default lagrangian\)/);
     const residual = captureContext();
     expect(
       await main(
@@ -98,21 +98,12 @@ describe('--frame', () => {
     const weighted = captureContext();
     expect(
       await main(
-        [
-          'experiment',
-          '--data',
-          dir,
-          '--out',
-          join(dir, 'w'),
-          '--frame',
-          'lagrangian',
-          '--rain-weights',
-          'balanced',
-        ],
+        ['experiment', '--data', dir, '--out', join(dir, 'w'), '--rain-weights', 'balanced'],
         weighted,
       ),
     ).toBe(2);
-    expect(weighted.err()).toMatch(/--rain-weights balanced with --frame lagrangian/);
+    // The default frame is lagrangian: the message says how to get the Eulerian one.
+    expect(weighted.err()).toMatch(/--rain-weights balanced with --frame lagrangian.*add --frame eulerian/);
     const unknown = captureContext();
     expect(await main(['train', '--data', dir, '--frame', 'sideways'], unknown)).toBe(2);
     expect(unknown.err()).toMatch(/--frame/);

@@ -47,6 +47,8 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         '4',
         '--batch-size',
         '2',
+        '--frame',
+        'eulerian',
         '--rain-weights',
         'balanced',
       ],

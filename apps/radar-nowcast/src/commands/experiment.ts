@@ -134,7 +134,7 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     kind: { type: 'enum', values: () => [...FORECAST_FRAMES] },
     description:
       "eulerian = the network forecasts rain on the grid; lagrangian = the inputs are moved to the last one's time by the extrapolation's motion, the network forecasts the change there (zero: exactly the extrapolation nowcast) and each lead is advected forward",
-    defaultText: 'eulerian',
+    defaultText: 'lagrangian',
   },
   {
     key: 'checkpointEvery',
@@ -182,7 +182,7 @@ const DEFAULTS = {
   seed: 1,
   rainWeights: 'none',
   residual: false,
-  frame: 'eulerian',
+  frame: 'lagrangian',
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
   fssConvention: 'clipped',
 };
@@ -227,7 +227,10 @@ export interface RunConfig {
   readonly rainWeights?: 'none' | 'balanced';
   /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
   readonly residual?: boolean;
-  /** The frame the network forecasts in; absent in older runs: `'eulerian'`. */
+  /**
+   * The frame the network forecasts in (`--frame`, default `'lagrangian'`); absent in runs made
+   * before the option existed, which were all `'eulerian'`.
+   */
   readonly frame?: ForecastFrame;
   /** Steps between periodic checkpoints; absent in older runs: only the final one. */
   readonly checkpointEvery?: number;
@@ -322,7 +325,7 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
     residual: values.residual === true,
-    frame: values.frame === 'lagrangian' ? 'lagrangian' : 'eulerian',
+    frame: values.frame === 'eulerian' ? 'eulerian' : 'lagrangian',
     checkpointEvery: Number(values.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
     inputFrames: 6,
     outputFrames: 12,
@@ -331,11 +334,11 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
   };
   if (cfg.frame === 'lagrangian' && cfg.residual)
     throw new UsageError(
-      '--residual with --frame lagrangian: the Lagrangian network already forecasts a change from the (advected) last frame; leave out --residual',
+      '--residual with --frame lagrangian: the Lagrangian network already forecasts a change from the (advected) last frame (the default); leave out --residual, or add --frame eulerian',
     );
   if (cfg.frame === 'lagrangian' && cfg.rainWeights === 'balanced')
     throw new UsageError(
-      '--rain-weights balanced with --frame lagrangian: its targets are changes, not rain rates, so rain-rate weights do not apply; leave out --rain-weights',
+      '--rain-weights balanced with --frame lagrangian: its targets are changes, not rain rates, so rain-rate weights do not apply (the default frame); leave out --rain-weights, or add --frame eulerian',
     );
   if (cfg.size % cfg.patchSize !== 0)
     throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
