@@ -17,6 +17,13 @@ const out = '../web-demo/public/radar';
 const configFile = existsSync(join(run, 'run.json')) ? 'run.json' : 'metrics.json';
 const run_config = JSON.parse(readFileSync(join(run, configFile), 'utf8')).config;
 const { factor, size, inputFrames, outputFrames } = run_config;
+// The page runs the network as an Eulerian forecaster; a Lagrangian run's outputs are changes.
+if ((run_config.frame ?? 'eulerian') !== 'eulerian') {
+  console.error(
+    `${run}: a --frame ${run_config.frame} run; the browser page shows Eulerian runs only (train one with --frame eulerian)`,
+  );
+  process.exit(1);
+}
 const dir = join(sample, 'fmi/20170509');
 const names = readdirSync(dir)
   .filter((n) => n.endsWith('.pgm.gz'))

@@ -9,5 +9,7 @@ export {
   csiTable,
   type EventVerification,
   METHODS,
+  networkNowcast,
+  startAtExtrapolation,
   verifyEvent,
 } from './verification.js';

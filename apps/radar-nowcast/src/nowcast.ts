@@ -1,13 +1,14 @@
 import { encodeRgbPng, type Rgb, type RgbCanvas } from '@convlstm/pictures';
-import { extrapolationNowcast, matchNowcast, type RadarEvent, windowArrays } from '@convlstm/radar';
+import { extrapolationNowcast, type ForecastFrame, matchNowcast, type RadarEvent } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
 import { GifWriter } from 'omggif';
 import { NO_DATA, NO_RAIN, type Panel, RAIN_COLORS, renderPanels } from './render.js';
-import { modelNowcast } from './verification.js';
+import { networkNowcast } from './verification.js';
 
 /** Every lead time's observation | ConvLSTM | ConvLSTM probability-matched | extrapolation panels, from the window starting at `start`. */
 export async function nowcastPanels(
   model: EncoderForecaster,
+  frame: ForecastFrame,
   event: RadarEvent,
   start: number,
 ): Promise<{ rows: Panel[][]; issued: Date; width: number; height: number }> {
@@ -19,13 +20,8 @@ export async function nowcastPanels(
   const { width, height } = first;
   const px = width * height;
   const issued = (frames[inputFrames - 1] ?? first).time;
-  // The model needs the whole window's arrays only for its inputs; missing future frames are allowed.
-  const padded = {
-    name: event.name,
-    frames: [...frames, ...Array(inputFrames + outputFrames - frames.length).fill(first)],
-  };
-  const unit = windowArrays([padded], { event: 0, start: 0 }, inputFrames, outputFrames);
-  const predicted = await modelNowcast(model, unit.inputs, 1);
+  // Only the inputs are needed: missing future frames are allowed.
+  const predicted = await networkNowcast(model, frame, frames.slice(0, inputFrames));
   const inputs = frames.slice(inputFrames - 3, inputFrames);
   const last = inputs[inputs.length - 1] ?? first;
   const matched = matchNowcast(predicted, last.rainRate, last.valid, outputFrames);
@@ -47,7 +43,11 @@ export async function nowcastPanels(
       obs
         ? { rain: obs.rainRate, valid: obs.valid, caption: `observed ${clock(obs.time)}` }
         : { rain: new Float32Array(px), valid: new Uint8Array(px), caption: `no observation ${clock(time)}` },
-      { rain: at(predicted), valid, caption: `ConvLSTM +${5 * lead} min` },
+      {
+        rain: at(predicted),
+        valid,
+        caption: `${frame === 'lagrangian' ? 'L-ConvLSTM' : 'ConvLSTM'} +${5 * lead} min`,
+      },
       { rain: at(matched), valid, caption: `matched +${5 * lead} min` },
       { rain: at(extra.rainRate), valid: at(extra.valid), caption: `extrapolation +${5 * lead} min` },
     ];
@@ -62,10 +62,11 @@ function title(event: RadarEvent, issued: Date): string {
 /** PNG of the +15, +30 and +60 min rows. */
 export async function nowcastPng(
   model: EncoderForecaster,
+  frame: ForecastFrame,
   event: RadarEvent,
   start: number,
 ): Promise<Uint8Array> {
-  const { rows, issued, width, height } = await nowcastPanels(model, event, start);
+  const { rows, issued, width, height } = await nowcastPanels(model, frame, event, start);
   const leads = [3, 6, 12].filter((l) => l <= rows.length);
   const picked = (leads.length > 0 ? leads : [rows.length]).map((l) => rows[l - 1] as Panel[]);
   return encodeRgbPng(renderPanels(picked, width, height, { title: title(event, issued), zoom: 3 }));
@@ -94,10 +95,11 @@ function toIndexed(canvas: RgbCanvas, colors: readonly Rgb[]): number[] {
 /** Animated GIF: one frame per lead time, observation | ConvLSTM | matched | extrapolation side by side. */
 export async function nowcastGif(
   model: EncoderForecaster,
+  frame: ForecastFrame,
   event: RadarEvent,
   start: number,
 ): Promise<Uint8Array> {
-  const { rows, issued, width, height } = await nowcastPanels(model, event, start);
+  const { rows, issued, width, height } = await nowcastPanels(model, frame, event, start);
   const colors = palette();
   const canvases = rows.map((row) =>
     renderPanels([row], width, height, { title: title(event, issued), zoom: 3 }),

@@ -1,17 +1,23 @@
 import {
   extrapolationNowcast,
+  type ForecastFrame,
   type LeadTimeScores,
+  lagrangianArrays,
+  lagrangianChange,
+  lagrangianNowcast,
   matchNowcast,
   NowcastVerifier,
   persistenceNowcast,
   type RadarEvent,
+  type RadarFrame,
   radarWindows,
+  rainToUnit,
+  toLagrangianFrame,
   unitToRain,
   type VerificationOptions,
-  windowArrays,
 } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
-import { tensor5d } from '@tensorflow/tfjs-core';
+import { tensor5d, tidy, zerosLike } from '@tensorflow/tfjs-core';
 
 /**
  * The methods compared on every test window: the ConvLSTM as trained, the ConvLSTM after
@@ -50,12 +56,71 @@ export async function modelNowcast(
 }
 
 /**
+ * Sets the output convolution (`output/kernel`, `output/bias`) of `model` to zero and returns it:
+ * its pre-sigmoid outputs are then 0 everywhere, so in the Lagrangian frame ({@link networkNowcast})
+ * it forecasts no change, exactly the extrapolation nowcast, and training learns growth, decay and
+ * what the motion misses from there.
+ */
+export function startAtExtrapolation(model: EncoderForecaster): EncoderForecaster {
+  const weights = model.trainableWeights;
+  for (const [i, name] of model.weightNames.entries()) {
+    const w = weights[i];
+    if (w && name.startsWith('output/')) tidy(() => w.assign(zerosLike(w)));
+  }
+  return model;
+}
+
+/**
+ * The network's rain-rate nowcast `[Tout, H, W]` (mm/h) from one window's input frames (oldest
+ * first), in the frame it was trained in: `eulerian`, its forecast as it comes out; `lagrangian`,
+ * the inputs moved to the last one's time by the extrapolation's motion, the network's change
+ * (from its pre-sigmoid outputs, so a zero network changes nothing) applied there and each lead
+ * advected forward ({@link lagrangianNowcast}).
+ */
+export async function networkNowcast(
+  model: EncoderForecaster,
+  frame: ForecastFrame,
+  inputs: readonly RadarFrame[],
+): Promise<Float32Array> {
+  const { inputFrames, outputFrames } = model.config;
+  const first = inputs[0];
+  if (!first || inputs.length !== inputFrames)
+    throw new Error(`the model takes ${inputFrames} input frames, not ${inputs.length}`);
+  const { width, height } = first;
+  const px = width * height;
+  if (frame === 'eulerian') {
+    const unit = new Float32Array(inputFrames * px);
+    for (const [t, f] of inputs.entries()) unit.set(rainToUnit(f.rainRate), t * px);
+    return modelNowcast(model, unit, 1);
+  }
+  const lagrangian = toLagrangianFrame(
+    inputs.map((f) => f.rainRate),
+    inputs.map((f) => f.valid),
+    width,
+    height,
+  );
+  const x = tensor5d(lagrangianArrays(lagrangian).inputs, [1, inputFrames, height, width, 1]);
+  try {
+    const logits = model.predictLogits(x, outputFrames);
+    try {
+      const change = lagrangianChange((await logits.data()) as Float32Array);
+      return lagrangianNowcast(lagrangian, change).rainRate;
+    } finally {
+      logits.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
  * Verifies the model, Eulerian persistence and Lagrangian extrapolation on every window of
  * `event` (observed frames' masks; the same pixels for all three), pooled per lead time;
  * `options` go to every `NowcastVerifier` (e.g. `fssConvention`).
  */
 export async function verifyEvent(
   model: EncoderForecaster,
+  frame: ForecastFrame,
   event: RadarEvent,
   onWindow?: (done: number, total: number) => void,
   signal?: AbortSignal,
@@ -88,8 +153,7 @@ export async function verifyEvent(
       observed.set(f.rainRate, t * px);
       mask.set(f.valid, t * px);
     }
-    const unit = windowArrays([event], ref, inputFrames, outputFrames);
-    const predicted = await modelNowcast(model, unit.inputs, 1);
+    const predicted = await networkNowcast(model, frame, inputsRain);
     const last = inputsRain[inputsRain.length - 1] ?? first;
     verifiers.convlstm.add(predicted, observed, mask);
     verifiers['convlstm-matched'].add(

@@ -80,6 +80,40 @@ describe('train --resume: bad use is refused before any work', () => {
   });
 });
 
+describe('--frame', () => {
+  it('is in the help, refuses what does not apply to the Lagrangian frame, and a resumed run keeps its own', async () => {
+    const help = captureContext();
+    expect(await main(['train', '--help'], help)).toBe(0);
+    const experimentHelp = captureContext();
+    expect(await main(['experiment', '--help'], experimentHelp)).toBe(0);
+    expect(experimentHelp.out()).toMatch(/--frame {2}eulerian = .* lagrangian = .*\(default lagrangian\)/);
+    const residual = captureContext();
+    expect(
+      await main(
+        ['train', '--data', dir, '--out', join(dir, 'r'), '--frame', 'lagrangian', '--residual'],
+        residual,
+      ),
+    ).toBe(2);
+    expect(residual.err()).toMatch(/--residual with --frame lagrangian/);
+    const weighted = captureContext();
+    expect(
+      await main(
+        ['experiment', '--data', dir, '--out', join(dir, 'w'), '--rain-weights', 'balanced'],
+        weighted,
+      ),
+    ).toBe(2);
+    // The default frame is lagrangian: the message says how to get the Eulerian one.
+    expect(weighted.err()).toMatch(/--rain-weights balanced with --frame lagrangian.*add --frame eulerian/);
+    const unknown = captureContext();
+    expect(await main(['train', '--data', dir, '--frame', 'sideways'], unknown)).toBe(2);
+    expect(unknown.err()).toMatch(/--frame/);
+    const resumed = captureContext();
+    expect(await main(['train', '--resume', join(dir, 'none'), '--frame', 'lagrangian'], resumed)).toBe(2);
+    expect(resumed.err()).toMatch(/--frame: a resumed run keeps its own settings/);
+    for (const ctx of [residual, weighted, unknown, resumed]) expect(ctx.err()).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('fetch-sample against a loopback server', () => {
   let server: Server;
   let base: string;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disposeTrainingState } from '@convlstm/train';
@@ -47,6 +47,8 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
         '4',
         '--batch-size',
         '2',
+        '--frame',
+        'eulerian',
         '--rain-weights',
         'balanced',
       ],
@@ -149,6 +151,47 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     const again = captureContext();
     expect(await main(['experiment', '--data', sample, '--out', out, '--max-steps', '1'], again)).toBe(2);
     expect(again.err()).toMatch(/--force/);
+  }, 600_000);
+
+  it('--frame lagrangian: recorded in run.json, kept by --resume, read by evaluate and nowcast', async () => {
+    const tiny = ['--data', sample, '--factor', '16', '--size', '40', '--hidden', '4', '--batch-size', '2'];
+    const run = join(dir, 'lagrangian');
+    const trained = captureContext();
+    expect(
+      await main(['train', ...tiny, '--frame', 'lagrangian', '--out', run, '--max-steps', '1'], trained),
+    ).toBe(0);
+    expect(JSON.parse(await readFile(join(run, 'run.json'), 'utf8')).config.frame).toBe('lagrangian');
+    const resumed = captureContext();
+    expect(await main(['train', '--resume', run, '--max-steps', '2'], resumed)).toBe(0);
+    const config = JSON.parse(await readFile(join(run, 'run.json'), 'utf8')).config;
+    expect([config.frame, config.maxSteps]).toEqual(['lagrangian', 2]);
+    // A run.json edited to another frame is refused by --resume, naming the key.
+    const runFile = join(run, 'run.json');
+    const saved = await readFile(runFile, 'utf8');
+    const edited = JSON.parse(saved);
+    edited.config.frame = 'eulerian';
+    await writeFile(runFile, JSON.stringify(edited));
+    const refused = captureContext();
+    expect(await main(['train', '--resume', run, '--max-steps', '3'], refused)).toBe(1);
+    expect(refused.err()).toMatch(
+      /config\.frame is "eulerian", but the model in .* was trained in the lagrangian frame/,
+    );
+    await writeFile(runFile, saved);
+    const evaluated = captureContext();
+    expect(await main(['evaluate', '--run', run, '--out', join(dir, 'lagrangian-eval')], evaluated)).toBe(0);
+    const metrics = JSON.parse(await readFile(join(dir, 'lagrangian-eval', 'metrics.json'), 'utf8')) as {
+      config: { frame: string };
+      events: { scores: Record<string, Scores[]> }[];
+    };
+    expect(metrics.config.frame).toBe('lagrangian');
+    // Two steps from a zero output convolution stay close to the extrapolation it starts from.
+    const knmi = metrics.events[1]?.scores ?? {};
+    const csi1 = (m: string, t: number) =>
+      knmi[m]?.[t]?.categorical.find((c) => c.threshold === 1)?.csi ?? Number.NaN;
+    for (const t of [0, 5, 11])
+      expect(Math.abs(csi1('convlstm', t) - csi1('extrapolation', t))).toBeLessThan(0.1);
+    const nc = captureContext();
+    expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--run', run, '--data', sample], nc)).toBe(0);
   }, 600_000);
 
   it('train --resume continues exactly: 2 steps, then 2 more, equal 4 steps straight', async () => {

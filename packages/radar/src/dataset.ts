@@ -1,40 +1,15 @@
 import { assertInt, ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
 import type { RadarFrame } from './frame.js';
 import { AUGMENTATIONS, type Augmentation, augmentGrid } from './grid.js';
+import {
+  type ForecastFrame,
+  lagrangianArrays,
+  observationsToLagrangian,
+  toLagrangianFrame,
+} from './lagrangian.js';
+import type { MotionField } from './motion.js';
 import { findSequenceWindows } from './sequence.js';
-
-/**
- * The dBR range mapped to the unit interval for learning: −10 dBR (0.1 mm/h) → 0, 20 dBR
- * (100 mm/h) → 1. Log scaling keeps light rain visible next to convective cores, as the
- * ConvLSTM's sigmoid output needs values in [0, 1].
- */
-export const UNIT_DBR_RANGE: readonly [number, number] = [-10, 20];
-
-/** Rain rate (mm/h) → [0, 1]: `(10·log10 R + 10) / 30`, clamped; below 0.1 mm/h → 0. */
-export function rainToUnit(rates: Float32Array): Float32Array {
-  const [lo, hi] = UNIT_DBR_RANGE;
-  const out = new Float32Array(rates.length);
-  for (let i = 0; i < rates.length; i++) {
-    const r = rates[i] as number;
-    out[i] = r < 0.1 ? 0 : Math.min(1, Math.max(0, (10 * Math.log10(r) - lo) / (hi - lo)));
-  }
-  return out;
-}
-
-/**
- * [0, 1] → rain rate (mm/h), the inverse of {@link rainToUnit}; values below half a dB above the
- * floor (a model's "no rain") become 0.
- */
-export function unitToRain(values: Float32Array): Float32Array {
-  const [lo, hi] = UNIT_DBR_RANGE;
-  const floor = 0.5 / (hi - lo);
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    out[i] = v < floor ? 0 : 10 ** ((lo + v * (hi - lo)) / 10);
-  }
-  return out;
-}
+import { rainToUnit } from './unit.js';
 
 /** One radar event: frames on one grid, sorted by time. */
 export interface RadarEvent {
@@ -133,6 +108,61 @@ export function windowArrays(
   return { inputs, targets, mask, width, height };
 }
 
+/**
+ * One window as learning arrays in the Lagrangian frame of its last input ({@link toLagrangianFrame},
+ * {@link observationsToLagrangian}, {@link lagrangianArrays}): `inputs [Tin, H, W]` in [0, 1],
+ * `targets [Tout, H, W]` the change from the last input coded to [0, 1], `mask [Tout, H, W]`.
+ * The augmentation, if any, is applied to the observed frames before the motion is estimated;
+ * `motion`, the window's (augmented) motion when already known, saves estimating it again.
+ */
+export function lagrangianWindowArrays(
+  events: readonly RadarEvent[],
+  ref: WindowRef,
+  inputFrames: number,
+  outputFrames: number,
+  augmentation?: Augmentation,
+  motion?: MotionField,
+): {
+  inputs: Float32Array;
+  targets: Float32Array;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  motion: MotionField;
+} {
+  const frames = events[ref.event]?.frames.slice(ref.start, ref.start + inputFrames + outputFrames) ?? [];
+  if (frames.length !== inputFrames + outputFrames) {
+    throw new ConvLSTMArgumentError('window', `${inputFrames + outputFrames} frames`, `${frames.length}`);
+  }
+  const grids = frames.map((f) => {
+    if (augmentation === undefined)
+      return { rain: f.rainRate, valid: f.valid, width: f.width, height: f.height };
+    const rain = augmentGrid(f.rainRate, f.width, f.height, augmentation);
+    return { rain: rain.grid, valid: augmentGrid(f.valid, f.width, f.height, augmentation).grid, ...rain };
+  });
+  const { width, height } = grids[0] as { width: number; height: number };
+  const px = width * height;
+  const inputs = toLagrangianFrame(
+    grids.slice(0, inputFrames).map((g) => g.rain),
+    grids.slice(0, inputFrames).map((g) => g.valid),
+    width,
+    height,
+    motion === undefined ? {} : { motion },
+  );
+  const observed = new Float32Array(outputFrames * px);
+  const valid = new Uint8Array(outputFrames * px);
+  for (const [t, g] of grids.slice(inputFrames).entries()) {
+    observed.set(g.rain, t * px);
+    valid.set(g.valid, t * px);
+  }
+  return {
+    ...lagrangianArrays(inputs, observationsToLagrangian(observed, valid, inputs.motion)),
+    width,
+    height,
+    motion: inputs.motion,
+  };
+}
+
 /** A small seeded generator (mulberry32 over a hash of seed and index): sequence i depends on (seed, i) only. */
 function randomFor(seed: number, index: number): () => number {
   let a = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index | 0, 0x85ebca6b) ^ 0x27d4eb2f) >>> 0;
@@ -155,6 +185,11 @@ export interface RadarStreamOptions extends RadarWindowOptions {
    * few events.
    */
   readonly augment?: boolean;
+  /**
+   * The frame the sequences are in (default `eulerian`: {@link windowArrays}); `lagrangian`:
+   * {@link lagrangianWindowArrays}, the targets then being changes, not rain.
+   */
+  readonly frame?: ForecastFrame;
 }
 
 /**
@@ -170,9 +205,12 @@ export class RadarSequenceStream {
   readonly channels = 1;
   readonly seed: number;
   readonly windows: readonly WindowRef[];
+  readonly frame: ForecastFrame;
   private readonly events: readonly RadarEvent[];
   private readonly augmentations: readonly (Augmentation | undefined)[];
   private position = 0;
+  /** Motion of each (window, augmentation) drawn so far: the optical flow is most of a Lagrangian window's cost. */
+  private readonly motions = new Map<string, MotionField>();
 
   constructor(events: readonly RadarEvent[], options: RadarStreamOptions) {
     const grid = checkEvents(events);
@@ -188,6 +226,9 @@ export class RadarSequenceStream {
       );
     }
     this.seed = options.seed ?? 0;
+    this.frame = options.frame ?? 'eulerian';
+    if (this.frame !== 'eulerian' && this.frame !== 'lagrangian')
+      throw new ConvLSTMArgumentError('frame', "'eulerian' or 'lagrangian'", describeValue(this.frame));
     if (!Number.isFinite(this.seed))
       throw new ConvLSTMArgumentError('seed', 'a finite number', describeValue(this.seed));
     this.width = grid.width;
@@ -220,7 +261,10 @@ export class RadarSequenceStream {
       const random = randomFor(this.seed, this.position + n);
       const ref = this.windows[Math.floor(random() * this.windows.length)] as WindowRef;
       const aug = this.augmentations[Math.floor(random() * this.augmentations.length)];
-      const w = windowArrays(this.events, ref, this.inputFrames, this.outputFrames, aug);
+      const w =
+        this.frame === 'lagrangian'
+          ? this.lagrangianWindow(ref, aug)
+          : windowArrays(this.events, ref, this.inputFrames, this.outputFrames, aug);
       inputs.set(w.inputs, n * this.inputFrames * px);
       targets.set(w.targets, n * this.outputFrames * px);
       mask.set(w.mask, n * this.outputFrames * px);
@@ -237,6 +281,20 @@ export class RadarSequenceStream {
       width: this.width,
       channels: 1,
     };
+  }
+
+  private lagrangianWindow(ref: WindowRef, aug: Augmentation | undefined) {
+    const key = `${ref.event}:${ref.start}:${aug ?? ''}`;
+    const w = lagrangianWindowArrays(
+      this.events,
+      ref,
+      this.inputFrames,
+      this.outputFrames,
+      aug,
+      this.motions.get(key),
+    );
+    this.motions.set(key, w.motion);
+    return w;
   }
 
   getState(): { seed: number; position: number } {

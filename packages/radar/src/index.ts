@@ -8,15 +8,13 @@ export {
   SAMPLE_ATTRIBUTION,
 } from './colors.js';
 export {
+  lagrangianWindowArrays,
   type RadarEvent,
   RadarSequenceStream,
   type RadarStreamOptions,
   type RadarWindowOptions,
   radarSequenceSet,
   radarWindows,
-  rainToUnit,
-  UNIT_DBR_RANGE,
-  unitToRain,
   type WindowRef,
   windowArrays,
 } from './dataset.js';
@@ -49,6 +47,17 @@ export {
   parseKnmiTime,
   parseRadarHdf5,
 } from './hdf5.js';
+export {
+  FORECAST_FRAMES,
+  type ForecastFrame,
+  type LagrangianInputs,
+  type LagrangianOptions,
+  lagrangianArrays,
+  lagrangianChange,
+  lagrangianNowcast,
+  observationsToLagrangian,
+  toLagrangianFrame,
+} from './lagrangian.js';
 export { matchEmpiricalCdf, matchNowcast } from './matching.js';
 export {
   isGif,
@@ -63,14 +72,18 @@ export {
 } from './mch.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
+  advectEachLead,
   advectSemiLagrangian,
   type ExtrapolationOptions,
+  extrapolationMotion,
   extrapolationNowcast,
   type Nowcast,
   persistenceNowcast,
+  reverseMotion,
 } from './nowcast.js';
 export { parseRadarFile, type RadarReadOptions } from './read.js';
 export { findSequenceWindows, type SequenceWindows, type TimeGap, type WindowOptions } from './sequence.js';
+export { rainToUnit, UNIT_DBR_RANGE, unitToRain } from './unit.js';
 export {
   type CategoricalScores,
   type ContingencyTable,

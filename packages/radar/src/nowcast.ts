@@ -80,21 +80,18 @@ function sampleMasked(
 }
 
 /**
- * Semi-Lagrangian backward advection: the value at `x` after `t` steps is the field's value at the
- * departure point `x − D_t(x)`, where the displacement `D` is traced back step by step through the
- * motion field with a midpoint rule, and the field is interpolated bilinearly over its valid pixels.
- * Departure points off the grid or among no-data pixels are no-data in the result.
+ * The one semi-Lagrangian scheme: for every pixel `x`, the departure point `x − D_t(x)` after
+ * `t = 1 … steps` steps is traced back step by step through the motion field with a midpoint rule,
+ * and lead `t`'s value is `fieldAt(t − 1)` interpolated bilinearly over `validAt(t − 1)`'s pixels
+ * there. Departure points off the grid or among no-data pixels are no-data in the result.
  */
-export function advectSemiLagrangian(
-  field: Float32Array,
-  valid: Uint8Array,
+function advect(
+  fieldAt: (lead: number) => Float32Array,
+  validAt: (lead: number) => Uint8Array,
   motion: MotionField,
   steps: number,
 ): Nowcast {
   const { width, height, u, v } = motion;
-  assertInt(steps, 'steps', 1);
-  checkFrame(field, 'field', width, height);
-  checkFrame(valid, 'valid', width, height);
   const px = width * height;
   const rainRate = new Float32Array(steps * px);
   const mask = new Uint8Array(steps * px);
@@ -110,7 +107,7 @@ export function advectSemiLagrangian(
         const my = y - dy - v1 / 2;
         dx += sampleBilinear(u, width, height, mx, my);
         dy += sampleBilinear(v, width, height, mx, my);
-        const value = sampleMasked(field, valid, width, height, x - dx, y - dy);
+        const value = sampleMasked(fieldAt(t), validAt(t), width, height, x - dx, y - dy);
         if (value !== undefined) {
           rainRate[t * px + y * width + x] = value;
           mask[t * px + y * width + x] = 1;
@@ -119,6 +116,72 @@ export function advectSemiLagrangian(
     }
   }
   return { steps, width, height, rainRate, valid: mask };
+}
+
+/**
+ * Semi-Lagrangian backward advection: the value at `x` after `t` steps is the field's value at the
+ * departure point `x − D_t(x)`, where the displacement `D` is traced back step by step through the
+ * motion field with a midpoint rule, and the field is interpolated bilinearly over its valid pixels.
+ * Departure points off the grid or among no-data pixels are no-data in the result. `field` and
+ * `valid` are `[H, W]`; the result holds leads `1 … steps`.
+ */
+export function advectSemiLagrangian(
+  field: Float32Array,
+  valid: Uint8Array,
+  motion: MotionField,
+  steps: number,
+): Nowcast {
+  const { width, height } = motion;
+  assertInt(steps, 'steps', 1);
+  checkFrame(field, 'field', width, height);
+  checkFrame(valid, 'valid', width, height);
+  return advect(
+    () => field,
+    () => valid,
+    motion,
+    steps,
+  );
+}
+
+/**
+ * {@link advectSemiLagrangian} with a field per lead: frame `t` of `fields [T, H, W]` is advected
+ * `t + 1` steps (the same trajectories, so a constant `fields` gives exactly
+ * `advectSemiLagrangian`'s result). `valid` is one `[H, W]` mask for every frame or `[T, H, W]`.
+ * Advecting along {@link reverseMotion} carries frames back in time instead.
+ */
+export function advectEachLead(fields: Float32Array, valid: Uint8Array, motion: MotionField): Nowcast {
+  const { width, height } = motion;
+  const px = width * height;
+  if (px === 0 || fields.length === 0 || fields.length % px !== 0)
+    throw new ConvLSTMArgumentError(
+      'fields',
+      `a whole number (≥ 1) of [${height}, ${width}] frames`,
+      `${fields.length} values`,
+    );
+  const steps = fields.length / px;
+  if (valid.length !== px && valid.length !== fields.length)
+    throw new ConvLSTMArgumentError(
+      'valid',
+      `${px} values [${height}, ${width}] or ${fields.length} [${steps}, ${height}, ${width}]`,
+      `${valid.length} values`,
+    );
+  const perLead = valid.length !== px;
+  return advect(
+    (t) => fields.subarray(t * px, (t + 1) * px),
+    (t) => (perLead ? valid.subarray(t * px, (t + 1) * px) : valid),
+    motion,
+    steps,
+  );
+}
+
+/** The motion field reversed (`−u`, `−v`): advection along it traces where rain came from. */
+export function reverseMotion(motion: MotionField): MotionField {
+  return {
+    width: motion.width,
+    height: motion.height,
+    u: motion.u.map((x) => -x),
+    v: motion.v.map((x) => -x),
+  };
 }
 
 /** Options of {@link extrapolationNowcast}. */
@@ -136,19 +199,17 @@ export interface ExtrapolationOptions {
 }
 
 /**
- * Lagrangian extrapolation, the standard radar nowcasting baseline: a motion field estimated by
- * {@link lucasKanade} on the dBR transform of the last inputs, then the last frame advected along it
- * ({@link advectSemiLagrangian}). `inputs` are `[H, W]` rain-rate frames, oldest first, 5 minutes
- * (one step) apart; `valid` is one mask for all of them or one per frame.
+ * The motion field of {@link extrapolationNowcast}: the mean of the {@link lucasKanade} flows of
+ * the last `pairs` consecutive input pairs, in the dBR transform. `inputs` are `[H, W]` rain-rate
+ * frames, oldest first, one step apart; `valid` is one mask for all of them or one per frame.
  */
-export function extrapolationNowcast(
+export function extrapolationMotion(
   inputs: readonly Float32Array[],
   valid: Uint8Array | readonly Uint8Array[],
   width: number,
   height: number,
-  steps: number,
   options: ExtrapolationOptions = {},
-): Nowcast & { readonly motion: MotionField } {
+): MotionField {
   const pairs = options.pairs ?? 2;
   const dbr = options.dbr ?? { threshold: 0.1, zeroValue: -10 };
   assertInt(pairs, 'pairs', 1);
@@ -159,11 +220,7 @@ export function extrapolationNowcast(
       `${inputs.length} frames`,
     );
   }
-  const masks = valid instanceof Uint8Array ? inputs.map(() => valid) : valid;
-  if (masks.length !== inputs.length)
-    throw new ConvLSTMArgumentError('valid', `one mask or ${inputs.length} masks`, `${masks.length} masks`);
-  for (const [i, f] of inputs.entries()) checkFrame(f, `inputs[${i}]`, width, height);
-  for (const [i, m] of masks.entries()) checkFrame(m, `valid[${i}]`, width, height);
+  const masks = inputMasks(inputs, valid, width, height);
   const px = width * height;
   const u = new Float32Array(px);
   const v = new Float32Array(px);
@@ -185,7 +242,41 @@ export function extrapolationNowcast(
       v[i] = (v[i] as number) + (flow.v[i] as number) / pairs;
     }
   }
-  const motion = { width, height, u, v };
+  return { width, height, u, v };
+}
+
+/** One mask per input frame (the one mask repeated), every frame and mask checked against the grid. */
+export function inputMasks(
+  inputs: readonly Float32Array[],
+  valid: Uint8Array | readonly Uint8Array[],
+  width: number,
+  height: number,
+): readonly Uint8Array[] {
+  const masks = valid instanceof Uint8Array ? inputs.map(() => valid) : valid;
+  if (masks.length !== inputs.length)
+    throw new ConvLSTMArgumentError('valid', `one mask or ${inputs.length} masks`, `${masks.length} masks`);
+  for (const [i, f] of inputs.entries()) checkFrame(f, `inputs[${i}]`, width, height);
+  for (const [i, m] of masks.entries()) checkFrame(m, `valid[${i}]`, width, height);
+  return masks;
+}
+
+/**
+ * Lagrangian extrapolation, the standard radar nowcasting baseline: a motion field estimated by
+ * {@link lucasKanade} on the dBR transform of the last inputs ({@link extrapolationMotion}), then the
+ * last frame advected along it ({@link advectSemiLagrangian}). `inputs` are `[H, W]` rain-rate frames,
+ * oldest first, 5 minutes (one step) apart; `valid` is one mask for all of them or one per frame.
+ */
+export function extrapolationNowcast(
+  inputs: readonly Float32Array[],
+  valid: Uint8Array | readonly Uint8Array[],
+  width: number,
+  height: number,
+  steps: number,
+  options: ExtrapolationOptions = {},
+): Nowcast & { readonly motion: MotionField } {
+  assertInt(steps, 'steps', 1);
+  const motion = extrapolationMotion(inputs, valid, width, height, options);
+  const masks = inputMasks(inputs, valid, width, height);
   const last = inputs[inputs.length - 1] as Float32Array;
   return { ...advectSemiLagrangian(last, masks[masks.length - 1] as Uint8Array, motion, steps), motion };
 }

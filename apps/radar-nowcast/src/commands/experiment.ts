@@ -14,7 +14,14 @@ import {
 } from '@convlstm/cli';
 import { type FolderLock, writeFileAtomic, writeJsonAtomic } from '@convlstm/files';
 import { encodeRgbPng, renderLineChart } from '@convlstm/pictures';
-import { FSS_CONVENTIONS, type FssConvention, RadarSequenceStream, rainToUnit } from '@convlstm/radar';
+import {
+  FORECAST_FRAMES,
+  type ForecastFrame,
+  FSS_CONVENTIONS,
+  type FssConvention,
+  RadarSequenceStream,
+  rainToUnit,
+} from '@convlstm/radar';
 import {
   disposeTrainingState,
   EncoderForecaster,
@@ -36,7 +43,14 @@ import type { Context } from '../context.js';
 import { loadExperimentEvents, MCH_ATTRIBUTION } from '../data.js';
 import { nowcastPng } from '../nowcast.js';
 import { ATTRIBUTION } from '../render.js';
-import { csiSeries, csiTable, type EventVerification, METHODS, verifyEvent } from '../verification.js';
+import {
+  csiSeries,
+  csiTable,
+  type EventVerification,
+  METHODS,
+  startAtExtrapolation,
+  verifyEvent,
+} from '../verification.js';
 
 /** `--fss-convention`, of experiment and evaluate: how the FSS treats grid edges and no-data pixels. */
 const FSS_CONVENTION_OPTION: OptionSpec = {
@@ -116,6 +130,13 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
       'persistence skip: the model forecasts the last frame plus a learned correction (starts as persistence)',
   },
   {
+    key: 'frame',
+    kind: { type: 'enum', values: () => [...FORECAST_FRAMES] },
+    description:
+      "eulerian = the network forecasts rain on the grid; lagrangian = the inputs are moved to the last one's time by the extrapolation's motion, the network forecasts the change there (zero: exactly the extrapolation nowcast) and each lead is advected forward",
+    defaultText: 'lagrangian',
+  },
+  {
     key: 'checkpointEvery',
     kind: { type: 'int', min: 0 },
     description:
@@ -161,6 +182,7 @@ const DEFAULTS = {
   seed: 1,
   rainWeights: 'none',
   residual: false,
+  frame: 'lagrangian',
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
   fssConvention: 'clipped',
 };
@@ -205,6 +227,11 @@ export interface RunConfig {
   readonly rainWeights?: 'none' | 'balanced';
   /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
   readonly residual?: boolean;
+  /**
+   * The frame the network forecasts in (`--frame`, default `'lagrangian'`); absent in runs made
+   * before the option existed, which were all `'eulerian'`.
+   */
+  readonly frame?: ForecastFrame;
   /** Steps between periodic checkpoints; absent in older runs: only the final one. */
   readonly checkpointEvery?: number;
   readonly inputFrames: number;
@@ -237,6 +264,12 @@ function modelOptions(cfg: RunConfig): EncoderForecasterOptions {
     seed: cfg.seed,
     residual: cfg.residual === true,
   };
+}
+
+/** A fresh model for a run: a Lagrangian one starts at the extrapolation nowcast. */
+function newModel(cfg: RunConfig): EncoderForecaster {
+  const model = new EncoderForecaster(modelOptions(cfg));
+  return cfg.frame === 'lagrangian' ? startAtExtrapolation(model) : model;
 }
 
 /**
@@ -292,12 +325,21 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
     residual: values.residual === true,
+    frame: values.frame === 'eulerian' ? 'eulerian' : 'lagrangian',
     checkpointEvery: Number(values.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
     inputFrames: 6,
     outputFrames: 12,
     patchSize: 4,
     kernel: 3,
   };
+  if (cfg.frame === 'lagrangian' && cfg.residual)
+    throw new UsageError(
+      '--residual with --frame lagrangian: the Lagrangian network already forecasts a change from the (advected) last frame (the default); leave out --residual, or add --frame eulerian',
+    );
+  if (cfg.frame === 'lagrangian' && cfg.rainWeights === 'balanced')
+    throw new UsageError(
+      '--rain-weights balanced with --frame lagrangian: its targets are changes, not rain rates, so rain-rate weights do not apply (the default frame); leave out --rain-weights, or add --frame eulerian',
+    );
   if (cfg.size % cfg.patchSize !== 0)
     throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
   return cfg;
@@ -337,8 +379,9 @@ async function trainRun(
       outputFrames: cfg.outputFrames,
       seed: cfg.seed,
       augment: true,
+      frame: cfg.frame ?? 'eulerian',
     });
-    const net = model ?? new EncoderForecaster(modelOptions(cfg));
+    const net = model ?? newModel(cfg);
     model = net;
     // The settings go first: every checkpoint of the run then has its run.json beside it.
     await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
@@ -468,6 +511,15 @@ async function resumeRun(
       base = recorded as RunConfig;
     } else base = saved;
     assertRunMatchesModel(base, model.config, join(run, RUN_FILES.config), found.path);
+    // The frame is not in the model's config: the checkpoint's own record of the run has it.
+    const trainedIn = (resume.metadata as { config?: RunConfig } | null)?.config?.frame ?? 'eulerian';
+    if ((base.frame ?? 'eulerian') !== trainedIn)
+      throw new OperationalError(
+        `${join(run, RUN_FILES.config)}: config.frame is ${JSON.stringify(base.frame ?? 'eulerian')}, but the model in ${found.path} was trained in the ${trainedIn} frame`,
+        {
+          hint: `${join(run, RUN_FILES.config)} does not belong to this checkpoint (edited?): restore its config.frame, or train a new run`,
+        },
+      );
     const cfg: RunConfig = {
       ...base,
       out: run,
@@ -560,6 +612,7 @@ async function evaluateRun(
     verified.push(
       await verifyEvent(
         model,
+        cfg.frame ?? 'eulerian',
         event,
         (d, t) => d === t && ctx.stderr.write(`verified ${event.name}: ${t} windows\n`),
         signal,
@@ -603,7 +656,10 @@ async function evaluateRun(
     if (event) {
       // The event's middle window: a fixed choice, not the best-looking one.
       const start = Math.max(0, Math.floor((event.frames.length - cfg.inputFrames - cfg.outputFrames) / 2));
-      await writeFileAtomic(join(out, `nowcast-${k}.png`), await nowcastPng(model, event, start));
+      await writeFileAtomic(
+        join(out, `nowcast-${k}.png`),
+        await nowcastPng(model, cfg.frame ?? 'eulerian', event, start),
+      );
     }
   }
   return summary;
@@ -733,6 +789,10 @@ export async function readRunConfig(run: string): Promise<RunConfig> {
     const cfg = json.config;
     if (!cfg || typeof cfg.factor !== 'number' || typeof cfg.size !== 'number')
       throw new Error('no config.factor / config.size');
+    if (cfg.frame !== undefined && !(FORECAST_FRAMES as readonly unknown[]).includes(cfg.frame))
+      throw new Error(
+        `config.frame is ${JSON.stringify(cfg.frame)}, not one of ${FORECAST_FRAMES.join(', ')}`,
+      );
     return cfg;
   } catch (error) {
     throw new OperationalError(`${path}: ${(error as Error).message}`, {

@@ -89,8 +89,14 @@ export async function nowcastCommand(args: readonly string[], ctx: Context): Pro
           `--at ${values.at}: ${name} has ${model.config.inputFrames} input frames ending at times from ${first} to ${last}`,
         );
       }
-      await writeFileAtomic(join(out, 'nowcast.png'), await nowcastPng(model, event, start));
-      await writeFileAtomic(join(out, 'nowcast.gif'), await nowcastGif(model, event, start));
+      await writeFileAtomic(
+        join(out, 'nowcast.png'),
+        await nowcastPng(model, saved.frame ?? 'eulerian', event, start),
+      );
+      await writeFileAtomic(
+        join(out, 'nowcast.gif'),
+        await nowcastGif(model, saved.frame ?? 'eulerian', event, start),
+      );
       ctx.stdout.write(`${out}/nowcast.png, ${out}/nowcast.gif\n`);
       return 0;
     }
