@@ -2,18 +2,21 @@ import { createRequire } from 'node:module';
 import '@tensorflow/tfjs-core';
 import { ConvLSTM } from '@convlstm/core';
 import {
+  cast,
   conv2d,
   conv3d,
   engine,
   getGradient,
   getKernel,
   mean,
+  memory,
   registerKernel,
   type Scalar,
   square,
   type Tensor,
   type Tensor4D,
   type Tensor5D,
+  tensor,
   unregisterKernel,
   variableGrads,
 } from '@tensorflow/tfjs-core';
@@ -43,6 +46,24 @@ describe.skipIf(problem !== null)('the native tensorflow backend', () => {
     const report = await useNodeBackend({ backend: 'tensorflow' });
     expect(report.native).toEqual({ gpuPackage: false, usingGpuDevice: false });
     tfnode = createRequire(import.meta.url)('@tensorflow/tfjs-node') as TfjsNodeApi;
+  });
+
+  it('a Cast to the same dtype shares the data (no TensorFlow copy); other casts convert', () => {
+    const x = tensor([1.5, -2.25, 3], [3], 'float32');
+    const before = memory().numTensors;
+    const buffers = memory().numDataBuffers;
+    const same = cast(x, 'float32');
+    // A new tensor on the same data: no buffer allocated, and each outlives the other's disposal.
+    expect(memory().numDataBuffers).toBe(buffers);
+    expect(same.dataId).toBe(x.dataId);
+    x.dispose();
+    expect([...same.dataSync()]).toEqual([1.5, -2.25, 3]);
+    const ints = cast(same, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect([...ints.dataSync()]).toEqual([1, -2, 3]);
+    same.dispose();
+    ints.dispose();
+    expect(memory().numTensors).toBe(before - 1);
   });
 
   it('shares one engine and one kernel/gradient registry with our tfjs-core', () => {

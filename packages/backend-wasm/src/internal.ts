@@ -18,6 +18,7 @@ export {
   fastUnpackConfig,
   type SliceGeometry,
 } from './fast-slice.js';
+export { fastSumConfig, leadingReduction } from './fast-sum.js';
 export { type ConvGeometry, filterGradViaMatMul } from './im2col-filter-grad.js';
 export { gatesProgram, inferenceGatesConfig } from './inference-gates.js';
 export { withoutEmscriptenProcessHandlers } from './process-handlers.js';
