@@ -1,4 +1,4 @@
-import type { Timing } from '@convlstm/bench-harness';
+import { type Timing, timingOf } from '@convlstm/bench-harness';
 import {
   EncoderForecaster,
   type EncoderForecasterOptions,
@@ -71,12 +71,6 @@ function randomFrames(model: EncoderForecaster): SequenceStream {
   };
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
 /**
  * Times the main job's training step on the active backend through `@convlstm/train`'s own
  * loop (`train()`: forward, BCE + L1, gradients, global-norm clipping, one Adam update, the loss
@@ -111,15 +105,5 @@ export async function timeMainJobStep(warmups: number, reps: number, budgetMs: n
   } finally {
     model.dispose();
   }
-  const samples = stamps.slice(warmups).map((t, i) => t - (stamps[warmups - 1 + i] as number));
-  const med = median(samples);
-  const min = Math.min(...samples);
-  const max = Math.max(...samples);
-  return {
-    reps: samples.length,
-    medianMs: med,
-    minMs: min,
-    maxMs: max,
-    spread: med > 0 ? (max - min) / med : 0,
-  };
+  return timingOf(stamps.slice(warmups).map((t, k) => t - (stamps[warmups - 1 + k] as number)));
 }

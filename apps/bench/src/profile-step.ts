@@ -2,7 +2,7 @@
 // bench shape's training step, with its kernels by kind.
 // `pnpm --filter @convlstm/bench profile-step -- --backend tensorflow --workload main-job`
 import { isNodeBackendName, useNodeBackend } from '@convlstm/backend-node';
-import { coreContender, FULL_SHAPES, trainOnce } from '@convlstm/bench-harness';
+import { coreContender, FULL_SHAPES, median, trainOnce } from '@convlstm/bench-harness';
 import { runCli, UsageError } from '@convlstm/cli';
 import {
   batchToTensors,
@@ -35,11 +35,6 @@ kernels by kind with their time, tensors and bytes allocated.`;
 function option(argv: readonly string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : fallback;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 async function profileStep(argv: readonly string[]): Promise<number> {

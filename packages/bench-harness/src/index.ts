@@ -22,6 +22,6 @@ export {
   noGateKernelContender,
   plainContender,
 } from './impls.js';
-export { forwardOnce, type Timing, trainOnce } from './measure.js';
+export { forwardOnce, median, type Timing, timingOf, trainOnce } from './measure.js';
 export { plainReference } from './reference.js';
 export { type BenchShape, FULL_SHAPES, QUICK_SHAPES, stackFlops } from './shapes.js';

@@ -24,10 +24,25 @@ export interface Timing {
   readonly spread: number;
 }
 
-function median(values: readonly number[]): number {
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** The {@link Timing} of measured run times, in milliseconds. */
+export function timingOf(samples: readonly number[]): Timing {
+  const med = median(samples);
+  const min = Math.min(...samples);
+  const max = Math.max(...samples);
+  return {
+    reps: samples.length,
+    medianMs: med,
+    minMs: min,
+    maxMs: max,
+    spread: med > 0 ? (max - min) / med : 0,
+  };
 }
 
 /** At most this many warm-up runs, within a quarter of the time budget. */
@@ -68,10 +83,7 @@ export async function time(
     await fn();
     samples.push(performance.now() - start);
   }
-  const med = median(samples);
-  const min = Math.min(...samples);
-  const max = Math.max(...samples);
-  return { reps, medianMs: med, minMs: min, maxMs: max, spread: med > 0 ? (max - min) / med : 0 };
+  return timingOf(samples);
 }
 
 /**

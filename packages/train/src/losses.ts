@@ -28,8 +28,7 @@ import {
  */
 function maskedMean(values: Tensor, mask?: Tensor): Scalar {
   if (mask === undefined) return mean(values) as Scalar;
-  const weights = broadcastTo(mask, values.shape);
-  return div(sum(mul(values, weights)), maximum(sum(weights), scalar(1))) as Scalar;
+  return div(sum(mul(values, mask)), meanDenominator(values, mask)) as Scalar;
 }
 
 /**
