@@ -232,11 +232,19 @@ function checkPath(where, readme, span) {
 
 function checkLink(where, readme, target) {
   if (/^(https?:|mailto:|#)/.test(target)) return;
+  // A published package's README is read on npm, where a relative link has nothing to point at
+  // (the release check refuses the tarball; this says so in seconds).
+  if (published(readme.dir)) fail(where, `relative link ${target} breaks on npm: use the repository URL`);
   const path = target.replace(/#.*$/, '');
   if (path === '' || path.split('/').some((s) => ignoredDirs.has(s))) return;
   const resolved = join(readme.dir, path);
   if (!existsSync(resolved))
     fail(where, `link target ${target} does not exist (${relative(root, resolved)})`);
+}
+
+function published(dir) {
+  const file = join(dir, 'package.json');
+  return relative(root, dir).startsWith('packages/') && existsSync(file) && !packageJson(dir).private;
 }
 
 /** Identifiers and identifier-like string literals of a source text; comments skipped. */
