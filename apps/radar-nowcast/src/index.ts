@@ -6,10 +6,14 @@ export { ATTRIBUTION, RAIN_COLORS, RAIN_LEVELS, rainColor, renderPanels } from '
 export { type FetchResult, fetchSample, SAMPLE, SAMPLE_BASE_URL, type SampleFile } from './sample.js';
 export {
   csiSeries,
-  csiTable,
   type EventVerification,
   METHODS,
+  NOWCAST_METHODS,
   networkNowcast,
+  SUMMARY_SCORES,
+  scoreSeries,
+  scoreTable,
   startAtExtrapolation,
+  type TableScore,
   verifyEvent,
 } from './verification.js';

@@ -5,6 +5,7 @@ import {
   lagrangianArrays,
   lagrangianChange,
   lagrangianNowcast,
+  lagrangianOracleNowcast,
   matchNowcast,
   NowcastVerifier,
   persistenceNowcast,
@@ -21,10 +22,22 @@ import { tensor5d, tidy, zerosLike } from '@tensorflow/tfjs-core';
 
 /**
  * The methods compared on every test window: the ConvLSTM as trained, the ConvLSTM after
- * probability matching to the last observation (`matchNowcast` of `@convlstm/radar`), and the two baselines.
+ * probability matching to the last observation (`matchNowcast` of `@convlstm/radar`), the two
+ * baselines, and `lagrangian-oracle` (`lagrangianOracleNowcast`: extrapolation's motion with the
+ * observed growth and decay, what a perfect Lagrangian network would score; it reads the
+ * observations, so it is a yardstick, not a nowcast).
  */
-export const METHODS = ['convlstm', 'convlstm-matched', 'persistence', 'extrapolation'] as const;
+export const METHODS = [
+  'convlstm',
+  'convlstm-matched',
+  'persistence',
+  'extrapolation',
+  'lagrangian-oracle',
+] as const;
 export type Method = (typeof METHODS)[number];
+
+/** The methods that are nowcasts (charts and pictures show these; the oracle only the tables). */
+export const NOWCAST_METHODS = METHODS.filter((m) => m !== 'lagrangian-oracle');
 
 /** Scores of each method on one event, per lead time. */
 export interface EventVerification {
@@ -137,6 +150,7 @@ export async function verifyEvent(
     'convlstm-matched': new NowcastVerifier(outputFrames, height, width, options),
     persistence: new NowcastVerifier(outputFrames, height, width, options),
     extrapolation: new NowcastVerifier(outputFrames, height, width, options),
+    'lagrangian-oracle': new NowcastVerifier(outputFrames, height, width, options),
   };
   for (const [n, ref] of windows.entries()) {
     if (signal !== undefined) {
@@ -174,6 +188,18 @@ export async function verifyEvent(
       outputFrames,
     );
     verifiers.extrapolation.add(extra.rainRate, observed, mask);
+    const lagrangian = toLagrangianFrame(
+      inputsRain.map((f) => f.rainRate),
+      inputsRain.map((f) => f.valid),
+      width,
+      height,
+      { motion: extra.motion },
+    );
+    verifiers['lagrangian-oracle'].add(
+      lagrangianOracleNowcast(lagrangian, observed, mask).rainRate,
+      observed,
+      mask,
+    );
     onWindow?.(n + 1, windows.length);
   }
   return {
@@ -184,24 +210,56 @@ export async function verifyEvent(
       'convlstm-matched': verifiers['convlstm-matched'].result(),
       persistence: verifiers.persistence.result(),
       extrapolation: verifiers.extrapolation.result(),
+      'lagrangian-oracle': verifiers['lagrangian-oracle'].result(),
     },
   };
 }
 
-/** CSI at `threshold` per lead time. */
-export function csiSeries(scores: readonly LeadTimeScores[], threshold: number): number[] {
-  return scores.map((s) => s.categorical.find((c) => c.threshold === threshold)?.csi ?? Number.NaN);
+/** A score of the tables: CSI or ETS at a rain-rate threshold, or FSS at a threshold and scale. */
+export type TableScore =
+  | { readonly score: 'csi' | 'ets'; readonly threshold: number }
+  | { readonly score: 'fss'; readonly threshold: number; readonly scale: number };
+
+/** The scores `summary.md` tabulates: the issue's target scores and CSI at a light and a heavy rate. */
+export const SUMMARY_SCORES: readonly TableScore[] = [
+  { score: 'csi', threshold: 1 },
+  { score: 'ets', threshold: 1 },
+  { score: 'fss', threshold: 1, scale: 17 },
+  { score: 'csi', threshold: 0.5 },
+  { score: 'csi', threshold: 5 },
+];
+
+/** `score` per lead time (NaN where it is undefined, e.g. no rain above the threshold anywhere). */
+export function scoreSeries(scores: readonly LeadTimeScores[], score: TableScore): number[] {
+  return scores.map((s) => {
+    if (score.score === 'fss')
+      return (
+        s.fss.find((f) => f.threshold === score.threshold && f.scale === score.scale)?.value ?? Number.NaN
+      );
+    return s.categorical.find((c) => c.threshold === score.threshold)?.[score.score] ?? Number.NaN;
+  });
 }
 
-/** A Markdown table: CSI at `threshold` per lead time (minutes) for each method. */
-export function csiTable(v: EventVerification, threshold: number, stepMinutes = 5): string {
+/** CSI at `threshold` per lead time. */
+export function csiSeries(scores: readonly LeadTimeScores[], threshold: number): number[] {
+  return scoreSeries(scores, { score: 'csi', threshold });
+}
+
+/** How a table names a score: "CSI at 1 mm/h", "FSS at 1 mm/h and 17 pixels". */
+export function scoreLabel(score: TableScore): string {
+  const at = `${score.score.toUpperCase()} at ${score.threshold} mm/h`;
+  return score.score === 'fss' ? `${at} and ${score.scale} pixels` : at;
+}
+
+/** A Markdown table: `score` per lead time (minutes) for each method. */
+export function scoreTable(v: EventVerification, score: TableScore, stepMinutes = 5): string {
   const leads = v.scores.convlstm.map((s) => `+${s.lead * stepMinutes}`);
   const row = (m: Method) =>
-    `| ${m} | ${csiSeries(v.scores[m], threshold)
+    `| ${m} | ${scoreSeries(v.scores[m], score)
       .map((x) => (Number.isFinite(x) ? x.toFixed(3) : '–'))
       .join(' | ')} |`;
   return [
-    `**${v.event}** (${v.windows} windows), CSI at ${threshold} mm/h by lead time (min):`,
+    `**${v.event}** (${v.windows} windows), ${scoreLabel(score)} by lead time (min):`,
     '',
     `| method | ${leads.join(' | ')} |`,
     `| --- | ${leads.map(() => '---').join(' | ')} |`,

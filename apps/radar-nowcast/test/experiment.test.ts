@@ -87,7 +87,13 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
       ['KNMI 2010-08-26 (last 30%)', 11],
     ]);
     for (const e of metrics.events) {
-      expect(Object.keys(e.scores)).toEqual(['convlstm', 'convlstm-matched', 'persistence', 'extrapolation']);
+      expect(Object.keys(e.scores)).toEqual([
+        'convlstm',
+        'convlstm-matched',
+        'persistence',
+        'extrapolation',
+        'lagrangian-oracle',
+      ]);
       for (const s of Object.values(e.scores))
         expect(s.map((x) => x.lead)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     }

@@ -55,6 +55,7 @@ export {
   lagrangianArrays,
   lagrangianChange,
   lagrangianNowcast,
+  lagrangianOracleNowcast,
   observationsToLagrangian,
   toLagrangianFrame,
 } from './lagrangian.js';

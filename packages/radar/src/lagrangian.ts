@@ -184,3 +184,25 @@ export function lagrangianNowcast(inputs: LagrangianInputs, change: Float32Array
   }
   return advectEachLead(fields, lastValid, inputs.motion);
 }
+
+/**
+ * The nowcast of a perfect Lagrangian network, for attributing skill: the change it would have to
+ * forecast (the observations `observed [T, H, W]` carried back to the last input's time with
+ * {@link observationsToLagrangian}, coded as {@link lagrangianArrays} codes the learning targets)
+ * applied by {@link lagrangianNowcast}. What it misses is what the motion field (and the two
+ * bilinear advections) cost; what it gains over the extrapolation nowcast is the most growth and
+ * decay can give with this motion. Where the target or the last input has no data, no change.
+ */
+export function lagrangianOracleNowcast(
+  inputs: LagrangianInputs,
+  observed: Float32Array,
+  valid: Uint8Array,
+): Nowcast {
+  const { targets, mask } = lagrangianArrays(
+    inputs,
+    observationsToLagrangian(observed, valid, inputs.motion),
+  );
+  const change = new Float32Array(targets.length);
+  for (let i = 0; i < targets.length; i++) change[i] = mask[i] === 1 ? 2 * (targets[i] as number) - 1 : 0;
+  return lagrangianNowcast(inputs, change);
+}

@@ -6,6 +6,7 @@ import {
   lagrangianArrays,
   lagrangianChange,
   lagrangianNowcast,
+  lagrangianOracleNowcast,
   type MotionField,
   observationsToLagrangian,
   type RadarEvent,
@@ -189,6 +190,33 @@ describe('the Lagrangian frame of a window', () => {
     // The change decoded from a logit is the coding's inverse.
     const coded = (delta + 1) / 2;
     expect(lagrangianChange(Float32Array.of(Math.log(coded / (1 - coded))))[0]).toBeCloseTo(delta, 6);
+  });
+
+  it('as a perfect network (the oracle), forecasts the observed growth along a known motion', () => {
+    const motion = uniform(2, -1);
+    const moving = Array.from({ length: 6 }, (_, k) => blobs(k, 2, -1));
+    const lagr = toLagrangianFrame(moving, ones, W, H, { motion });
+    const steps = 4;
+    // The rain keeps moving with the field and grows by half at every lead.
+    const observed = new Float32Array(steps * PX);
+    for (let t = 0; t < steps; t++)
+      observed.set(
+        blobs(6 + t, 2, -1).map((r) => r * 1.5 ** (t + 1)),
+        t * PX,
+      );
+    const oracle = lagrangianOracleNowcast(lagr, observed, ones);
+    const extra = extrapolationNowcast(moving.slice(-3), ones, W, H, steps, {});
+    for (let t = 0; t < steps; t++) {
+      const want = observed.subarray(t * PX, (t + 1) * PX);
+      const got = oracle.rainRate.subarray(t * PX, (t + 1) * PX);
+      // Integer shifts sample exactly; rain under the 0.1 mm/h floor of the unit scale is left as is.
+      const margin = 3 * (t + 1) + 1;
+      expect(interiorError(got, want, margin)).toBeLessThan(0.1 + 1e-3 * 30 * 1.5 ** (t + 1));
+      // Extrapolation misses the growth by a third or more of the peak.
+      expect(interiorError(extra.rainRate.subarray(t * PX, (t + 1) * PX), want, margin)).toBeGreaterThan(
+        10 * 1.5 ** t,
+      );
+    }
   });
 
   it('takes a known motion field instead of estimating it, and refuses one of another grid', () => {

@@ -45,9 +45,10 @@ import { nowcastPng } from '../nowcast.js';
 import { ATTRIBUTION } from '../render.js';
 import {
   csiSeries,
-  csiTable,
   type EventVerification,
-  METHODS,
+  NOWCAST_METHODS,
+  SUMMARY_SCORES,
+  scoreTable,
   startAtExtrapolation,
   verifyEvent,
 } from '../verification.js';
@@ -631,7 +632,7 @@ async function evaluateRun(
       attribution,
     }),
   );
-  const tables = verified.map((v) => csiTable(v, 1)).join('\n\n');
+  const tables = SUMMARY_SCORES.flatMap((score) => verified.map((v) => scoreTable(v, score))).join('\n\n');
   const trained =
     training === null
       ? ''
@@ -644,7 +645,7 @@ async function evaluateRun(
       title: `${v.event}: CSI at 1 mm/h`,
       xLabel: 'lead time (min)',
       yLabel: 'CSI',
-      series: METHODS.map((m) => ({
+      series: NOWCAST_METHODS.map((m) => ({
         name: m,
         values: csiSeries(v.scores[m], 1),
         x: v.scores[m].map((s) => 5 * s.lead),
