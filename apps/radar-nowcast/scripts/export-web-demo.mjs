@@ -1,8 +1,8 @@
 // Writes the radar page's data into apps/web-demo/public/radar/: 18 consecutive FMI 2017-05-09
 // frames (the middle window of the held-out event: 6 inputs + 12 observations), cropped at 1 km
 // to the experiment's 80 x 80 window at 8 km (640 x 640 px, header comments unchanged, CC BY 4.0),
-// and the experiment run's checkpoint. Run from apps/radar-nowcast after "pnpm build" and an
-// experiment run: node scripts/export-web-demo.mjs [sample-dir] [run-dir]
+// and a run's checkpoint (default: the bundled model, models/bundled). Run from apps/radar-nowcast
+// after "pnpm build": node scripts/export-web-demo.mjs [sample-dir] [run-dir]
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -11,19 +11,14 @@ import { readRadarFile } from '@convlstm/radar/node';
 import { coverageWindow } from '../dist/index.js';
 
 const sample = process.argv[2] ?? '../../../shared/data/radar';
-const run = process.argv[3] ?? 'runs/experiment';
+const run = process.argv[3] ?? 'models/bundled';
 const out = '../web-demo/public/radar';
 // run.json (train/experiment); runs from before the train/evaluate split have the config in metrics.json.
 const configFile = existsSync(join(run, 'run.json')) ? 'run.json' : 'metrics.json';
 const run_config = JSON.parse(readFileSync(join(run, configFile), 'utf8')).config;
 const { factor, size, inputFrames, outputFrames } = run_config;
-// The page runs the network as an Eulerian forecaster; a Lagrangian run's outputs are changes.
-if ((run_config.frame ?? 'eulerian') !== 'eulerian') {
-  console.error(
-    `${run}: a --frame ${run_config.frame} run; the browser page shows Eulerian runs only (train one with --frame eulerian)`,
-  );
-  process.exit(1);
-}
+// Runs from before --frame were all Eulerian; the page runs the network in the run's frame.
+const frame = run_config.frame ?? 'eulerian';
 const dir = join(sample, 'fmi/20170509');
 const names = readdirSync(dir)
   .filter((n) => n.endsWith('.pgm.gz'))
@@ -62,14 +57,22 @@ for (const name of picked) {
   bytes.set(crop, header.length);
   writeFileSync(join(out, name), gzipSync(bytes, { level: 9 }));
 }
-const versions = readdirSync(join(run, 'checkpoint')).filter((n) => n.startsWith('weights-'));
+// The checkpoint's weights, flat: a versioned folder's files (named by CURRENT), or a flat one's.
+const checkpoint = join(run, 'checkpoint');
+const current = join(checkpoint, 'CURRENT');
+const from = existsSync(current) ? join(checkpoint, readFileSync(current, 'utf8').trim()) : checkpoint;
 mkdirSync(join(out, 'checkpoint'), { recursive: true });
-for (const file of ['config.json', 'model.json', 'weights.bin', 'checksums.json']) {
-  cpSync(join(run, 'checkpoint', versions[0], file), join(out, 'checkpoint', file));
-}
+// A weights-only checkpoint's checksums cover exactly these files; a training checkpoint's list more.
+const files = [
+  'config.json',
+  'model.json',
+  'weights.bin',
+  ...(from === checkpoint ? ['checksums.json'] : []),
+];
+for (const file of files) cpSync(join(from, file), join(out, 'checkpoint', file));
 writeFileSync(
   join(out, 'manifest.json'),
-  `${JSON.stringify({ event: 'FMI 2017-05-09', factor, frames: picked, inputFrames, outputFrames, crop: { x: window.x * factor, y: window.y * factor, size: side } }, null, 1)}\n`,
+  `${JSON.stringify({ event: 'FMI 2017-05-09', factor, frame, frames: picked, inputFrames, outputFrames, crop: { x: window.x * factor, y: window.y * factor, size: side } }, null, 1)}\n`,
 );
 console.log(
   `${picked.length} frames (${picked[0]} …), crop x=${window.x * factor} y=${window.y * factor} ${side}x${side}`,

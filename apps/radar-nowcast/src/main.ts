@@ -10,12 +10,13 @@ export const COMMANDS = ['inspect', 'fetch-sample', 'train', 'evaluate', 'experi
 export const HELP = `radar-nowcast: precipitation nowcasting on real radar data with ConvLSTM
 
 Commands:
-  inspect FILE... [--json]   grid, time, no-data fraction, rain statistics of radar files
-  fetch-sample [--out DIR]   download the FMI and KNMI sample (SHA-256 checked, resumable)
-  train [options]            train on the issue's training events (checkpoint/, run.json)
-  evaluate --run DIR         verify a run against persistence and extrapolation on the test events
-  experiment [options]       train, then evaluate, into one run folder
-  nowcast --at TIME --run DIR  PNG and GIF: observation | ConvLSTM | matched | extrapolation
+  inspect FILE... [--json]       grid, time, no-data fraction, rain statistics of radar files
+  fetch-sample [--out DIR]       download the FMI, KNMI and MeteoSwiss sample (SHA-256 checked, resumable)
+  train [options]                train on the issue's training events (checkpoint/, run.json)
+  evaluate --run DIR             verify a run against persistence and extrapolation on the test events
+  experiment [options]           train, then evaluate, into one run folder
+  nowcast --at TIME [--run DIR]  PNG and GIF: observation | ConvLSTM | matched | extrapolation
+                                 (without --run: the bundled Lagrangian model)
 
 "radar-nowcast COMMAND --help" describes a command. --verbose shows stack traces.
 `;

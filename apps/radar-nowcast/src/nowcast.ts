@@ -21,7 +21,8 @@ export async function nowcastPanels(
   const px = width * height;
   const issued = (frames[inputFrames - 1] ?? first).time;
   // Only the inputs are needed: missing future frames are allowed.
-  const predicted = await networkNowcast(model, frame, frames.slice(0, inputFrames));
+  const network = await networkNowcast(model, frame, frames.slice(0, inputFrames));
+  const predicted = network.rainRate;
   const inputs = frames.slice(inputFrames - 3, inputFrames);
   const last = inputs[inputs.length - 1] ?? first;
   const matched = matchNowcast(predicted, last.rainRate, last.valid, outputFrames);
@@ -37,7 +38,11 @@ export async function nowcastPanels(
     const lead = k + 1;
     const obs = frames[inputFrames + k];
     const at = <T extends Float32Array | Uint8Array>(a: T): T => a.subarray(k * px, (k + 1) * px) as T;
-    const valid = obs?.valid ?? last.valid;
+    // The network's panels show no value where it has none (rain the motion brings from outside
+    // the grid), as extrapolation's do; the observation's no-data pixels stay no-data.
+    const observedValid = obs?.valid ?? last.valid;
+    const networkValid = at(network.valid);
+    const valid = observedValid.map((v, i) => v & (networkValid[i] as number));
     const time = new Date(issued.getTime() + lead * 300_000);
     return [
       obs

@@ -2,19 +2,16 @@ import {
   extrapolationNowcast,
   type ForecastFrame,
   type LeadTimeScores,
-  lagrangianArrays,
-  lagrangianChange,
-  lagrangianNowcast,
   lagrangianOracleNowcast,
   matchNowcast,
+  type Nowcast,
   NowcastVerifier,
   persistenceNowcast,
   type RadarEvent,
   type RadarFrame,
+  radarNetworkNowcast,
   radarWindows,
-  rainToUnit,
   toLagrangianFrame,
-  unitToRain,
   type VerificationOptions,
 } from '@convlstm/radar';
 import type { EncoderForecaster } from '@convlstm/train';
@@ -46,28 +43,6 @@ export interface EventVerification {
   readonly scores: Readonly<Record<Method, LeadTimeScores[]>>;
 }
 
-/** The ConvLSTM's rain-rate nowcasts `[N, Tout, H, W]` (mm/h) for unit-scaled inputs `[N, Tin, H, W]`. */
-export async function modelNowcast(
-  model: EncoderForecaster,
-  inputs: Float32Array,
-  count: number,
-): Promise<Float32Array> {
-  const { inputFrames, outputFrames } = model.config;
-  const height = model.config.height ?? model.config.frameSize;
-  const width = model.config.width ?? model.config.frameSize;
-  const x = tensor5d(inputs, [count, inputFrames, height, width, 1]);
-  try {
-    const y = model.predict(x, outputFrames);
-    try {
-      return unitToRain((await y.data()) as Float32Array);
-    } finally {
-      y.dispose();
-    }
-  } finally {
-    x.dispose();
-  }
-}
-
 /**
  * Sets the output convolution (`output/kernel`, `output/bias`) of `model` to zero and returns it:
  * its pre-sigmoid outputs are then 0 everywhere, so in the Lagrangian frame ({@link networkNowcast})
@@ -84,46 +59,35 @@ export function startAtExtrapolation(model: EncoderForecaster): EncoderForecaste
 }
 
 /**
- * The network's rain-rate nowcast `[Tout, H, W]` (mm/h) from one window's input frames (oldest
- * first), in the frame it was trained in: `eulerian`, its forecast as it comes out; `lagrangian`,
- * the inputs moved to the last one's time by the extrapolation's motion, the network's change
- * (from its pre-sigmoid outputs, so a zero network changes nothing) applied there and each lead
- * advected forward ({@link lagrangianNowcast}).
+ * The network's nowcast from one window's input frames (oldest first), in the frame it was trained
+ * in (`radarNetworkNowcast` of `@convlstm/radar`, the code the browser page runs too): `eulerian`,
+ * its forecast as it comes out; `lagrangian`, the inputs moved to the last one's time by the
+ * extrapolation's motion, the network's change applied there and each lead advected forward.
+ * `rainRate` (mm/h) and `valid` are `[Tout, H, W]`.
  */
 export async function networkNowcast(
   model: EncoderForecaster,
   frame: ForecastFrame,
   inputs: readonly RadarFrame[],
-): Promise<Float32Array> {
+): Promise<Pick<Nowcast, 'rainRate' | 'valid'>> {
   const { inputFrames, outputFrames } = model.config;
   const first = inputs[0];
   if (!first || inputs.length !== inputFrames)
     throw new Error(`the model takes ${inputFrames} input frames, not ${inputs.length}`);
   const { width, height } = first;
-  const px = width * height;
-  if (frame === 'eulerian') {
-    const unit = new Float32Array(inputFrames * px);
-    for (const [t, f] of inputs.entries()) unit.set(rainToUnit(f.rainRate), t * px);
-    return modelNowcast(model, unit, 1);
-  }
-  const lagrangian = toLagrangianFrame(
-    inputs.map((f) => f.rainRate),
-    inputs.map((f) => f.valid),
-    width,
-    height,
-  );
-  const x = tensor5d(lagrangianArrays(lagrangian).inputs, [1, inputFrames, height, width, 1]);
-  try {
-    const logits = model.predictLogits(x, outputFrames);
+  return radarNetworkNowcast(frame, inputs, async (unit) => {
+    const x = tensor5d(unit, [1, inputFrames, height, width, 1]);
     try {
-      const change = lagrangianChange((await logits.data()) as Float32Array);
-      return lagrangianNowcast(lagrangian, change).rainRate;
+      const logits = model.predictLogits(x, outputFrames);
+      try {
+        return (await logits.data()) as Float32Array;
+      } finally {
+        logits.dispose();
+      }
     } finally {
-      logits.dispose();
+      x.dispose();
     }
-  } finally {
-    x.dispose();
-  }
+  });
 }
 
 /**
@@ -167,7 +131,8 @@ export async function verifyEvent(
       observed.set(f.rainRate, t * px);
       mask.set(f.valid, t * px);
     }
-    const predicted = await networkNowcast(model, frame, inputsRain);
+    // Rain the motion brings from outside the grid counts as 0 mm/h, as extrapolation's does.
+    const predicted = (await networkNowcast(model, frame, inputsRain)).rainRate;
     const last = inputsRain[inputsRain.length - 1] ?? first;
     verifiers.convlstm.add(predicted, observed, mask);
     verifiers['convlstm-matched'].add(

@@ -200,6 +200,28 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--run', run, '--data', sample], nc)).toBe(0);
   }, 600_000);
 
+  it('the bundled model: evaluate reproduces its committed metrics, and nowcast uses it without --run', async () => {
+    const bundled = join(import.meta.dirname, '../models/bundled');
+    const committed = JSON.parse(await readFile(join(bundled, 'metrics.json'), 'utf8')) as {
+      config: { frame: string };
+      events: unknown[];
+    };
+    expect(committed.config.frame).toBe('lagrangian');
+    const out = join(dir, 'bundled-eval');
+    const evaluated = captureContext();
+    expect(await main(['evaluate', '--run', bundled, '--data', sample, '--out', out], evaluated)).toBe(0);
+    const again = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as typeof committed;
+    // Every score of every method, event and lead, as the README's tables quote them.
+    expect(again.events).toEqual(committed.events);
+    const nc = captureContext();
+    const pictures = join(dir, 'bundled-nowcast');
+    expect(await main(['nowcast', '--at', '2017-05-09T12:00', '--data', sample, '--out', pictures], nc)).toBe(
+      0,
+    );
+    expect(nc.err()).toContain('model: the bundled model');
+    expect((await readdir(pictures)).sort()).toEqual(['nowcast.gif', 'nowcast.png']);
+  }, 600_000);
+
   it('train --resume continues exactly: 2 steps, then 2 more, equal 4 steps straight', async () => {
     const tiny = ['--data', sample, '--factor', '16', '--size', '40', '--hidden', '4', '--batch-size', '2'];
     const straight = join(dir, 'straight');

@@ -1,20 +1,6 @@
-import {
-  aggregateFrame,
-  extrapolationNowcast,
-  matchNowcast,
-  NowcastVerifier,
-  parseFmiPgm,
-  RAIN_COLORS,
-  RAIN_LEVELS,
-  type RadarFrame,
-  rainColor,
-  rainToUnit,
-  SAMPLE_ATTRIBUTION,
-  unitToRain,
-} from '@convlstm/radar';
-import { tensor5d } from '@tensorflow/tfjs-core';
-import { describeBackend, pickBackend } from './backend.js';
-import { fetchCheckpoint } from './fetch-checkpoint.js';
+// The radar page draws; the worker (radar-worker.ts) loads the frames and the model and makes the nowcasts.
+import { type ForecastFrame, RAIN_COLORS, RAIN_LEVELS, rainColor, SAMPLE_ATTRIBUTION } from '@convlstm/radar';
+import type { RadarCsi, RadarMessage, RadarRequest } from './radar-protocol.js';
 
 /** What the page exposes to the end-to-end test. */
 export interface RadarPageState {
@@ -22,8 +8,10 @@ export interface RadarPageState {
   backend: string;
   frames: number;
   size: number;
+  /** The frame the model forecasts in (`lagrangian`: the L-ConvLSTM). */
+  frame: ForecastFrame | '';
   /** CSI at 1 mm/h per lead time of each method on this one window. */
-  csi: { convlstm: number[]; matched: number[]; extrapolation: number[] };
+  csi: RadarCsi;
   error?: string;
 }
 
@@ -31,14 +19,6 @@ declare global {
   interface Window {
     __radar?: RadarPageState;
   }
-}
-
-interface Manifest {
-  event: string;
-  factor: number;
-  frames: string[];
-  inputFrames: number;
-  outputFrames: number;
 }
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -72,99 +52,57 @@ function legend(): string {
   ).join(' ')} · grey: no data`;
 }
 
-async function loadFrames(manifest: Manifest): Promise<RadarFrame[]> {
-  const frames: RadarFrame[] = [];
-  for (const name of manifest.frames) {
-    const response = await fetch(`./radar/${name}`);
-    if (!response.ok) throw new Error(`radar/${name}: HTTP ${response.status}`);
-    // The browser-safe reader: the same code the CLI uses, on bytes.
-    frames.push(
-      aggregateFrame(parseFmiPgm(new Uint8Array(await response.arrayBuffer()), name), manifest.factor),
-    );
-  }
-  return frames;
-}
-
-async function start(): Promise<void> {
+function start(): void {
   const state: RadarPageState = {
     ready: false,
     backend: '',
     frames: 0,
     size: 0,
+    frame: '',
     csi: { convlstm: [], matched: [], extrapolation: [] },
   };
   window.__radar = state;
   $('attribution').textContent = SAMPLE_ATTRIBUTION;
   $('legend').innerHTML = legend();
-  try {
-    const report = await pickBackend();
-    state.backend = report.backend;
-    $('backend-label').textContent = describeBackend(report);
-    const manifest = (await (await fetch('./radar/manifest.json')).json()) as Manifest;
-    const frames = await loadFrames(manifest);
-    const model = await fetchCheckpoint('./radar/checkpoint/');
-    if (model === null) throw new Error('radar/checkpoint/: no checkpoint');
-    const first = frames[0] as RadarFrame;
-    const size = first.width;
-    const px = size * size;
-    const { inputFrames, outputFrames } = manifest;
-    const inputs = frames.slice(0, inputFrames);
-    const observed = frames.slice(inputFrames, inputFrames + outputFrames);
-    const unit = new Float32Array(inputFrames * px);
-    for (const [t, f] of inputs.entries()) unit.set(rainToUnit(f.rainRate), t * px);
-    const x = tensor5d(unit, [1, inputFrames, size, size, 1]);
-    const y = model.predict(x, outputFrames);
-    const predicted = unitToRain((await y.data()) as Float32Array);
-    x.dispose();
-    y.dispose();
-    model.dispose();
-    // Probability matching to the last observation, as radar-nowcast's "convlstm-matched".
-    const lastObs = inputs[inputs.length - 1] as RadarFrame;
-    const matched = matchNowcast(predicted, lastObs.rainRate, lastObs.valid, outputFrames);
-    const last3 = inputs.slice(-3);
-    const extra = extrapolationNowcast(
-      last3.map((f) => f.rainRate),
-      last3.map((f) => f.valid),
-      size,
-      size,
-      outputFrames,
-    );
-    // Scores of this one window, on the observation's valid pixels.
-    const truth = new Float32Array(outputFrames * px);
-    const mask = new Uint8Array(outputFrames * px);
-    for (const [t, f] of observed.entries()) {
-      truth.set(f.rainRate, t * px);
-      mask.set(f.valid, t * px);
+  const worker = new Worker(new URL('./radar-worker.ts', import.meta.url), { type: 'module' });
+  const fail = (message: string) => {
+    state.error = message;
+    $('status').textContent = `Error: ${message}`;
+  };
+  worker.addEventListener('error', (event) => fail(event.message || 'the worker failed to start'));
+  worker.postMessage({ base: new URL('./radar/', document.baseURI).href } satisfies RadarRequest);
+  worker.addEventListener('message', (event: MessageEvent<RadarMessage>) => {
+    const m = event.data;
+    if (m.type === 'error') {
+      fail(m.message);
+      return;
     }
-    const csiOf = (forecast: Float32Array) => {
-      const v = new NowcastVerifier(outputFrames, size, size, { thresholds: [1], fssScales: [1] });
-      v.add(forecast, truth, mask);
-      return v.result().map((s) => s.categorical[0]?.csi ?? Number.NaN);
-    };
-    state.csi = {
-      convlstm: csiOf(predicted),
-      matched: csiOf(matched),
-      extrapolation: csiOf(extra.rainRate),
-    };
-    state.frames = frames.length;
-    state.size = size;
-    const issued = (inputs[inputs.length - 1] as RadarFrame).time;
+    const { size, outputFrames } = m;
+    const px = size * size;
+    const name = m.frame === 'lagrangian' ? 'L-ConvLSTM' : 'ConvLSTM';
+    Object.assign(state, { backend: m.backend, frames: m.frames, size, frame: m.frame, csi: m.csi });
+    $('backend-label').textContent = `${m.backendLabel} · in a Web Worker`;
+    $('convlstm-name').textContent = name;
+    $('matched-name').textContent = `${name}, probability-matched`;
     $('status').textContent =
-      `${manifest.event}: nowcasts issued ${issued.toISOString().slice(0, 16).replace('T', ' ')} UTC from ${inputFrames} frames (${size} × ${size} pixels of ${manifest.factor} km).`;
+      `${m.event}: nowcasts issued ${m.issued.slice(0, 16).replace('T', ' ')} UTC from ${m.inputFrames} frames (${size} × ${size} pixels of ${m.factor} km)${m.frame === 'lagrangian' ? "; the L-ConvLSTM forecasts growth and decay in the frame moving with the rain, which the extrapolation's motion carries" : ''}.`;
     const fmt = (v: number[]) => v.map((c) => (Number.isFinite(c) ? c.toFixed(2) : '–')).join(' ');
     $('scores').textContent =
-      `CSI at 1 mm/h on this window, +5 … +60 min — ConvLSTM: ${fmt(state.csi.convlstm)}; probability-matched: ${fmt(state.csi.matched)}; extrapolation: ${fmt(state.csi.extrapolation)}`;
+      `CSI at 1 mm/h on this window, +5 … +60 min — ${name}: ${fmt(m.csi.convlstm)}; probability-matched: ${fmt(m.csi.matched)}; extrapolation: ${fmt(m.csi.extrapolation)}`;
     let lead = 0;
     const show = () => {
-      const obs = observed[lead];
       const at = <T extends Float32Array | Uint8Array>(a: T): T =>
         a.subarray(lead * px, (lead + 1) * px) as T;
-      if (obs) drawRain($('observed'), obs.rainRate, obs.valid, size);
-      drawRain($('convlstm'), at(predicted), obs?.valid ?? first.valid, size);
-      drawRain($('matched'), at(matched), obs?.valid ?? first.valid, size);
-      drawRain($('extrapolation'), at(extra.rainRate), at(extra.valid), size);
+      const valid = at(m.observedValid);
+      // The network's panels: no value where it has none (rain the motion brings from outside), as extrapolation's.
+      const own = at(m.convlstmValid);
+      const network = valid.map((v, i) => v & (own[i] as number));
+      drawRain($('observed'), at(m.observed), valid, size);
+      drawRain($('convlstm'), at(m.convlstm), network, size);
+      drawRain($('matched'), at(m.matched), network, size);
+      drawRain($('extrapolation'), at(m.extrapolation), at(m.extrapolationValid), size);
       const label = `+${5 * (lead + 1)} min`;
-      $('observed-t').textContent = obs ? obs.time.toISOString().slice(11, 16) : '';
+      $('observed-t').textContent = (m.observedTimes[lead] ?? '').slice(11, 16);
       $('convlstm-t').textContent = label;
       $('matched-t').textContent = label;
       $('extrapolation-t').textContent = label;
@@ -173,10 +111,7 @@ async function start(): Promise<void> {
     show();
     setInterval(show, 500);
     state.ready = true;
-  } catch (error) {
-    state.error = error instanceof Error ? error.message : String(error);
-    $('status').textContent = `Error: ${state.error}`;
-  }
+  });
 }
 
-void start();
+start();

@@ -12,8 +12,7 @@ import {
   matchNowcast,
   NowcastVerifier,
   parseFmiPgm,
-  rainToUnit,
-  unitToRain,
+  radarNetworkNowcast,
 } from '@convlstm/radar';
 import { EncoderForecaster } from '@convlstm/train';
 import { loadCheckpoint, saveCheckpoint } from '@convlstm/train/node';
@@ -571,19 +570,28 @@ describe.skipIf(skip !== null)('web demo end to end (headless Chromium, WebGPU o
       const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
         frames: string[];
         factor: number;
+        frame: 'eulerian' | 'lagrangian';
       };
+      // The bundled model is the Lagrangian one; the page names it so.
+      expect([manifest.frame, state.frame]).toEqual(['lagrangian', 'lagrangian']);
+      expect(await radar.locator('#convlstm-name').textContent()).toBe('L-ConvLSTM');
       const frames = manifest.frames.map((name) =>
         aggregateFrame(parseFmiPgm(new Uint8Array(readFileSync(join(dir, name))), name), manifest.factor),
       );
       const { model: radarModel } = await loadCheckpoint(join(dir, 'checkpoint'), { trainingState: false });
       const px = 80 * 80;
-      const unit = new Float32Array(6 * px);
-      for (const [t, f] of frames.slice(0, 6).entries()) unit.set(rainToUnit(f.rainRate), t * px);
-      const x = tensor5d(unit, [1, 6, 80, 80, 1]);
-      const y = radarModel.predict(x, 12);
-      const predicted = unitToRain(y.dataSync() as Float32Array);
-      x.dispose();
-      y.dispose();
+      const { rainRate: predicted } = await radarNetworkNowcast(
+        manifest.frame,
+        frames.slice(0, 6),
+        async (unit) => {
+          const x = tensor5d(unit, [1, 6, 80, 80, 1]);
+          const y = radarModel.predictLogits(x, 12);
+          const logits = y.dataSync() as Float32Array;
+          x.dispose();
+          y.dispose();
+          return logits;
+        },
+      );
       radarModel.dispose();
       const inputs = frames.slice(3, 6);
       const extra = extrapolationNowcast(

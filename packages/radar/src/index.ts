@@ -57,6 +57,8 @@ export {
   lagrangianNowcast,
   lagrangianOracleNowcast,
   observationsToLagrangian,
+  type RadarNetworkLogits,
+  radarNetworkNowcast,
   toLagrangianFrame,
 } from './lagrangian.js';
 export { matchEmpiricalCdf, matchNowcast } from './matching.js';
@@ -73,6 +75,7 @@ export {
 } from './mch.js';
 export { type LucasKanadeOptions, lucasKanade, type MotionField, sampleBilinear } from './motion.js';
 export {
+  type AdvectionSampling,
   advectEachLead,
   advectSemiLagrangian,
   type ExtrapolationOptions,

@@ -1,6 +1,8 @@
 import { ConvLSTMArgumentError, describeValue } from '@convlstm/tensor';
+import type { RadarFrame } from './frame.js';
 import type { MotionField } from './motion.js';
 import {
+  type AdvectionSampling,
   advectEachLead,
   advectSemiLagrangian,
   type ExtrapolationOptions,
@@ -86,14 +88,16 @@ export function toLagrangianFrame(
 /**
  * Observations at leads `1 … T` (`observed [T, H, W]`, `valid [T, H, W]` or one `[H, W]`) in the
  * Lagrangian frame: lead `t` advected `t` steps back along the motion (reversed), to the last
- * input's time; the learning targets of a Lagrangian network.
+ * input's time; the learning targets of a Lagrangian network (bilinear, the default) or, with
+ * `sampling` `'nearest'`, the observations moved without smoothing (the oracle's).
  */
 export function observationsToLagrangian(
   observed: Float32Array,
   valid: Uint8Array,
   motion: MotionField,
+  sampling: AdvectionSampling = 'bilinear',
 ): Nowcast {
-  return advectEachLead(observed, valid, reverseMotion(motion));
+  return advectEachLead(observed, valid, reverseMotion(motion), sampling);
 }
 
 /**
@@ -186,12 +190,14 @@ export function lagrangianNowcast(inputs: LagrangianInputs, change: Float32Array
 }
 
 /**
- * The nowcast of a perfect Lagrangian network, for attributing skill: the change it would have to
- * forecast (the observations `observed [T, H, W]` carried back to the last input's time with
- * {@link observationsToLagrangian}, coded as {@link lagrangianArrays} codes the learning targets)
- * applied by {@link lagrangianNowcast}. What it misses is what the motion field (and the two
- * bilinear advections) cost; what it gains over the extrapolation nowcast is the most growth and
- * decay can give with this motion. Where the target or the last input has no data, no change.
+ * The nowcast of a perfect Lagrangian network, for attributing skill: the observed growth and
+ * decay along the inputs' motion. The observations `observed [T, H, W]` are carried back to the
+ * last input's time to the nearest pixel ({@link observationsToLagrangian} with `'nearest'`, so
+ * the only smoothing is the forward advection every Lagrangian nowcast has, the extrapolation
+ * nowcast's included), coded as {@link lagrangianArrays} codes learning targets, and applied by
+ * {@link lagrangianNowcast}. What it misses is what the motion field and that advection cost;
+ * what it gains over the extrapolation nowcast is what growth and decay can give with this motion.
+ * Where the target or the last input has no data, no change.
  */
 export function lagrangianOracleNowcast(
   inputs: LagrangianInputs,
@@ -200,9 +206,62 @@ export function lagrangianOracleNowcast(
 ): Nowcast {
   const { targets, mask } = lagrangianArrays(
     inputs,
-    observationsToLagrangian(observed, valid, inputs.motion),
+    observationsToLagrangian(observed, valid, inputs.motion, 'nearest'),
   );
   const change = new Float32Array(targets.length);
   for (let i = 0; i < targets.length; i++) change[i] = mask[i] === 1 ? 2 * (targets[i] as number) - 1 : 0;
   return lagrangianNowcast(inputs, change);
+}
+
+/**
+ * A network run on one window, supplied by the caller (e.g. an `EncoderForecaster`'s
+ * `predictLogits`, so this package depends on no model library): its pre-sigmoid outputs
+ * `[Tout, H, W]` for `inputs [Tin, H, W]` on the unit (dBR) scale of `rainToUnit`.
+ */
+export type RadarNetworkLogits = (inputs: Float32Array) => Promise<Float32Array>;
+
+/**
+ * A radar network's nowcast from one window's input frames (oldest first, one step apart), in the
+ * frame it was trained in: `eulerian`, the rain its sigmoid outputs give on the grid as observed
+ * (valid everywhere); `lagrangian`, the inputs moved to the last one's time by the extrapolation's
+ * motion ({@link toLagrangianFrame}), the network's change applied there and each lead advected
+ * forward ({@link lagrangianNowcast}; valid where the departure point had data, as the
+ * extrapolation nowcast's), so a network whose outputs are all 0 gives exactly the extrapolation
+ * nowcast. `rainRate` (mm/h; 0 where not valid) and `valid` are `[Tout, H, W]`. The one code path
+ * of the CLI and the browser page.
+ */
+export async function radarNetworkNowcast(
+  frame: ForecastFrame,
+  inputs: readonly Pick<RadarFrame, 'width' | 'height' | 'rainRate' | 'valid'>[],
+  logits: RadarNetworkLogits,
+): Promise<Pick<Nowcast, 'rainRate' | 'valid'>> {
+  const first = inputs[0];
+  if (first === undefined) throw new ConvLSTMArgumentError('inputs', 'at least one frame', 'none');
+  const { width, height } = first;
+  const px = width * height;
+  for (const [k, f] of inputs.entries())
+    if (f.width !== width || f.height !== height || f.rainRate.length !== px)
+      throw new ConvLSTMArgumentError(
+        `inputs[${k}]`,
+        `a ${width}x${height} frame like inputs[0]`,
+        `${f.width}x${f.height} with ${f.rainRate.length} values`,
+      );
+  if (frame === 'eulerian') {
+    const unit = new Float32Array(inputs.length * px);
+    for (const [t, f] of inputs.entries()) unit.set(rainToUnit(f.rainRate), t * px);
+    const z = await logits(unit);
+    return {
+      rainRate: unitToRain(z.map((v) => 1 / (1 + Math.exp(-v)))),
+      valid: new Uint8Array(z.length).fill(1),
+    };
+  }
+  const lagrangian = toLagrangianFrame(
+    inputs.map((f) => f.rainRate),
+    inputs.map((f) => f.valid),
+    width,
+    height,
+  );
+  const change = lagrangianChange(await logits(lagrangianArrays(lagrangian).inputs));
+  const { rainRate, valid } = lagrangianNowcast(lagrangian, change);
+  return { rainRate, valid };
 }

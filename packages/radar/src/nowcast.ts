@@ -80,6 +80,28 @@ function sampleMasked(
 }
 
 /**
+ * The value of the valid pixel nearest to `(x, y)`; undefined off the grid or where that pixel has
+ * no data. Moves values without mixing them, so single-pixel rain keeps its rate.
+ */
+function sampleNearest(
+  grid: Float32Array,
+  valid: Uint8Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): number | undefined {
+  const xi = Math.round(x);
+  const yi = Math.round(y);
+  if (xi < 0 || yi < 0 || xi >= width || yi >= height) return undefined;
+  const i = yi * width + xi;
+  return valid[i] === 1 ? (grid[i] as number) : undefined;
+}
+
+/** How advection reads a field at a departure point between pixels. */
+export type AdvectionSampling = 'bilinear' | 'nearest';
+
+/**
  * The one semi-Lagrangian scheme: for every pixel `x`, the departure point `x − D_t(x)` after
  * `t = 1 … steps` steps is traced back step by step through the motion field with a midpoint rule,
  * and lead `t`'s value is `fieldAt(t − 1)` interpolated bilinearly over `validAt(t − 1)`'s pixels
@@ -90,8 +112,10 @@ function advect(
   validAt: (lead: number) => Uint8Array,
   motion: MotionField,
   steps: number,
+  sampling: AdvectionSampling = 'bilinear',
 ): Nowcast {
   const { width, height, u, v } = motion;
+  const sample = sampling === 'nearest' ? sampleNearest : sampleMasked;
   const px = width * height;
   const rainRate = new Float32Array(steps * px);
   const mask = new Uint8Array(steps * px);
@@ -107,7 +131,7 @@ function advect(
         const my = y - dy - v1 / 2;
         dx += sampleBilinear(u, width, height, mx, my);
         dy += sampleBilinear(v, width, height, mx, my);
-        const value = sampleMasked(fieldAt(t), validAt(t), width, height, x - dx, y - dy);
+        const value = sample(fieldAt(t), validAt(t), width, height, x - dx, y - dy);
         if (value !== undefined) {
           rainRate[t * px + y * width + x] = value;
           mask[t * px + y * width + x] = 1;
@@ -147,9 +171,15 @@ export function advectSemiLagrangian(
  * {@link advectSemiLagrangian} with a field per lead: frame `t` of `fields [T, H, W]` is advected
  * `t + 1` steps (the same trajectories, so a constant `fields` gives exactly
  * `advectSemiLagrangian`'s result). `valid` is one `[H, W]` mask for every frame or `[T, H, W]`.
- * Advecting along {@link reverseMotion} carries frames back in time instead.
+ * Advecting along {@link reverseMotion} carries frames back in time instead. `sampling`
+ * `'nearest'` takes each departure point's nearest pixel instead of interpolating (default bilinear).
  */
-export function advectEachLead(fields: Float32Array, valid: Uint8Array, motion: MotionField): Nowcast {
+export function advectEachLead(
+  fields: Float32Array,
+  valid: Uint8Array,
+  motion: MotionField,
+  sampling: AdvectionSampling = 'bilinear',
+): Nowcast {
   const { width, height } = motion;
   const px = width * height;
   if (px === 0 || fields.length === 0 || fields.length % px !== 0)
@@ -171,6 +201,7 @@ export function advectEachLead(fields: Float32Array, valid: Uint8Array, motion: 
     (t) => (perLead ? valid.subarray(t * px, (t + 1) * px) : valid),
     motion,
     steps,
+    sampling,
   );
 }
 

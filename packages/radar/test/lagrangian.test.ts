@@ -12,6 +12,7 @@ import {
   type RadarEvent,
   type RadarFrame,
   RadarSequenceStream,
+  radarNetworkNowcast,
   rainToUnit,
   reverseMotion,
   toLagrangianFrame,
@@ -86,6 +87,24 @@ describe('advection along each lead', () => {
     expect(interiorError(lead3, blobs(3, 2, -1), 7)).toBeLessThan(1e-4);
   });
 
+  it("with 'nearest' sampling moves a single-pixel shower whole where bilinear smears it", () => {
+    const field = new Float32Array(PX);
+    field[20 * W + 20] = 3;
+    const motion = uniform(1.4, 0.6);
+    const near = advectEachLead(Float32Array.of(...field, ...field), ones, motion, 'nearest');
+    const smooth = advectEachLead(Float32Array.of(...field, ...field), ones, motion);
+    for (let t = 0; t < 2; t++) {
+      const lead = near.rainRate.subarray(t * PX, (t + 1) * PX);
+      // One pixel keeps the whole 3 mm/h, near where the motion takes it (21.4, 20.6), then (22.8, 21.2).
+      expect(lead.filter((r) => r > 0)).toEqual(Float32Array.of(3));
+      const at = lead.indexOf(3);
+      expect(
+        Math.hypot((at % W) - (20 + 1.4 * (t + 1)), Math.floor(at / W) - (20 + 0.6 * (t + 1))),
+      ).toBeLessThan(1);
+      expect(Math.max(...smooth.rainRate.subarray(t * PX, (t + 1) * PX))).toBeLessThan(3 * 0.7);
+    }
+  });
+
   it('refuses fields that are not whole frames, and masks of the wrong size', () => {
     const motion = uniform(0, 0);
     expect(() => advectEachLead(new Float32Array(PX + 1), ones, motion)).toThrow(/fields/);
@@ -126,11 +145,21 @@ describe('the Lagrangian frame of a window', () => {
     const steps = 4;
     const observed = new Float32Array(steps * PX);
     for (let t = 0; t < steps; t++) observed.set(blobs(6 + t, vx, vy), t * PX);
-    const back = observationsToLagrangian(observed, ones, lagr.motion);
     const last = inputs[5] as Float32Array;
-    // Within 3% of the 30 mm/h peak: bilinear sampling at fractional shifts smooths a little per step.
+    // Bilinear (the default): within 3% of the 30 mm/h peak, as sampling at fractional shifts smooths a little per step.
+    const back = observationsToLagrangian(observed, ones, lagr.motion);
     for (let t = 0; t < steps; t++)
       expect(interiorError(back.rainRate.subarray(t * PX, (t + 1) * PX), last, 14)).toBeLessThan(0.9);
+    // Nearest (the oracle's): every value is an observed one, moved, never mixed; off by at most
+    // half a pixel's slope of the blobs (the steepest is about 30 · e^(−1/2) / 3 mm/h per pixel).
+    const near = observationsToLagrangian(observed, ones, lagr.motion, 'nearest');
+    for (let t = 0; t < steps; t++) {
+      const lead = near.rainRate.subarray(t * PX, (t + 1) * PX);
+      const values = new Set(observed.subarray(t * PX, (t + 1) * PX));
+      for (let i = 0; i < PX; i++)
+        if (near.valid[t * PX + i] === 1) expect(values.has(lead[i] as number)).toBe(true);
+      expect(interiorError(lead, last, 14)).toBeLessThan(0.5 * ((30 * Math.exp(-0.5)) / 3) + 0.5);
+    }
     const arrays = lagrangianArrays(lagr, back);
     expect(arrays.inputs).toHaveLength(6 * PX);
     expect(arrays.targets).toHaveLength(steps * PX);
@@ -217,6 +246,34 @@ describe('the Lagrangian frame of a window', () => {
         10 * 1.5 ** t,
       );
     }
+  });
+
+  it('runs a network in either frame: the Lagrangian one sees aligned inputs and starts at extrapolation', async () => {
+    const frames = inputs.map((rainRate) => ({ width: W, height: H, rainRate, valid: ones }));
+    const seen: Float32Array[] = [];
+    const zeros = async (unit: Float32Array) => {
+      seen.push(unit);
+      return new Float32Array(3 * PX);
+    };
+    const lagrangian = await radarNetworkNowcast('lagrangian', frames, zeros);
+    const extra = extrapolationNowcast(inputs.slice(-3), ones, W, H, 3);
+    expect(lagrangian).toEqual({ rainRate: extra.rainRate, valid: extra.valid });
+    // Not everywhere: rain from outside the grid has no value.
+    expect(lagrangian.valid.includes(0)).toBe(true);
+    // The network got the inputs moved to the last one's time, on the unit scale.
+    expect(seen[0]).toEqual(lagrangianArrays(toLagrangianFrame(inputs, ones, W, H)).inputs);
+    // Eulerian: the inputs as observed; zero logits are probability 0.5, the unit scale's middle.
+    const eulerian = await radarNetworkNowcast('eulerian', frames, zeros);
+    expect(seen[1]?.subarray(0, PX)).toEqual(rainToUnit(inputs[0] as Float32Array));
+    expect(eulerian.rainRate[0]).toBeCloseTo(unitToRain(Float32Array.of(0.5))[0] as number, 5);
+    expect(eulerian.valid.every((v) => v === 1)).toBe(true);
+    await expect(
+      radarNetworkNowcast(
+        'eulerian',
+        [...frames, { width: 2, height: 2, rainRate: new Float32Array(4), valid: ones }],
+        zeros,
+      ),
+    ).rejects.toThrow(/inputs\[6\]/);
   });
 
   it('takes a known motion field instead of estimating it, and refuses one of another grid', () => {

@@ -352,6 +352,8 @@ export interface TrainingSummary {
   readonly stopReason: string;
   readonly minutes: number;
   readonly lastLoss: number | null;
+  /** The events trained on (absent in runs made before it was recorded). */
+  readonly events?: readonly string[];
 }
 
 /**
@@ -441,6 +443,7 @@ async function trainRun(
       stopReason: result.stopReason,
       minutes: result.elapsedMs / 60_000,
       lastLoss: result.lastLoss,
+      events: events.train.map((e) => e.name),
     };
     await writeJsonAtomic(join(cfg.out, RUN_FILES.config), {
       config: cfg,
@@ -605,7 +608,9 @@ async function evaluateRun(
   const events = await loadExperimentEvents(cfg.data, { factor: cfg.factor, size: cfg.size }, (m) =>
     ctx.stderr.write(`${m}\n`),
   );
-  const attribution = events.train.some((e) => e.name.startsWith('MeteoSwiss'))
+  // The data of the events the model learned from (recorded by training; else what --data holds).
+  const trainedOn = training?.events ?? events.train.map((e) => e.name);
+  const attribution = trainedOn.some((name) => name.startsWith('MeteoSwiss'))
     ? `${ATTRIBUTION} ${MCH_ATTRIBUTION}`
     : ATTRIBUTION;
   const verified: EventVerification[] = [];
@@ -802,6 +807,14 @@ export async function readRunConfig(run: string): Promise<RunConfig> {
   }
 }
 
+/** What training recorded in a run folder's `run.json`; null for a run stopped before its end. */
+async function readRunTraining(run: string): Promise<TrainingSummary | null> {
+  const json = JSON.parse(await readFile(join(run, RUN_FILES.config), 'utf8')) as {
+    training?: TrainingSummary | null;
+  };
+  return json.training ?? null;
+}
+
 /** `evaluate --run DIR`. */
 export async function evaluateCommand(args: readonly string[], ctx: Context): Promise<number> {
   const { values, help } = await resolveOptions(args, EVALUATE_OPTIONS, {
@@ -830,8 +843,9 @@ export async function evaluateCommand(args: readonly string[], ctx: Context): Pr
       force: values.force === true,
       log: (m) => ctx.stderr.write(`${m}\n`),
     });
+    const training = await readRunTraining(run);
     const done = await stoppable(ctx.stop, 'stopping the verification (Ctrl-C again to quit now)', (signal) =>
-      evaluateRun(model, cfg, out, ctx, null, backend.backend, signal, fssConvention(values)),
+      evaluateRun(model, cfg, out, ctx, training, backend.backend, signal, fssConvention(values)),
     );
     if (done.stoppedBy !== null) {
       ctx.stdout.write(`Stopped by ${done.stoppedBy} during the verification; ${out} holds no results.\n`);

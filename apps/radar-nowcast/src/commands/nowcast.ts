@@ -10,6 +10,7 @@ import {
 import { writeFileAtomic } from '@convlstm/files';
 import { parseCompactUtc } from '@convlstm/radar';
 import { loadCheckpoint } from '@convlstm/train/node';
+import { BUNDLED_RUN } from '../bundled-model.js';
 import type { Context } from '../context.js';
 import { EVENT_FOLDERS, loadEvent } from '../data.js';
 import { nowcastGif, nowcastPng } from '../nowcast.js';
@@ -26,16 +27,22 @@ export const NOWCAST_OPTIONS: readonly OptionSpec[] = [
     key: 'run',
     kind: { type: 'string' },
     description: 'a run folder (its checkpoint/ and run.json)',
+    defaultText: 'the model bundled in models/bundled',
   },
-  { key: 'out', kind: { type: 'string' }, description: 'output folder', defaultText: '<run>/nowcast-<time>' },
+  {
+    key: 'out',
+    kind: { type: 'string' },
+    description: 'output folder',
+    defaultText: '<run>/nowcast-<time>; nowcast-<time> with the bundled model',
+  },
   { key: 'force', kind: { type: 'boolean' }, description: 'replace a non-empty output folder' },
 ];
 
-export const NOWCAST_HELP = `radar-nowcast nowcast --at TIME --run DIR [--data DIR] [--out DIR] [--force]
+export const NOWCAST_HELP = `radar-nowcast nowcast --at TIME [--run DIR] [--data DIR] [--out DIR] [--force]
 
 Nowcasts the next hour from the 30 minutes of radar frames ending at TIME with the run's
-ConvLSTM (as it comes out, and probability-matched to the last observation's rain-rate
-distribution) and with optical-flow extrapolation, and draws them next to the observation:
+ConvLSTM (without --run, the bundled model: the README experiment's Lagrangian ConvLSTM), as it
+comes out and probability-matched to the last observation's rain-rate distribution, and with optical-flow extrapolation, and draws them next to the observation:
 nowcast.png (+15, +30, +60 min) and nowcast.gif (every 5 minutes), with the logarithmic rain-rate
 colour scale, its legend, the times and the data attribution.
 
@@ -61,20 +68,22 @@ export async function nowcastCommand(args: readonly string[], ctx: Context): Pro
     return 0;
   }
   if (values.at === undefined) throw new UsageError('--at TIME is required');
-  if (values.run === undefined) throw new UsageError('--run DIR is required (an experiment run folder)');
   const at = parseIssueTime(String(values.at));
   if (!at) throw new UsageError(`--at: "${values.at}" is not YYYY-MM-DDTHH:MM or YYYYMMDDHHMM`);
-  const run = String(values.run);
+  const bundled = values.run === undefined;
+  const run = bundled ? BUNDLED_RUN : String(values.run);
   const data = String(values.data);
   await assertDirectory(run, '--run');
   await assertDirectory(data, '--data');
   const saved = await readRunConfig(run);
   const grid = { factor: saved.factor, size: saved.size };
   const stamp = at.toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  const out = values.out === undefined ? join(run, `nowcast-${stamp}`) : String(values.out);
+  // The bundled model's folder belongs to the installed app: its pictures go to the working folder.
+  const out = values.out !== undefined ? String(values.out) : join(bundled ? '.' : run, `nowcast-${stamp}`);
   await prepareOutputDir(out, { force: values.force === true });
   await useNodeBackend({});
-  const { model } = await loadCheckpoint(join(run, 'checkpoint'));
+  if (bundled) ctx.stderr.write(`model: the bundled model (${run})\n`);
+  const { model } = await loadCheckpoint(join(run, 'checkpoint'), { trainingState: false });
   try {
     for (const [folder, name] of EVENT_FOLDERS) {
       const day = folder.slice(-8);
