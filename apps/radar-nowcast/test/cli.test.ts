@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,6 +112,21 @@ describe('--frame', () => {
     expect(await main(['train', '--resume', join(dir, 'none'), '--frame', 'lagrangian'], resumed)).toBe(2);
     expect(resumed.err()).toMatch(/--frame: a resumed run keeps its own settings/);
     for (const ctx of [residual, weighted, unknown, resumed]) expect(ctx.err()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('--l1-weight', () => {
+  it('refuses a negative weight before any work, and a resumed run keeps its own', async () => {
+    const negative = captureContext();
+    expect(
+      await main(['train', '--data', dir, '--out', join(dir, 'l1'), '--l1-weight', '-1'], negative),
+    ).toBe(2);
+    expect(negative.err()).toMatch(/--l1-weight: expected a number >= 0, got -1/);
+    expect(existsSync(join(dir, 'l1'))).toBe(false);
+    const resumed = captureContext();
+    expect(await main(['train', '--resume', join(dir, 'none'), '--l1-weight', '1'], resumed)).toBe(2);
+    expect(resumed.err()).toMatch(/--l1-weight: a resumed run keeps its own settings/);
+    for (const ctx of [negative, resumed]) expect(ctx.err()).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -164,13 +164,16 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     const run = join(dir, 'lagrangian');
     const trained = captureContext();
     expect(
-      await main(['train', ...tiny, '--frame', 'lagrangian', '--out', run, '--max-steps', '1'], trained),
+      await main(
+        ['train', ...tiny, '--frame', 'lagrangian', '--l1-weight', '0.5', '--out', run, '--max-steps', '1'],
+        trained,
+      ),
     ).toBe(0);
     expect(JSON.parse(await readFile(join(run, 'run.json'), 'utf8')).config.frame).toBe('lagrangian');
     const resumed = captureContext();
     expect(await main(['train', '--resume', run, '--max-steps', '2'], resumed)).toBe(0);
     const config = JSON.parse(await readFile(join(run, 'run.json'), 'utf8')).config;
-    expect([config.frame, config.maxSteps]).toEqual(['lagrangian', 2]);
+    expect([config.frame, config.l1Weight, config.maxSteps]).toEqual(['lagrangian', 0.5, 2]);
     // A run.json edited to another frame is refused by --resume, naming the key.
     const runFile = join(run, 'run.json');
     const saved = await readFile(runFile, 'utf8');

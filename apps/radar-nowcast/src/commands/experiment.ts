@@ -125,6 +125,13 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
   },
   {
+    key: 'l1Weight',
+    kind: { type: 'number' },
+    description:
+      'weight of an L1 term added to the cross-entropy (pulls each forecast toward the conditional median, which smooths less than the mean)',
+    defaultText: '0',
+  },
+  {
     key: 'residual',
     kind: { type: 'boolean' },
     description:
@@ -182,6 +189,7 @@ const DEFAULTS = {
   lr: 0.002,
   seed: 1,
   rainWeights: 'none',
+  l1Weight: 0,
   residual: false,
   frame: 'lagrangian',
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
@@ -226,6 +234,8 @@ export interface RunConfig {
   readonly seed: number;
   /** Absent in runs made before the option existed: `'none'`. */
   readonly rainWeights?: 'none' | 'balanced';
+  /** Weight of the L1 term added to the loss (`TrainLoopOptions.l1Weight`); absent in older runs: 0. */
+  readonly l1Weight?: number;
   /** The persistence skip (`EncoderForecasterOptions.residual`); absent in older runs: false. */
   readonly residual?: boolean;
   /**
@@ -325,6 +335,7 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     lr: Number(values.lr),
     seed: Number(values.seed),
     rainWeights: values.rainWeights === 'balanced' ? 'balanced' : 'none',
+    l1Weight: Number(values.l1Weight ?? 0),
     residual: values.residual === true,
     frame: values.frame === 'eulerian' ? 'eulerian' : 'lagrangian',
     checkpointEvery: Number(values.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
@@ -341,6 +352,8 @@ function runConfig(values: Record<string, string | number | boolean>): RunConfig
     throw new UsageError(
       '--rain-weights balanced with --frame lagrangian: its targets are changes, not rain rates, so rain-rate weights do not apply (the default frame); leave out --rain-weights, or add --frame eulerian',
     );
+  if (!(Number.isFinite(cfg.l1Weight) && (cfg.l1Weight ?? 0) >= 0))
+    throw new UsageError(`--l1-weight: expected a number >= 0, got ${values.l1Weight}`);
   if (cfg.size % cfg.patchSize !== 0)
     throw new UsageError(`--size ${cfg.size} must be a multiple of the patch size ${cfg.patchSize}`);
   return cfg;
@@ -401,6 +414,7 @@ async function trainRun(
       loop: {
         batchSize: cfg.batchSize,
         loss: 'bce',
+        ...(cfg.l1Weight ? { l1Weight: cfg.l1Weight } : {}),
         ...(cfg.rainWeights === 'balanced'
           ? {
               targetWeights: {
