@@ -110,6 +110,23 @@ describe.skipIf(!haveSample)('experiment on the pysteps sample (a tiny, 2-step r
     expect(await main(['evaluate', '--run', out, '--out', join(dir, 'eval')], evalCtx)).toBe(0);
     const again2 = JSON.parse(await readFile(join(dir, 'eval', 'metrics.json'), 'utf8')) as typeof metrics;
     expect(again2.events).toEqual(metrics.events);
+    // The attribution names the data the model learned from, as run.json records it, not what
+    // --data holds: a run that did not train on MeteoSwiss does not credit it.
+    const trainedOnMch = existsSync(join(sample, 'mch'));
+    expect(/MeteoSwiss/.test(again2.attribution)).toBe(trainedOnMch);
+    const runFile = join(out, 'run.json');
+    const saved = await readFile(runFile, 'utf8');
+    const edited = JSON.parse(saved) as { training: { events: string[] } };
+    edited.training.events = edited.training.events.filter((e) => !e.startsWith('MeteoSwiss'));
+    await writeFile(runFile, JSON.stringify(edited));
+    expect(await main(['evaluate', '--run', out, '--out', join(dir, 'eval-no-mch')], captureContext())).toBe(
+      0,
+    );
+    const noMch = JSON.parse(
+      await readFile(join(dir, 'eval-no-mch', 'metrics.json'), 'utf8'),
+    ) as typeof metrics;
+    expect(noMch.attribution).not.toMatch(/MeteoSwiss/);
+    await writeFile(runFile, saved);
     // --fss-convention pysteps: the same windows and categorical scores, FSS as pysteps pads it,
     // recorded in metrics.json and summary.md; the default run recorded 'clipped'.
     expect((metrics as unknown as { verification: unknown }).verification).toEqual({
