@@ -5,7 +5,16 @@
 // hand-written README.md stays). The run's own paths are kept in run.json;
 // `evaluate --run models/bundled --data DIR` re-verifies it from any sample folder.
 // Run from apps/radar-nowcast after "pnpm build": node scripts/bundle-model.mjs RUN LOG [EVALUATION]
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useNodeBackend } from '@convlstm/backend-node';
@@ -30,7 +39,7 @@ const text = readFileSync(log, 'utf8')
   .split('\n')
   .map((line) => line.split('\r').filter(Boolean).at(-1) ?? '')
   .join('\n');
-await import('node:fs/promises').then((fs) => fs.writeFile(join(out, 'train.log'), text));
+writeFileSync(join(out, 'train.log'), text);
 await useNodeBackend({});
 const found = await findResumeCheckpoint(run, { final: 'checkpoint', periodic: 'checkpoints' });
 const { model } = await loadCheckpoint(found.path, { trainingState: false });

@@ -8,7 +8,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { align } from '../../../scripts/markdown-table.mjs';
-import { SUMMARY_SCORES, scoreSeries } from '../dist/index.js';
+import { SUMMARY_SCORES, scoreLabel, scoreSeries } from '../dist/index.js';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(app, '../..');
@@ -26,16 +26,11 @@ const ROWS = [
   ['extrapolation', 'Lagrangian extrapolation'],
   ['lagrangian-oracle', 'oracle: observed growth/decay, same motion'],
 ];
-const label = (s) =>
-  `${s.score.toUpperCase()} at ${s.threshold} mm/h${s.score === 'fss' ? `, ${s.scale} px` : ''}`;
-
 /** One Markdown table: methods by lead time; the best nowcast (not the oracle) of each lead in bold. */
 function table(event, score) {
-  const series = Object.fromEntries(
-    ROWS.map(([m]) => [m, scoreSeries(event.scores[m], score).map((x) => (x === null ? Number.NaN : x))]),
-  );
+  const series = Object.fromEntries(ROWS.map(([m]) => [m, scoreSeries(event.scores[m], score)]));
   const at = (m, lead) => series[m][event.scores[m].findIndex((s) => s.lead * 5 === lead)];
-  const head = `| ${event.event} (${event.windows} windows), ${label(score)} | ${LEADS.map((l) => `+${l}`).join(' | ')} min |`;
+  const head = `| ${event.event} (${event.windows} windows), ${scoreLabel(score)} | ${LEADS.map((l) => `+${l}`).join(' | ')} min |`;
   const lines = [head, `| --- | ${LEADS.map(() => '---:').join(' | ')} |`];
   for (const [m, name] of ROWS) {
     const cells = LEADS.map((lead) => {

@@ -11,6 +11,7 @@ export {
   NOWCAST_METHODS,
   networkNowcast,
   SUMMARY_SCORES,
+  scoreLabel,
   scoreSeries,
   scoreTable,
   startAtExtrapolation,

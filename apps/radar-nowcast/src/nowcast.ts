@@ -21,11 +21,7 @@ export async function nowcastPanels(
   const px = width * height;
   const issued = (frames[inputFrames - 1] ?? first).time;
   // Only the inputs are needed: missing future frames are allowed.
-  const network = await networkNowcast(model, frame, frames.slice(0, inputFrames));
-  const predicted = network.rainRate;
   const inputs = frames.slice(inputFrames - 3, inputFrames);
-  const last = inputs[inputs.length - 1] ?? first;
-  const matched = matchNowcast(predicted, last.rainRate, last.valid, outputFrames);
   const extra = extrapolationNowcast(
     inputs.map((f) => f.rainRate),
     inputs.map((f) => f.valid),
@@ -33,6 +29,10 @@ export async function nowcastPanels(
     height,
     outputFrames,
   );
+  const network = await networkNowcast(model, frame, frames.slice(0, inputFrames), extra.motion);
+  const predicted = network.rainRate;
+  const last = inputs[inputs.length - 1] ?? first;
+  const matched = matchNowcast(predicted, last.rainRate, last.valid, outputFrames);
   const clock = (d: Date) => d.toISOString().slice(11, 16);
   const rows = Array.from({ length: outputFrames }, (_, k) => {
     const lead = k + 1;

@@ -3,6 +3,7 @@ import {
   type ForecastFrame,
   type LeadTimeScores,
   lagrangianOracleNowcast,
+  type MotionField,
   matchNowcast,
   type Nowcast,
   NowcastVerifier,
@@ -63,19 +64,21 @@ export function startAtExtrapolation(model: EncoderForecaster): EncoderForecaste
  * in (`radarNetworkNowcast` of `@convlstm/radar`, the code the browser page runs too): `eulerian`,
  * its forecast as it comes out; `lagrangian`, the inputs moved to the last one's time by the
  * extrapolation's motion, the network's change applied there and each lead advected forward.
- * `rainRate` (mm/h) and `valid` are `[Tout, H, W]`.
+ * `rainRate` (mm/h) and `valid` are `[Tout, H, W]`; `motion`, the inputs' extrapolation motion
+ * when the caller has it already.
  */
 export async function networkNowcast(
   model: EncoderForecaster,
   frame: ForecastFrame,
   inputs: readonly RadarFrame[],
+  motion?: MotionField,
 ): Promise<Pick<Nowcast, 'rainRate' | 'valid'>> {
   const { inputFrames, outputFrames } = model.config;
   const first = inputs[0];
   if (!first || inputs.length !== inputFrames)
     throw new Error(`the model takes ${inputFrames} input frames, not ${inputs.length}`);
   const { width, height } = first;
-  return radarNetworkNowcast(frame, inputs, async (unit) => {
+  const network = async (unit: Float32Array) => {
     const x = tensor5d(unit, [1, inputFrames, height, width, 1]);
     try {
       const logits = model.predictLogits(x, outputFrames);
@@ -87,7 +90,8 @@ export async function networkNowcast(
     } finally {
       x.dispose();
     }
-  });
+  };
+  return radarNetworkNowcast(frame, inputs, network, motion === undefined ? {} : { motion });
 }
 
 /**
@@ -131,8 +135,15 @@ export async function verifyEvent(
       observed.set(f.rainRate, t * px);
       mask.set(f.valid, t * px);
     }
+    const extra = extrapolationNowcast(
+      inputsRain.slice(-3).map((f) => f.rainRate),
+      inputsRain.slice(-3).map((f) => f.valid),
+      width,
+      height,
+      outputFrames,
+    );
     // Rain the motion brings from outside the grid counts as 0 mm/h, as extrapolation's does.
-    const predicted = (await networkNowcast(model, frame, inputsRain)).rainRate;
+    const predicted = (await networkNowcast(model, frame, inputsRain, extra.motion)).rainRate;
     const last = inputsRain[inputsRain.length - 1] ?? first;
     verifiers.convlstm.add(predicted, observed, mask);
     verifiers['convlstm-matched'].add(
@@ -144,13 +155,6 @@ export async function verifyEvent(
       persistenceNowcast(last.rainRate, last.valid, width, height, outputFrames).rainRate,
       observed,
       mask,
-    );
-    const extra = extrapolationNowcast(
-      inputsRain.slice(-3).map((f) => f.rainRate),
-      inputsRain.slice(-3).map((f) => f.valid),
-      width,
-      height,
-      outputFrames,
     );
     verifiers.extrapolation.add(extra.rainRate, observed, mask);
     const lagrangian = toLagrangianFrame(

@@ -65,26 +65,6 @@ async function nowcasts(base: string): Promise<RadarMessage> {
   const { inputFrames, outputFrames } = manifest;
   const inputs = frames.slice(0, inputFrames);
   const observed = frames.slice(inputFrames, inputFrames + outputFrames);
-  let network: { rainRate: Float32Array; valid: Uint8Array };
-  try {
-    // The CLI's code path: the network's outputs turned into rain in the frame it was trained in.
-    network = await radarNetworkNowcast(frame, inputs, async (unit) => {
-      const x = tensor5d(unit, [1, inputFrames, size, size, 1]);
-      const y = model.predictLogits(x, outputFrames);
-      x.dispose();
-      try {
-        return (await y.data()) as Float32Array;
-      } finally {
-        y.dispose();
-      }
-    });
-  } finally {
-    model.dispose();
-  }
-  const convlstm = network.rainRate;
-  // Probability matching to the last observation, as radar-nowcast's "convlstm-matched".
-  const last = inputs[inputs.length - 1] as RadarFrame;
-  const matched = matchNowcast(convlstm, last.rainRate, last.valid, outputFrames);
   const last3 = inputs.slice(-3);
   const extra = extrapolationNowcast(
     last3.map((f) => f.rainRate),
@@ -93,6 +73,31 @@ async function nowcasts(base: string): Promise<RadarMessage> {
     size,
     outputFrames,
   );
+  let network: { rainRate: Float32Array; valid: Uint8Array };
+  try {
+    // The CLI's code path: the network's outputs turned into rain in the frame it was trained in,
+    // along the motion the extrapolation nowcast already estimated.
+    const logits = async (unit: Float32Array) => {
+      const x = tensor5d(unit, [1, inputFrames, size, size, 1]);
+      try {
+        const y = model.predictLogits(x, outputFrames);
+        try {
+          return (await y.data()) as Float32Array;
+        } finally {
+          y.dispose();
+        }
+      } finally {
+        x.dispose();
+      }
+    };
+    network = await radarNetworkNowcast(frame, inputs, logits, { motion: extra.motion });
+  } finally {
+    model.dispose();
+  }
+  const convlstm = network.rainRate;
+  // Probability matching to the last observation, as radar-nowcast's "convlstm-matched".
+  const last = inputs[inputs.length - 1] as RadarFrame;
+  const matched = matchNowcast(convlstm, last.rainRate, last.valid, outputFrames);
   const truth = new Float32Array(outputFrames * px);
   const mask = new Uint8Array(outputFrames * px);
   for (const [t, f] of observed.entries()) {

@@ -228,12 +228,14 @@ export type RadarNetworkLogits = (inputs: Float32Array) => Promise<Float32Array>
  * forward ({@link lagrangianNowcast}; valid where the departure point had data, as the
  * extrapolation nowcast's), so a network whose outputs are all 0 gives exactly the extrapolation
  * nowcast. `rainRate` (mm/h; 0 where not valid) and `valid` are `[Tout, H, W]`. The one code path
- * of the CLI and the browser page.
+ * of the CLI and the browser page. `options.motion`: the inputs' motion when the caller already has
+ * it (e.g. from its `extrapolationNowcast`), so the optical flow is not estimated twice.
  */
 export async function radarNetworkNowcast(
   frame: ForecastFrame,
   inputs: readonly Pick<RadarFrame, 'width' | 'height' | 'rainRate' | 'valid'>[],
   logits: RadarNetworkLogits,
+  options: LagrangianOptions = {},
 ): Promise<Pick<Nowcast, 'rainRate' | 'valid'>> {
   const first = inputs[0];
   if (first === undefined) throw new ConvLSTMArgumentError('inputs', 'at least one frame', 'none');
@@ -260,6 +262,7 @@ export async function radarNetworkNowcast(
     inputs.map((f) => f.valid),
     width,
     height,
+    options,
   );
   const change = lagrangianChange(await logits(lagrangianArrays(lagrangian).inputs));
   const { rainRate, valid } = lagrangianNowcast(lagrangian, change);

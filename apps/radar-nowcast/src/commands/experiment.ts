@@ -801,11 +801,22 @@ function fssConvention(values: Record<string, unknown>): FssConvention {
   return values.fssConvention === 'pysteps' ? 'pysteps' : 'clipped';
 }
 
-/** Reads a run folder's `run.json`. */
+/** Reads a run folder's `run.json` settings. */
 export async function readRunConfig(run: string): Promise<RunConfig> {
+  return (await readRunFile(run)).config;
+}
+
+/**
+ * A run folder's `run.json`: its settings (checked) and what training recorded (null for a run
+ * stopped before its end).
+ */
+async function readRunFile(run: string): Promise<{ config: RunConfig; training: TrainingSummary | null }> {
   const path = join(run, RUN_FILES.config);
   try {
-    const json = JSON.parse(await readFile(path, 'utf8')) as { config?: RunConfig };
+    const json = JSON.parse(await readFile(path, 'utf8')) as {
+      config?: RunConfig;
+      training?: TrainingSummary | null;
+    };
     const cfg = json.config;
     if (!cfg || typeof cfg.factor !== 'number' || typeof cfg.size !== 'number')
       throw new Error('no config.factor / config.size');
@@ -813,20 +824,12 @@ export async function readRunConfig(run: string): Promise<RunConfig> {
       throw new Error(
         `config.frame is ${JSON.stringify(cfg.frame)}, not one of ${FORECAST_FRAMES.join(', ')}`,
       );
-    return cfg;
+    return { config: cfg, training: json.training ?? null };
   } catch (error) {
     throw new OperationalError(`${path}: ${(error as Error).message}`, {
       hint: 'give --run a folder written by "radar-nowcast train" or "radar-nowcast experiment"',
     });
   }
-}
-
-/** What training recorded in a run folder's `run.json`; null for a run stopped before its end. */
-async function readRunTraining(run: string): Promise<TrainingSummary | null> {
-  const json = JSON.parse(await readFile(join(run, RUN_FILES.config), 'utf8')) as {
-    training?: TrainingSummary | null;
-  };
-  return json.training ?? null;
 }
 
 /** `evaluate --run DIR`. */
@@ -842,7 +845,7 @@ export async function evaluateCommand(args: readonly string[], ctx: Context): Pr
   if (values.run === undefined) throw new UsageError('--run DIR is required');
   const run = String(values.run);
   await assertDirectory(run, '--run');
-  const saved = await readRunConfig(run);
+  const { config: saved, training } = await readRunFile(run);
   const cfg: RunConfig = { ...saved, ...(values.data === undefined ? {} : { data: String(values.data) }) };
   await assertDirectory(cfg.data, '--data');
   const out = values.out === undefined ? join(run, 'evaluation') : String(values.out);
@@ -857,7 +860,6 @@ export async function evaluateCommand(args: readonly string[], ctx: Context): Pr
       force: values.force === true,
       log: (m) => ctx.stderr.write(`${m}\n`),
     });
-    const training = await readRunTraining(run);
     const done = await stoppable(ctx.stop, 'stopping the verification (Ctrl-C again to quit now)', (signal) =>
       evaluateRun(model, cfg, out, ctx, training, backend.backend, signal, fssConvention(values)),
     );
